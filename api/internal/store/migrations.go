@@ -1,0 +1,13 @@
+package store
+
+import "github.com/go-gormigrate/gormigrate/v2"
+
+// migrations is the ordered list of schema changes. Each lives in its own
+// file with the row shapes it needs frozen inside it, so a migration never
+// changes meaning when a domain type grows a field. Never edit or reorder a
+// migration that has shipped; add a new one.
+func migrations() []*gormigrate.Migration {
+	return []*gormigrate.Migration{
+		migrationSystem,
+	}
+}

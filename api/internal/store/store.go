@@ -1,0 +1,168 @@
+// Package store opens Downlink's database (SQLite by default, Postgres for
+// teams), runs its versioned migrations and hands GORM and database/sql
+// handles to the domain packages.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/glebarez/sqlite"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/jackc/pgx/v5/stdlib"
+	"gorm.io/driver/postgres"
+	"gorm.io/gorm"
+	"gorm.io/gorm/logger"
+
+	"github.com/downlink/downlink/api/internal/config"
+)
+
+// Store is an open database.
+type Store struct {
+	// DB is the GORM handle domain packages query through.
+	DB *gorm.DB
+	// SQL is the underlying pool (shared by GORM and River on SQLite, and by
+	// River's transactional inserts on Postgres).
+	SQL *sql.DB
+	// Pool is the pgx pool on Postgres (River's workers and LISTEN/NOTIFY);
+	// nil on SQLite.
+	Pool *pgxpool.Pool
+	// Kind says which database this is.
+	Kind config.DatabaseKind
+	// DSN is the Postgres connection string or the SQLite path.
+	DSN string
+}
+
+// Open connects to the database and checks that it answers.
+func Open(ctx context.Context, db config.Database, log *slog.Logger) (*Store, error) {
+	gcfg := &gorm.Config{
+		Logger:                                   newGormLogger(log),
+		NowFunc:                                  func() time.Time { return time.Now().UTC() },
+		DisableForeignKeyConstraintWhenMigrating: false,
+		TranslateError:                           true,
+	}
+	switch db.Kind {
+	case config.SQLite:
+		return openSQLite(ctx, db.DSN, gcfg)
+	case config.Postgres:
+		return openPostgres(ctx, db.DSN, gcfg)
+	}
+	return nil, fmt.Errorf("unsupported database %q", db.Kind)
+}
+
+// sqliteDSN turns a file path into a connection string with WAL, a busy
+// timeout, foreign keys and IMMEDIATE transactions, so concurrent writers
+// wait their turn instead of failing on a lock upgrade.
+func sqliteDSN(path string) string {
+	q := url.Values{}
+	q.Add("_pragma", "journal_mode(WAL)")
+	q.Add("_pragma", "busy_timeout(10000)")
+	q.Add("_pragma", "foreign_keys(1)")
+	q.Add("_pragma", "synchronous(NORMAL)")
+	q.Set("_txlock", "immediate")
+	q.Set("_time_format", "sqlite")
+	return "file:" + path + "?" + q.Encode()
+}
+
+func openSQLite(ctx context.Context, path string, gcfg *gorm.Config) (*Store, error) {
+	if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
+		return nil, fmt.Errorf("create database folder: %w", err)
+	}
+	gdb, err := gorm.Open(sqlite.Open(sqliteDSN(path)), gcfg)
+	if err != nil {
+		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
+	}
+	sqlDB, err := gdb.DB()
+	if err != nil {
+		return nil, err
+	}
+	// SQLite has one writer at a time; a few connections let reads proceed
+	// while a write waits on busy_timeout.
+	sqlDB.SetMaxOpenConns(4)
+	sqlDB.SetConnMaxIdleTime(5 * time.Minute)
+	if err := sqlDB.PingContext(ctx); err != nil {
+		_ = sqlDB.Close()
+		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
+	}
+	return &Store{DB: gdb, SQL: sqlDB, Kind: config.SQLite, DSN: path}, nil
+}
+
+func openPostgres(ctx context.Context, dsn string, gcfg *gorm.Config) (*Store, error) {
+	pcfg, err := pgxpool.ParseConfig(dsn)
+	if err != nil {
+		return nil, fmt.Errorf("parse DOWNLINK_DATABASE_URL: %w", err)
+	}
+	if pcfg.MaxConns < 10 {
+		pcfg.MaxConns = 10
+	}
+	pool, err := pgxpool.NewWithConfig(ctx, pcfg)
+	if err != nil {
+		return nil, fmt.Errorf("connect postgres: %w", err)
+	}
+	pingCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if err := pool.Ping(pingCtx); err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("connect postgres: %w", err)
+	}
+	sqlDB := stdlib.OpenDBFromPool(pool)
+	gdb, err := gorm.Open(postgres.New(postgres.Config{Conn: sqlDB}), gcfg)
+	if err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("open postgres: %w", err)
+	}
+	return &Store{DB: gdb, SQL: sqlDB, Pool: pool, Kind: config.Postgres, DSN: dsn}, nil
+}
+
+// Ping checks that the database answers within the context's deadline.
+func (s *Store) Ping(ctx context.Context) error {
+	if s.Pool != nil {
+		return s.Pool.Ping(ctx)
+	}
+	return s.SQL.PingContext(ctx)
+}
+
+// Close releases every connection.
+func (s *Store) Close() error {
+	err := s.SQL.Close()
+	if s.Pool != nil {
+		s.Pool.Close()
+	}
+	return err
+}
+
+// IsPostgres reports whether this is a Postgres store.
+func (s *Store) IsPostgres() bool { return s.Kind == config.Postgres }
+
+// ErrNotFound is returned by lookups that match no row.
+var ErrNotFound = errors.New("not found")
+
+// NotFound maps GORM's record-not-found to err (usually a package's own
+// sentinel) and leaves other errors alone.
+func NotFound(err, notFound error) error {
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return notFound
+	}
+	return err
+}
+
+// IsUniqueViolation reports whether err is a unique-constraint failure.
+func IsUniqueViolation(err error) bool {
+	return errors.Is(err, gorm.ErrDuplicatedKey)
+}
+
+func newGormLogger(log *slog.Logger) logger.Interface {
+	return logger.NewSlogLogger(log.With("source", "store"), logger.Config{
+		SlowThreshold:             500 * time.Millisecond,
+		LogLevel:                  logger.Warn,
+		IgnoreRecordNotFoundError: true,
+		ParameterizedQueries:      true,
+	})
+}

@@ -1,0 +1,70 @@
+package store_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+
+	"gorm.io/gorm"
+
+	"github.com/downlink/downlink/api/internal/store"
+	"github.com/downlink/downlink/api/internal/store/storetest"
+)
+
+func TestMain(m *testing.M) { storetest.Main(m) }
+
+func TestMigrateIsIdempotent(t *testing.T) {
+	st := storetest.New(t)
+	ctx := context.Background()
+	if err := st.Migrate(ctx, storetest.Logger()); err != nil {
+		t.Fatalf("second migrate: %v", err)
+	}
+	var n int64
+	if err := st.DB.Table("schema_migrations").Count(&n).Error; err != nil {
+		t.Fatal(err)
+	}
+	if want := int64(len(store.MigrationIDs())); n != want {
+		t.Fatalf("schema_migrations has %d rows, want %d", n, want)
+	}
+	if !st.DB.Migrator().HasTable("river_job") {
+		t.Fatal("river_job table missing: job queue not migrated")
+	}
+}
+
+func TestUniqueViolationIsTranslated(t *testing.T) {
+	st := storetest.New(t)
+	type nodeRow struct {
+		Name, Role, Version string
+	}
+	insert := func() error {
+		return st.DB.Table("nodes").Create(map[string]any{
+			"name": "a", "role": "serve", "version": "x", "running_jobs": 0,
+		}).Error
+	}
+	if err := insert(); err != nil {
+		t.Fatal(err)
+	}
+	err := insert()
+	if !store.IsUniqueViolation(err) {
+		t.Fatalf("duplicate insert: got %v, want a unique violation", err)
+	}
+	_ = nodeRow{}
+}
+
+func TestNotFoundMapsRecordNotFound(t *testing.T) {
+	mine := errors.New("mine")
+	if got := store.NotFound(gorm.ErrRecordNotFound, mine); got != mine {
+		t.Fatalf("got %v", got)
+	}
+	other := errors.New("other")
+	if got := store.NotFound(other, mine); got != other {
+		t.Fatalf("got %v", got)
+	}
+}
+
+func TestPing(t *testing.T) {
+	st := storetest.New(t)
+	if err := st.Ping(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+}
