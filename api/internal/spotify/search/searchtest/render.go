@@ -19,7 +19,7 @@ func duration(sec float64) string {
 
 func browseRun(textValue, pageType string) map[string]any {
 	return map[string]any{"text": textValue, "navigationEndpoint": map[string]any{"browseEndpoint": map[string]any{
-		"browseId": "UC" + textValue,
+		"browseId":                              "UC" + textValue,
 		"browseEndpointContextSupportedConfigs": map[string]any{"browseEndpointContextMusicConfig": map[string]any{"pageType": pageType}},
 	}}}
 }
