@@ -1,0 +1,129 @@
+// Package authz says who is calling (a Principal: a user through a browser
+// session or through an API key) and what they may do (roles and scopes).
+// Authentication lives in the auth and apikeys packages; both produce a
+// Principal that handlers read from the request context.
+package authz
+
+import (
+	"context"
+	"slices"
+
+	"github.com/google/uuid"
+)
+
+// Role is a user's role.
+type Role string
+
+// Roles.
+const (
+	RoleAdmin Role = "admin"
+	RoleUser  Role = "user"
+)
+
+// Valid reports whether r is a known role.
+func (r Role) Valid() bool { return r == RoleAdmin || r == RoleUser }
+
+// Scope is one permission an API key can carry.
+type Scope string
+
+// Scopes. A browser session holds every scope its role allows.
+const (
+	ScopeDownloadsRead  Scope = "downloads:read"
+	ScopeDownloadsWrite Scope = "downloads:write"
+	ScopeFilesRead      Scope = "files:read"
+	ScopeFilesWrite     Scope = "files:write"
+	ScopeAdminRead      Scope = "admin:read"
+	ScopeAdminWrite     Scope = "admin:write"
+)
+
+// UserScopes are the scopes any user may hold.
+var UserScopes = []Scope{ScopeDownloadsRead, ScopeDownloadsWrite, ScopeFilesRead, ScopeFilesWrite}
+
+// AdminScopes are the scopes only an admin may hold.
+var AdminScopes = []Scope{ScopeAdminRead, ScopeAdminWrite}
+
+// AllScopes lists every scope.
+var AllScopes = append(append([]Scope{}, UserScopes...), AdminScopes...)
+
+// Valid reports whether s is a known scope.
+func (s Scope) Valid() bool { return slices.Contains(AllScopes, s) }
+
+// AdminOnly reports whether only an admin's key may hold s.
+func (s Scope) AdminOnly() bool { return slices.Contains(AdminScopes, s) }
+
+// ScopesFor returns the scopes a role allows.
+func ScopesFor(r Role) []Scope {
+	if r == RoleAdmin {
+		return AllScopes
+	}
+	return UserScopes
+}
+
+// Method says how a request authenticated.
+type Method string
+
+// Authentication methods.
+const (
+	MethodSession Method = "session"
+	MethodAPIKey  Method = "api_key"
+)
+
+// Principal is the authenticated caller of one request.
+type Principal struct {
+	UserID uuid.UUID
+	Email  string
+	Name   string
+	// Role is the user's current role (re-read on every request, so a
+	// demotion takes effect at once).
+	Role   Role
+	Method Method
+	// SessionID is set for browser sessions.
+	SessionID string
+	// APIKeyID and KeyScopes are set for API keys; a key's effective scopes
+	// are its own scopes narrowed to what the owner's role allows.
+	APIKeyID  uuid.UUID
+	KeyScopes []Scope
+}
+
+// IsAdmin reports whether the caller acts as an admin.
+func (p *Principal) IsAdmin() bool { return p != nil && p.Role == RoleAdmin }
+
+// Scopes returns what the caller may do now.
+func (p *Principal) Scopes() []Scope {
+	if p == nil {
+		return nil
+	}
+	allowed := ScopesFor(p.Role)
+	if p.Method != MethodAPIKey {
+		return allowed
+	}
+	var out []Scope
+	for _, s := range p.KeyScopes {
+		if slices.Contains(allowed, s) {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// Can reports whether the caller holds scope s.
+func (p *Principal) Can(s Scope) bool { return slices.Contains(p.Scopes(), s) }
+
+// CanSee reports whether the caller may see something owned by owner:
+// their own things, or anything for an admin.
+func (p *Principal) CanSee(owner uuid.UUID) bool {
+	return p != nil && (p.UserID == owner || p.IsAdmin())
+}
+
+type ctxKey struct{}
+
+// WithPrincipal returns ctx carrying p.
+func WithPrincipal(ctx context.Context, p *Principal) context.Context {
+	return context.WithValue(ctx, ctxKey{}, p)
+}
+
+// FromContext returns the caller, or nil for an anonymous request.
+func FromContext(ctx context.Context) *Principal {
+	p, _ := ctx.Value(ctxKey{}).(*Principal)
+	return p
+}

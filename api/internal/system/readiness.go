@@ -1,0 +1,176 @@
+package system
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/downlink/downlink/api/internal/buildinfo"
+	"github.com/downlink/downlink/api/internal/queue"
+)
+
+// Readiness is the answer of /readyz.
+type Readiness struct {
+	Ready   bool            `json:"ready"`
+	Status  string          `json:"status"` // "ready" or "not_ready"
+	Checks  ReadinessChecks `json:"checks"`
+	Reasons []string        `json:"reasons"`
+	// Warnings do not make the node unready (e.g. an outdated yt-dlp).
+	Warnings []string `json:"warnings"`
+}
+
+// ReadinessChecks are the individual checks.
+type ReadinessChecks struct {
+	Database DatabaseCheck `json:"database"`
+	Ytdlp    Ytdlp         `json:"ytdlp"`
+	Ffmpeg   Tool          `json:"ffmpeg"`
+	Disk     Disk          `json:"disk"`
+}
+
+// DatabaseCheck says whether the database answered.
+type DatabaseCheck struct {
+	OK        bool    `json:"ok"`
+	Driver    string  `json:"driver"`
+	LatencyMs float64 `json:"latency_ms"`
+	Error     string  `json:"error,omitempty"`
+}
+
+// Ready runs every check. A node is ready when the database answers, yt-dlp
+// and ffmpeg run, yt-dlp is recent enough to report progress, and free disk
+// is above the threshold.
+func (s *Service) Ready(ctx context.Context) Readiness {
+	r := Readiness{Reasons: []string{}, Warnings: []string{}}
+	r.Checks.Database = s.checkDatabase(ctx)
+	if !r.Checks.Database.OK {
+		r.Reasons = append(r.Reasons, "database unreachable: "+r.Checks.Database.Error)
+	}
+	r.Checks.Ytdlp = s.YtdlpInfo(ctx)
+	switch y := r.Checks.Ytdlp; {
+	case !y.Found:
+		r.Reasons = append(r.Reasons, "yt-dlp "+y.Error+" (DOWNLINK_YTDLP_PATH="+y.Path+")")
+	case y.TooOld:
+		r.Reasons = append(r.Reasons, fmt.Sprintf("yt-dlp %s is older than %s: update it", y.Version, MinYtdlp))
+	case y.Outdated:
+		r.Warnings = append(r.Warnings, fmt.Sprintf("yt-dlp %s predates %s, which fixed known security holes: update it", y.Version, SafeYtdlp))
+	}
+	r.Checks.Ffmpeg = s.FfmpegInfo(ctx)
+	if !r.Checks.Ffmpeg.Found {
+		r.Reasons = append(r.Reasons, "ffmpeg "+r.Checks.Ffmpeg.Error+" (DOWNLINK_FFMPEG_PATH="+r.Checks.Ffmpeg.Path+")")
+	}
+	disk, err := s.DiskInfo()
+	r.Checks.Disk = disk
+	switch {
+	case err != nil:
+		r.Reasons = append(r.Reasons, "cannot measure free disk: "+err.Error())
+	case disk.BelowMinimum:
+		r.Reasons = append(r.Reasons, fmt.Sprintf("free disk %s is below the minimum %s", humanBytes(disk.FreeBytes), humanBytes(disk.MinFreeBytes)))
+	}
+	r.Ready = len(r.Reasons) == 0
+	r.Status = "ready"
+	if !r.Ready {
+		r.Status = "not_ready"
+	}
+	return r
+}
+
+func (s *Service) checkDatabase(ctx context.Context) DatabaseCheck {
+	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+	defer cancel()
+	start := time.Now()
+	err := s.st.Ping(ctx)
+	c := DatabaseCheck{Driver: string(s.st.Kind), LatencyMs: float64(time.Since(start).Microseconds()) / 1000}
+	if err != nil {
+		c.Error = "no answer within 2s"
+		if ctx.Err() == nil {
+			c.Error = "connection failed"
+		}
+		s.log.Warn("database ping failed", "err", err)
+		return c
+	}
+	c.OK = true
+	return c
+}
+
+// Info is the answer of GET /api/v1/system.
+type Info struct {
+	Version   string                      `json:"version"`
+	Commit    string                      `json:"commit"`
+	GoVersion string                      `json:"go_version"`
+	Node      NodeSelf                    `json:"node"`
+	Ytdlp     Ytdlp                       `json:"ytdlp"`
+	Ffmpeg    Tool                        `json:"ffmpeg"`
+	Disk      Disk                        `json:"disk"`
+	Queue     QueueSummary                `json:"queue"`
+	Nodes     []Node                      `json:"nodes"`
+	Database  DatabaseCheck               `json:"database"`
+	Ready     bool                        `json:"ready"`
+	Problems  []string                    `json:"problems"`
+	Warnings  []string                    `json:"warnings"`
+	Uptime    int64                       `json:"uptime_seconds"`
+	ByQueue   map[string]queue.QueueDepth `json:"-"`
+}
+
+// NodeSelf names the node that answered.
+type NodeSelf struct {
+	Name string `json:"name"`
+	Role string `json:"role"`
+}
+
+// QueueSummary totals the job queue.
+type QueueSummary struct {
+	Queued  int64                       `json:"queued"`
+	Running int64                       `json:"running"`
+	ByQueue map[string]queue.QueueDepth `json:"by_queue"`
+}
+
+// Info gathers the system view.
+func (s *Service) Info(ctx context.Context) (Info, error) {
+	b := buildinfo.Get()
+	ready := s.Ready(ctx)
+	info := Info{
+		Version: b.Version, Commit: b.Commit, GoVersion: b.GoVersion,
+		Node:  NodeSelf{Name: s.cfg.NodeName, Role: s.role},
+		Ytdlp: ready.Checks.Ytdlp, Ffmpeg: ready.Checks.Ffmpeg, Disk: ready.Checks.Disk,
+		Database: ready.Checks.Database, Ready: ready.Ready, Problems: ready.Reasons, Warnings: ready.Warnings,
+		Uptime: int64(time.Since(s.started).Seconds()),
+		Queue:  QueueSummary{ByQueue: map[string]queue.QueueDepth{}},
+		Nodes:  []Node{},
+	}
+	if !ready.Checks.Database.OK {
+		return info, nil
+	}
+	depth, err := s.queue.Depth(ctx)
+	if err != nil {
+		return info, err
+	}
+	for name, d := range depth {
+		if name == queue.Maintenance {
+			continue
+		}
+		info.Queue.ByQueue[name] = d
+		info.Queue.Queued += d.Queued
+		info.Queue.Running += d.Running
+	}
+	if info.Nodes, err = s.Nodes(ctx); err != nil {
+		return info, err
+	}
+	return info, nil
+}
+
+func humanBytes(n int64) string {
+	const unit = 1024
+	if n < unit {
+		return fmt.Sprintf("%d B", n)
+	}
+	div, exp := int64(unit), 0
+	for m := n / unit; m >= unit; m /= unit {
+		div *= unit
+		exp++
+	}
+	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMGTPE"[exp])
+}
+
+// QueueDepth returns jobs waiting and running per queue.
+func (s *Service) QueueDepth(ctx context.Context) (map[string]queue.QueueDepth, error) {
+	return s.queue.Depth(ctx)
+}
