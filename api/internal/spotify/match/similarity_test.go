@@ -54,11 +54,11 @@ func TestCoreTitle(t *testing.T) {
 	artists := []string{"Lost Identities", "Robbie Rosen"}
 	tests := map[string]string{
 		"Lost Identities x Robbie Rosen - Moments | Future Bass | NCS - Copyright Free Music": "moments",
-		"Lost Identities - Moments (Lyrics) feat. Robbie Rosen":                              "moments",
-		"Moments (feat. Robbie Rosen) [NCS Release]":                                         "moments",
-		"Robbie Rosen FT Lost Identities - Moments":                                          "moments",
-		"Lost Identities":                                                                    "lost identities",
-		"Love & War":                                                                         "love war",
+		"Lost Identities - Moments (Lyrics) feat. Robbie Rosen":                               "moments",
+		"Moments (feat. Robbie Rosen) [NCS Release]":                                          "moments",
+		"Robbie Rosen FT Lost Identities - Moments":                                           "moments",
+		"Lost Identities": "lost identities",
+		"Love & War":      "love war",
 	}
 	for in, want := range tests {
 		if got := coreTitle(in, artists); got != want {
