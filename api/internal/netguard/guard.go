@@ -25,6 +25,13 @@ type Policy interface {
 	CheckDestination(host string, dst netip.AddrPort) error
 }
 
+// HostNameChecker is implemented by policies that can refuse a name before
+// it is resolved (Guard refuses localhost and friends), so refused names
+// never reach DNS.
+type HostNameChecker interface {
+	CheckHostName(host string) error
+}
+
 // PolicyFunc adapts a function to Policy.
 type PolicyFunc func(host string, dst netip.AddrPort) error
 

@@ -52,7 +52,8 @@ const smuggleMarker = "__youtubedl_smuggle"
 // are refused. Errors are 422 problems naming the "url" field.
 //
 // The input is used as given: callers trim surrounding whitespace first if
-// they want to be lenient with pasted text.
+// they want to be lenient with pasted text. Hand yt-dlp the string that
+// passed rather than u.String(), which percent-encodes non-ASCII host names.
 func ValidateURL(raw string) (*url.URL, error) {
 	if msg := checkRaw(raw); msg != "" {
 		return nil, problem.Invalid("url", msg)

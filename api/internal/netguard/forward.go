@@ -1,0 +1,131 @@
+package netguard
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"strings"
+	"sync/atomic"
+	"time"
+)
+
+// hopHeaders belong to one connection and are never forwarded (RFC 9110
+// section 7.6.1), plus the proxy's own credentials.
+var hopHeaders = []string{
+	"Connection", "Proxy-Connection", "Keep-Alive", "Proxy-Authenticate",
+	"Proxy-Authorization", "Te", "Trailer", "Transfer-Encoding", "Upgrade",
+}
+
+func removeHopHeaders(h http.Header) {
+	for _, v := range h.Values("Connection") {
+		for name := range strings.SplitSeq(v, ",") {
+			if name = strings.TrimSpace(name); name != "" {
+				h.Del(name)
+			}
+		}
+	}
+	for _, name := range hopHeaders {
+		h.Del(name)
+	}
+}
+
+// serveForward sends one absolute-form request on and streams the answer
+// back as is. Redirects are returned to the client, which follows them
+// through the proxy, so every hop meets the dialer's check.
+func (p *Proxy) serveForward(w http.ResponseWriter, r *http.Request, lease *Lease) {
+	out := r.Clone(r.Context())
+	out.RequestURI = ""
+	out.Close = false
+	removeHopHeaders(out.Header)
+	if _, ok := out.Header["User-Agent"]; !ok {
+		out.Header.Set("User-Agent", "") // don't let Go add its own
+	}
+	if r.Body != nil && r.Body != http.NoBody {
+		out.Body = &countingReader{r: r.Body, n: &lease.bytesSent}
+	}
+	resp, err := p.transport.RoundTrip(out)
+	if err != nil {
+		p.fail(w, lease, r.URL.Host, err)
+		return
+	}
+	defer resp.Body.Close()
+	removeHopHeaders(resp.Header)
+	for k, vs := range resp.Header {
+		w.Header()[k] = vs
+	}
+	w.WriteHeader(resp.StatusCode)
+	n, err := io.Copy(w, resp.Body)
+	lease.bytesRecvd.Add(n)
+	p.log.Debug("egress request", "job", lease.JobID, "method", r.Method,
+		"host", r.URL.Host, "status", resp.StatusCode, "bytes", n, "err", err)
+}
+
+// fail answers a request the proxy could not carry out: a policy refusal is
+// a 403 with BlockedMarker, anything else a 4xx/5xx without internals.
+func (p *Proxy) fail(w http.ResponseWriter, lease *Lease, host string, err error) {
+	var be *BlockedError
+	if errors.As(err, &be) {
+		lease.blocked.Add(1)
+		p.log.Warn("egress blocked", "job", lease.JobID, "host", host,
+			"addr", be.Addr, "reason", string(be.Reason))
+		p.refuse(w, be.Reason)
+		return
+	}
+	status, msg := http.StatusBadGateway, "bad gateway"
+	var dnsErr *net.DNSError
+	var netErr net.Error
+	switch {
+	case errors.Is(err, errBadTarget):
+		status, msg = http.StatusBadRequest, "bad proxy target"
+	case errors.Is(err, errUpstream):
+		msg = "upstream proxy failed"
+	case errors.As(err, &dnsErr):
+		msg = "could not resolve host"
+	case errors.Is(err, context.Canceled):
+		return // the client went away; nobody reads an answer
+	case errors.Is(err, context.DeadlineExceeded), errors.As(err, &netErr) && netErr.Timeout():
+		status, msg = http.StatusGatewayTimeout, "gateway timeout"
+	}
+	p.log.Info("egress failed", "job", lease.JobID, "host", host, "status", status, "err", err)
+	http.Error(w, msg, status)
+}
+
+// refuse writes the 403. net/http always sends the standard reason phrase,
+// so the response is written by hand: its status line carries the marker,
+// which is the part of the answer yt-dlp repeats in its error message.
+func (p *Proxy) refuse(w http.ResponseWriter, reason Reason) {
+	msg := BlockedMessage(reason)
+	conn, brw, err := http.NewResponseController(w).Hijack()
+	if err != nil {
+		w.Header().Set(BlockedHeader, string(reason))
+		http.Error(w, msg, http.StatusForbidden)
+		return
+	}
+	defer conn.Close()
+	_ = conn.SetWriteDeadline(time.Now().Add(5 * time.Second))
+	body := msg + "\n"
+	fmt.Fprintf(brw, "HTTP/1.1 403 %s\r\n"+
+		"Content-Type: text/plain; charset=utf-8\r\n"+
+		"X-Content-Type-Options: nosniff\r\n"+
+		"%s: %s\r\n"+
+		"Content-Length: %d\r\n"+
+		"Connection: close\r\n\r\n%s", msg, BlockedHeader, reason, len(body), body)
+	_ = brw.Flush()
+}
+
+// countingReader adds the bytes read through it to n.
+type countingReader struct {
+	r io.ReadCloser
+	n *atomic.Int64
+}
+
+func (c *countingReader) Read(b []byte) (int, error) {
+	n, err := c.r.Read(b)
+	c.n.Add(int64(n))
+	return n, err
+}
+
+func (c *countingReader) Close() error { return c.r.Close() }
