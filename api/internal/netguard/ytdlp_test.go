@@ -5,61 +5,29 @@ import (
 	"context"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/downlink/downlink/api/internal/testmedia"
 )
 
-// These tests run the real yt-dlp through the proxy against media the test
-// generates with ffmpeg and serves on 127.0.0.1.
+// These tests run the real yt-dlp through the proxy against media generated
+// with ffmpeg (testmedia) and served on 127.0.0.1.
 
-// needTool finds a binary; outside CI a missing one skips the test, in CI it
-// fails it, so a machine without yt-dlp cannot pass by skipping.
-func needTool(t *testing.T, name string) string {
+// needYtdlp finds yt-dlp; like testmedia with ffmpeg, a machine without it
+// fails rather than passing by skipping.
+func needYtdlp(t *testing.T) string {
 	t.Helper()
-	path, err := exec.LookPath(name)
+	path, err := exec.LookPath("yt-dlp")
 	if err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatalf("%s not found: %v", name, err)
-		}
-		t.Skipf("%s not found: %v", name, err)
+		t.Fatalf("yt-dlp not found: %v", err)
 	}
 	return path
-}
-
-// testVideo makes a one-second 64x64 MP4 with sound.
-func testVideo(t *testing.T) []byte {
-	t.Helper()
-	ffmpeg := needTool(t, "ffmpeg")
-	out := filepath.Join(t.TempDir(), "clip.mp4")
-	cmd := exec.Command(ffmpeg, "-hide_banner", "-loglevel", "error",
-		"-f", "lavfi", "-i", "testsrc=duration=1:size=64x64:rate=10",
-		"-f", "lavfi", "-i", "sine=duration=1",
-		"-shortest", "-c:v", "mpeg4", "-c:a", "aac", "-y", out)
-	if msg, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("ffmpeg: %v\n%s", err, msg)
-	}
-	b, err := os.ReadFile(out)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
-
-// mediaHandler serves the clip at /clip.mp4 and redirects /go to redirectTo.
-func mediaHandler(clip []byte, redirectTo string) http.Handler {
-	mux := http.NewServeMux()
-	mux.HandleFunc("/clip.mp4", func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "video/mp4")
-		http.ServeContent(w, r, "clip.mp4", time.Time{}, bytes.NewReader(clip))
-	})
-	mux.HandleFunc("/go", func(w http.ResponseWriter, r *http.Request) {
-		http.Redirect(w, r, redirectTo, http.StatusFound)
-	})
-	return mux
 }
 
 type ytdlpResult struct {
@@ -73,7 +41,7 @@ type ytdlpResult struct {
 // downloader will call it (fixed options, "--" before the URL).
 func runYtdlp(t *testing.T, proxyURL, url string, extra ...string) ytdlpResult {
 	t.Helper()
-	ytdlp := needTool(t, "yt-dlp")
+	ytdlp := needYtdlp(t)
 	dir := t.TempDir()
 	home := t.TempDir()
 	args := append([]string{
@@ -101,11 +69,15 @@ func runYtdlp(t *testing.T, proxyURL, url string, extra ...string) ytdlpResult {
 }
 
 func TestYtdlpThroughProxy(t *testing.T) {
-	needTool(t, "yt-dlp")
-	clip := testVideo(t)
-	plain := httptest.NewServer(mediaHandler(clip, ""))
-	defer plain.Close()
-	tlsSrv := httptest.NewTLSServer(mediaHandler(clip, ""))
+	media := testmedia.NewServer(t)
+	clip, err := os.ReadFile(testmedia.Video(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tlsSrv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "video/mp4")
+		http.ServeContent(w, r, "video.mp4", time.Time{}, bytes.NewReader(clip))
+	}))
 	defer tlsSrv.Close()
 
 	tests := []struct {
@@ -114,58 +86,66 @@ func TestYtdlpThroughProxy(t *testing.T) {
 		url          string
 		extra        []string
 	}{
-		{"http allowed", true, plain.URL + "/clip.mp4", nil},
-		{"http blocked", false, plain.URL + "/clip.mp4", nil},
-		{"https allowed", true, tlsSrv.URL + "/clip.mp4", []string{"--no-check-certificates"}},
-		{"https blocked", false, tlsSrv.URL + "/clip.mp4", []string{"--no-check-certificates"}},
+		{"http allowed", true, media.URL(testmedia.PathVideo), nil},
+		{"http blocked", false, media.URL(testmedia.PathVideo), nil},
+		{"https allowed", true, tlsSrv.URL + testmedia.PathVideo, []string{"--no-check-certificates"}},
+		{"https blocked", false, tlsSrv.URL + testmedia.PathVideo, []string{"--no-check-certificates"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			before := media.Count(testmedia.PathVideo)
 			_, lease := startProxy(t, ProxyConfig{Policy: Guard{AllowPrivate: tt.allowPrivate}})
 			res := runYtdlp(t, lease.URL(), tt.url, tt.extra...)
-			if tt.allowPrivate {
-				if res.err != nil {
-					t.Fatalf("yt-dlp failed: %v\n%s", res.err, res.stderr)
-				}
-				if len(res.files) != 1 || res.files[0] != "out.mp4" {
-					t.Fatalf("files = %v, want out.mp4", res.files)
-				}
-				if got, err := os.ReadFile(filepath.Join(res.dir, "out.mp4")); err != nil || !bytes.Equal(got, clip) {
-					t.Errorf("downloaded file differs from the served clip (%d vs %d bytes, %v)", len(got), len(clip), err)
-				}
-				if st := lease.Stats(); st.BytesReceived < int64(len(clip)) {
-					t.Errorf("lease saw %d bytes, the clip has %d", st.BytesReceived, len(clip))
+			if !tt.allowPrivate {
+				assertYtdlpBlocked(t, res, ReasonLoopback)
+				if n := media.Count(testmedia.PathVideo) - before; n != 0 {
+					t.Errorf("the media server was reached %d times", n)
 				}
 				return
 			}
-			assertYtdlpBlocked(t, res, ReasonLoopback)
+			if res.err != nil {
+				t.Fatalf("yt-dlp failed: %v\n%s", res.err, res.stderr)
+			}
+			if len(res.files) != 1 || res.files[0] != "out.mp4" {
+				t.Fatalf("files = %v, want out.mp4", res.files)
+			}
+			if got, err := os.ReadFile(filepath.Join(res.dir, "out.mp4")); err != nil || !bytes.Equal(got, clip) {
+				t.Errorf("downloaded file differs from the served clip (%d vs %d bytes, %v)", len(got), len(clip), err)
+			}
+			if st := lease.Stats(); st.BytesReceived < int64(len(clip)) {
+				t.Errorf("lease saw %d bytes, the clip has %d", st.BytesReceived, len(clip))
+			}
 		})
 	}
 }
 
 // TestYtdlpRedirectToBlockedHost: yt-dlp follows a redirect from an allowed
 // host to a loopback one; the second hop comes back through the proxy and
-// is refused.
+// is refused. The resolver and dialer seams make good.test a public address
+// served by a local media server.
 func TestYtdlpRedirectToBlockedHost(t *testing.T) {
-	needTool(t, "yt-dlp")
-	clip := testVideo(t)
-	hidden := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		t.Error("yt-dlp reached the blocked host")
-	}))
-	defer hidden.Close()
-	good := httptest.NewServer(mediaHandler(clip, "http://evil.test:"+portOf(hostPort(t, hidden.URL))+"/clip.mp4"))
-	defer good.Close()
+	good := testmedia.NewServer(t)
+	hidden := testmedia.NewServer(t)
+	evil := "http://evil.test:" + portOf(hostPort(t, hidden.BaseURL())) + testmedia.PathVideo
 
 	res := newFakeResolver(map[string]string{"good.test": "93.184.215.14", "evil.test": "127.0.0.1"})
 	dialer := &mapDialer{}
-	dialer.route("93.184.215.14:80", hostPort(t, good.URL))
+	dialer.route("93.184.215.14:80", hostPort(t, good.BaseURL()))
 	_, lease := startProxy(t, ProxyConfig{Policy: Guard{}, Resolver: res, Dialer: dialer})
 
-	ok := runYtdlp(t, lease.URL(), "http://good.test/clip.mp4")
+	good.URL(testmedia.PathVideo) // generates and registers the file
+	ok := runYtdlp(t, lease.URL(), "http://good.test"+testmedia.PathVideo)
 	if ok.err != nil || len(ok.files) != 1 {
-		t.Fatalf("direct download from the allowed host: %v %v\n%s", ok.err, ok.files, ok.stderr)
+		t.Fatalf("download from the allowed host: %v %v\n%s", ok.err, ok.files, ok.stderr)
 	}
-	assertYtdlpBlocked(t, runYtdlp(t, lease.URL(), "http://good.test/go"), ReasonLoopback)
+	redirect := "http://good.test/redirect?to=" + url.QueryEscape(evil)
+	assertYtdlpBlocked(t, runYtdlp(t, lease.URL(), redirect), ReasonLoopback)
+	if good.Count("/redirect") != 1 {
+		t.Errorf("the allowed host saw %d redirect requests, want 1", good.Count("/redirect"))
+	}
+	if n := hidden.Count(testmedia.PathVideo); n != 0 {
+		t.Errorf("yt-dlp reached the blocked host %d times", n)
+	}
 }
 
 func assertYtdlpBlocked(t *testing.T, res ytdlpResult, want Reason) {
