@@ -127,3 +127,16 @@ func FromContext(ctx context.Context) *Principal {
 	p, _ := ctx.Value(ctxKey{}).(*Principal)
 	return p
 }
+
+type ipCtxKey struct{}
+
+// WithClientIP records the caller's IP as the HTTP layer resolved it.
+func WithClientIP(ctx context.Context, ip string) context.Context {
+	return context.WithValue(ctx, ipCtxKey{}, ip)
+}
+
+// ClientIP returns the caller's IP ("" outside a request).
+func ClientIP(ctx context.Context) string {
+	ip, _ := ctx.Value(ipCtxKey{}).(string)
+	return ip
+}

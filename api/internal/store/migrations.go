@@ -9,5 +9,6 @@ import "github.com/go-gormigrate/gormigrate/v2"
 func migrations() []*gormigrate.Migration {
 	return []*gormigrate.Migration{
 		migrationSystem,
+		migrationAccounts,
 	}
 }

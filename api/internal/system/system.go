@@ -90,11 +90,13 @@ func (s *Service) FfmpegInfo(ctx context.Context) Tool { return s.ffmpeg.get(ctx
 
 // Disk is the free space where the library lives.
 type Disk struct {
-	FreeBytes     int64 `json:"free_bytes"`
-	TotalBytes    int64 `json:"total_bytes"`
-	MinFreeBytes  int64 `json:"min_free_bytes"`
-	BelowMinimum  bool  `json:"below_minimum"`
-	CheckFailures int   `json:"-"`
+	FreeBytes    int64 `json:"free_bytes"`
+	TotalBytes   int64 `json:"total_bytes"`
+	MinFreeBytes int64 `json:"min_free_bytes"`
+	// ThresholdBytes repeats MinFreeBytes under the name /readyz documents.
+	ThresholdBytes int64 `json:"threshold_bytes"`
+	BelowMinimum   bool  `json:"below_minimum"`
+	CheckFailures  int   `json:"-"`
 }
 
 // DiskInfo measures the data folder's file system.
@@ -108,6 +110,7 @@ func (s *Service) DiskInfo() (Disk, error) {
 		TotalBytes:   int64(st.Blocks) * int64(st.Bsize),
 		MinFreeBytes: s.MinFreeDisk(),
 	}
+	d.ThresholdBytes = d.MinFreeBytes
 	d.BelowMinimum = d.FreeBytes < d.MinFreeBytes
 	return d, nil
 }

@@ -1,0 +1,192 @@
+// Package app assembles Downlink: it opens the database, builds every
+// service with its dependencies and runs them together (HTTP, job queue,
+// heartbeats) until asked to stop. It is the one place where wiring
+// happens; cmd/downlink only parses the command line.
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"os"
+	"sync"
+	"time"
+
+	"github.com/riverqueue/river"
+
+	"github.com/downlink/downlink/api/internal/apispec"
+	"github.com/downlink/downlink/api/internal/auth"
+	"github.com/downlink/downlink/api/internal/config"
+	"github.com/downlink/downlink/api/internal/httpapi"
+	"github.com/downlink/downlink/api/internal/metrics"
+	"github.com/downlink/downlink/api/internal/queue"
+	"github.com/downlink/downlink/api/internal/secrets"
+	"github.com/downlink/downlink/api/internal/store"
+	"github.com/downlink/downlink/api/internal/system"
+	"github.com/downlink/downlink/api/internal/users"
+	"github.com/downlink/downlink/frontend"
+)
+
+// Role says what a process does.
+type Role string
+
+// Roles.
+const (
+	RoleServe  Role = "serve"  // HTTP API + UI (+ workers unless DOWNLINK_WORKERS=0)
+	RoleWorker Role = "worker" // workers only, with a small health listener
+)
+
+// App is one running Downlink process.
+type App struct {
+	Cfg     *config.Config
+	Log     *slog.Logger
+	Role    Role
+	Store   *store.Store
+	Keys    *secrets.Keys
+	Metrics *metrics.Registry
+	Queue   *queue.Queue
+	System  *system.Service
+	HTTP    *httpapi.Server
+	Users   *users.Service
+	Auth    *auth.Service
+
+	// background goroutines owned by Run
+	wg sync.WaitGroup
+}
+
+// New builds the app: data dir, secret key, database (migrated), services.
+func New(ctx context.Context, cfg *config.Config, log *slog.Logger, role Role) (*App, error) {
+	if err := os.MkdirAll(cfg.DataDir, 0o750); err != nil {
+		return nil, fmt.Errorf("create data dir: %w", err)
+	}
+	keys, err := secrets.Load(cfg.SecretKey, cfg.DataDir)
+	if err != nil {
+		return nil, err
+	}
+	db, err := cfg.Database()
+	if err != nil {
+		return nil, err
+	}
+	st, err := store.Open(ctx, db, log)
+	if err != nil {
+		return nil, err
+	}
+	a := &App{Cfg: cfg, Log: log, Role: role, Store: st, Keys: keys, Metrics: metrics.New()}
+	if err := st.Migrate(ctx, log); err != nil {
+		_ = st.Close()
+		return nil, err
+	}
+	if err := a.build(); err != nil {
+		_ = st.Close()
+		return nil, err
+	}
+	return a, nil
+}
+
+// build creates the services on an open, migrated store.
+func (a *App) build() error {
+	workers := river.NewWorkers()
+	pruneNodes := &system.PruneNodesWorker{}
+	river.AddWorker(workers, pruneNodes)
+	a.Users = users.New(a.Store.DB)
+	a.Auth = auth.New(a.Cfg, a.Store.DB, a.Users, a.Keys, a.Metrics, a.Log)
+	river.AddWorker(workers, &auth.CleanupWorker{Auth: a.Auth})
+	q, err := queue.New(a.Store, workers, queue.Options{
+		NodeName:             a.Cfg.NodeName,
+		Queues:               map[string]int{},
+		Periodic:             []*river.PeriodicJob{system.PeriodicPruneNodes(), auth.PeriodicCleanup()},
+		RescueStuckJobsAfter: 6 * time.Hour,
+		JobTimeout:           -1,
+		Logger:               a.Log,
+	})
+	if err != nil {
+		return err
+	}
+	a.Queue = q
+	a.System = system.New(a.Cfg, a.Store, q, string(a.Role), a.Log.With("source", "system"))
+	pruneNodes.Service = a.System
+	if a.Role == RoleServe {
+		a.HTTP, err = httpapi.New(httpapi.Deps{
+			Config:  a.Cfg,
+			Logger:  a.Log,
+			Metrics: a.Metrics,
+			System:  a.System,
+			UI:      frontend.Dist(),
+			Spec:    apispec.YAML,
+			Auth:    a.Auth,
+			Authenticators: []httpapi.Authenticator{
+				a.Auth,
+			},
+		})
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Run starts everything and blocks until ctx ends or a part fails, then
+// shuts down in order: stop accepting HTTP and drain it, stop the queue
+// (running jobs are cancelled and re-queued by the next start), close the
+// database.
+func (a *App) Run(ctx context.Context) error {
+	ln, err := net.Listen("tcp", a.Cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", a.Cfg.Addr, err)
+	}
+	return a.Serve(ctx, ln)
+}
+
+// Serve is Run on a listener the caller opened (tests use port 0).
+func (a *App) Serve(ctx context.Context, ln net.Listener) error {
+	defer a.Store.Close()
+	runCtx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	if err := a.Queue.Start(runCtx); err != nil {
+		_ = ln.Close()
+		return fmt.Errorf("start job queue: %w", err)
+	}
+	a.goRun(func() { a.System.RunHeartbeat(runCtx) })
+	if a.Role == RoleServe {
+		if err := a.Auth.AnnounceSetup(runCtx); err != nil {
+			a.Log.Error("cannot prepare the setup token", "err", err)
+		}
+	}
+
+	httpErr := make(chan error, 1)
+	if a.HTTP != nil {
+		go func() { httpErr <- a.HTTP.Run(runCtx, ln) }()
+	} else {
+		go func() { httpErr <- a.serveHealthOnly(runCtx, ln) }()
+	}
+	a.Log.Info("downlink started", "role", a.Role, "node", a.Cfg.NodeName, "addr", ln.Addr().String(),
+		"database", a.Store.Kind, "data_dir", a.Cfg.DataDir, "workers", a.Cfg.Workers)
+
+	var runErr error
+	select {
+	case <-ctx.Done():
+		a.Log.Info("shutting down")
+		cancel()
+		runErr = <-httpErr
+	case runErr = <-httpErr:
+		cancel()
+	}
+	stopCtx, stopCancel := context.WithTimeout(context.Background(), a.Cfg.ShutdownTimeout)
+	defer stopCancel()
+	if err := a.Queue.Stop(stopCtx); err != nil && !errors.Is(err, context.Canceled) {
+		a.Log.Warn("job queue did not stop cleanly", "err", err)
+	}
+	a.wg.Wait()
+	a.Log.Info("stopped")
+	return runErr
+}
+
+func (a *App) goRun(f func()) {
+	a.wg.Add(1)
+	go func() {
+		defer a.wg.Done()
+		f()
+	}()
+}

@@ -1,0 +1,181 @@
+// Package auth signs people in: local accounts with passwords, any OIDC
+// provider (and GitHub/Google) through goth with our own state, nonce and
+// PKCE, server-side sessions with idle and absolute timeouts, login
+// throttling, and the one-time setup of the first admin.
+package auth
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+	"gorm.io/gorm"
+
+	"github.com/downlink/downlink/api/internal/authz"
+	"github.com/downlink/downlink/api/internal/config"
+	"github.com/downlink/downlink/api/internal/metrics"
+	"github.com/downlink/downlink/api/internal/secrets"
+	"github.com/downlink/downlink/api/internal/users"
+)
+
+// Service is the sign-in service.
+type Service struct {
+	cfg      *config.Config
+	db       *gorm.DB
+	users    *users.Service
+	sessions *sessionStore
+	throttle *throttle
+	keys     *secrets.Keys
+	log      *slog.Logger
+	audit    *slog.Logger
+	metrics  *metrics.Registry
+	oidc     *oidcProviders
+	setup    *setupToken
+	// Timeouts returns the current session timeouts (settings may change
+	// them at runtime); defaults to the configured ones.
+	Timeouts func() Timeouts
+}
+
+// New builds the service.
+func New(cfg *config.Config, db *gorm.DB, us *users.Service, keys *secrets.Keys, m *metrics.Registry, log *slog.Logger) *Service {
+	s := &Service{
+		cfg: cfg, db: db, users: us, keys: keys, metrics: m,
+		log:      log.With("source", "auth"),
+		audit:    log.With("source", "audit", "audit", true),
+		throttle: &throttle{db: db},
+	}
+	s.Timeouts = func() Timeouts { return Timeouts{Idle: cfg.SessionIdleTimeout, Absolute: cfg.SessionMaxAge} }
+	s.sessions = newSessionStore(db, keys, func() Timeouts { return s.Timeouts() }, isHTTPS(cfg.TrustProxy, cfg.BaseURL))
+	s.oidc = newOIDCProviders(cfg, keys, s.log)
+	s.setup = &setupToken{db: db, keys: keys}
+	return s
+}
+
+// Authenticate implements the HTTP layer's Authenticator for the session
+// cookie. A request without the cookie is anonymous (nil, nil); a cookie
+// whose session ended, or whose user is disabled, is a 401.
+func (s *Service) Authenticate(ctx context.Context, r *http.Request) (*authz.Principal, error) {
+	cur, err := s.sessions.lookup(ctx, r)
+	if err != nil || cur == nil {
+		return nil, err
+	}
+	if cur.Disabled {
+		_, _ = s.sessions.deleteUser(ctx, cur.UserID, "")
+		return nil, errSessionEnded
+	}
+	s.sessions.touch(ctx, cur, clientIP(ctx, r))
+	return cur.principal(), nil
+}
+
+// clientIP is the caller's address as the HTTP layer resolved it
+// (honouring trusted proxies), or the connection's peer.
+func clientIP(ctx context.Context, r *http.Request) string {
+	if ip := authz.ClientIP(ctx); ip != "" {
+		return ip
+	}
+	host := r.RemoteAddr
+	if i := strings.LastIndexByte(host, ':'); i > 0 {
+		host = strings.Trim(host[:i], "[]")
+	}
+	return host
+}
+
+// Login checks an e-mail and password, honouring throttles, and starts a
+// session on w.
+func (s *Service) Login(ctx context.Context, w http.ResponseWriter, r *http.Request, email, password string) (users.User, error) {
+	ip := clientIP(ctx, r)
+	accountKey := "account:" + strings.ToLower(strings.TrimSpace(email))
+	ipKey := "ip:" + ip
+	if err := s.throttle.check(ctx, accountKey, ipKey); err != nil {
+		s.metrics.RateLimitRejected.WithLabelValues("login").Inc()
+		s.audit.Warn("login refused: throttled", "email", email, "ip", ip)
+		return users.User{}, err
+	}
+	u, err := s.users.CheckLocalPassword(ctx, email, password)
+	if err != nil {
+		s.metrics.AuthFailures.WithLabelValues("password").Inc()
+		s.audit.Warn("login failed", "email", email, "ip", ip, "reason", "invalid credentials")
+		if ferr := s.throttle.fail(ctx, accountKey, AccountPolicy); ferr != nil {
+			s.log.Error("count login failure", "err", ferr)
+		}
+		if ferr := s.throttle.fail(ctx, ipKey, IPPolicy); ferr != nil {
+			s.log.Error("count login failure", "err", ferr)
+		}
+		return users.User{}, err
+	}
+	if err := s.startSession(ctx, w, r, u); err != nil {
+		return users.User{}, err
+	}
+	_ = s.throttle.reset(ctx, accountKey)
+	s.audit.Info("login", "actor_id", u.ID, "email", u.Email, "ip", ip, "method", "password")
+	return s.users.Get(ctx, u.ID)
+}
+
+func (s *Service) startSession(ctx context.Context, w http.ResponseWriter, r *http.Request, u users.User) error {
+	if _, err := s.sessions.start(ctx, w, r, u.ID, clientIP(ctx, r), r.UserAgent()); err != nil {
+		return err
+	}
+	return s.users.TouchLogin(ctx, u.ID)
+}
+
+// Logout ends the request's session.
+func (s *Service) Logout(ctx context.Context, w http.ResponseWriter, r *http.Request, p *authz.Principal) error {
+	if err := s.sessions.end(ctx, w, r); err != nil {
+		return err
+	}
+	if p != nil {
+		s.audit.Info("logout", "actor_id", p.UserID, "ip", clientIP(ctx, r))
+	}
+	return nil
+}
+
+// Sessions lists the caller's sessions.
+func (s *Service) Sessions(ctx context.Context, p *authz.Principal) ([]Session, error) {
+	return s.sessions.list(ctx, p.UserID, p.SessionID)
+}
+
+// EndSession signs out one of the caller's sessions.
+func (s *Service) EndSession(ctx context.Context, p *authz.Principal, id uuid.UUID) error {
+	if err := s.sessions.deleteOne(ctx, p.UserID, id); err != nil {
+		return err
+	}
+	s.audit.Info("session ended", "actor_id", p.UserID, "target", id.String())
+	return nil
+}
+
+// RevokeUserSessions ends every session of a user (admin action, or the
+// user being disabled).
+func (s *Service) RevokeUserSessions(ctx context.Context, userID uuid.UUID) (int64, error) {
+	return s.sessions.deleteUser(ctx, userID, "")
+}
+
+// ChangePassword changes the caller's password and signs out their other
+// sessions.
+func (s *Service) ChangePassword(ctx context.Context, p *authz.Principal, current, next string) error {
+	if err := s.users.ChangePassword(ctx, p.UserID, current, next); err != nil {
+		return err
+	}
+	if _, err := s.sessions.deleteUser(ctx, p.UserID, p.SessionID); err != nil {
+		return err
+	}
+	s.audit.Info("password changed", "actor_id", p.UserID, "target", p.UserID.String())
+	return nil
+}
+
+// Cleanup removes expired sessions and stale throttle counters.
+func (s *Service) Cleanup(ctx context.Context) error {
+	n, err := s.sessions.cleanup(ctx)
+	if err != nil {
+		return err
+	}
+	if n > 0 {
+		s.log.Info("expired sessions removed", "count", n)
+	}
+	return s.throttle.cleanup(ctx, 24*time.Hour)
+}
+
+// Users returns the account service.
+func (s *Service) Users() *users.Service { return s.users }

@@ -1,0 +1,398 @@
+package auth
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/subtle"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/coreos/go-oidc/v3/oidc"
+	"github.com/gorilla/securecookie"
+	"github.com/markbates/goth"
+	"github.com/markbates/goth/providers/github"
+	"github.com/markbates/goth/providers/openidConnect"
+	"golang.org/x/oauth2"
+
+	"github.com/downlink/downlink/api/internal/config"
+	"github.com/downlink/downlink/api/internal/problem"
+	"github.com/downlink/downlink/api/internal/secrets"
+	"github.com/downlink/downlink/api/internal/users"
+)
+
+// Provider is one login button.
+type Provider struct {
+	ID       string `json:"id"`
+	Name     string `json:"name"`
+	LoginURL string `json:"login_url"`
+}
+
+// Pre-login cookie: state, nonce and PKCE verifier of one login attempt,
+// bound to the browser that started it.
+const (
+	preLoginCookie = "downlink_prelogin"
+	preLoginPath   = "/api/v1/auth/oidc"
+	preLoginTTL    = 10 * time.Minute
+)
+
+// Errors of the OIDC flow. None of them creates a session.
+var (
+	ErrUnknownProvider = problem.New(http.StatusNotFound, "Unknown login provider")
+	ErrOIDCFailed      = problem.New(http.StatusBadRequest, "OIDC login failed")
+	ErrProviderDown    = problem.New(http.StatusBadGateway, "Identity provider unreachable").
+				WithDetail("The identity provider did not answer; try again later.")
+)
+
+type providerKind int
+
+const (
+	kindOIDC providerKind = iota
+	kindGitHub
+)
+
+// providerEntry is one configured provider; its goth provider is built on
+// first use (discovery needs the issuer up) per callback URL.
+type providerEntry struct {
+	id, name     string
+	kind         providerKind
+	issuer       string
+	clientID     string
+	clientSecret string
+
+	mu       sync.Mutex
+	goth     map[string]goth.Provider // by callback URL
+	verifier *oidc.IDTokenVerifier
+}
+
+type oidcProviders struct {
+	cfg     *config.Config
+	log     *slog.Logger
+	codec   securecookie.Codec
+	entries map[string]*providerEntry
+	order   []string
+	isTLS   func(*http.Request) bool
+}
+
+func newOIDCProviders(cfg *config.Config, keys *secrets.Keys, log *slog.Logger) *oidcProviders {
+	codec := securecookie.New(keys.Derive("downlink prelogin hmac v1", 64), keys.Derive("downlink prelogin aes v1", 32))
+	codec.MaxAge(int(preLoginTTL.Seconds()))
+	p := &oidcProviders{cfg: cfg, log: log, codec: codec, entries: map[string]*providerEntry{}, isTLS: isHTTPS(cfg.TrustProxy, cfg.BaseURL)}
+	add := func(e *providerEntry) {
+		e.goth = map[string]goth.Provider{}
+		p.entries[e.id] = e
+		p.order = append(p.order, e.id)
+	}
+	if cfg.OIDCIssuer != "" {
+		add(&providerEntry{id: "oidc", name: cfg.OIDCName, kind: kindOIDC, issuer: strings.TrimRight(cfg.OIDCIssuer, "/"),
+			clientID: cfg.OIDCClientID, clientSecret: cfg.OIDCClientSecret})
+	}
+	if cfg.GoogleClientID != "" {
+		add(&providerEntry{id: "google", name: "Google", kind: kindOIDC, issuer: "https://accounts.google.com",
+			clientID: cfg.GoogleClientID, clientSecret: cfg.GoogleClientSecret})
+	}
+	if cfg.GitHubClientID != "" {
+		add(&providerEntry{id: "github", name: "GitHub", kind: kindGitHub, issuer: "github",
+			clientID: cfg.GitHubClientID, clientSecret: cfg.GitHubClientSecret})
+	}
+	return p
+}
+
+func (p *oidcProviders) list() []Provider {
+	out := make([]Provider, 0, len(p.order))
+	for _, id := range p.order {
+		e := p.entries[id]
+		out = append(out, Provider{ID: e.id, Name: e.name, LoginURL: preLoginPath + "/" + e.id + "/login"})
+	}
+	return out
+}
+
+func (p *oidcProviders) callbackURL(r *http.Request, id string) string {
+	base := p.cfg.BaseURL
+	if base == "" {
+		scheme := "http"
+		if p.isTLS(r) {
+			scheme = "https"
+		}
+		base = scheme + "://" + r.Host
+	}
+	return base + preLoginPath + "/" + id + "/callback"
+}
+
+// gothProvider returns the provider for one callback URL.
+func (e *providerEntry) gothProvider(callback string) (goth.Provider, error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if gp, ok := e.goth[callback]; ok {
+		return gp, nil
+	}
+	var (
+		gp  goth.Provider
+		err error
+	)
+	switch e.kind {
+	case kindGitHub:
+		gp = github.New(e.clientID, e.clientSecret, callback, "read:user", "user:email")
+	default:
+		var op *openidConnect.Provider
+		op, err = openidConnect.New(e.clientID, e.clientSecret, callback, e.issuer+"/.well-known/openid-configuration", "openid", "email", "profile")
+		gp = op
+	}
+	if err != nil {
+		return nil, err
+	}
+	e.goth[callback] = gp
+	return gp, nil
+}
+
+// idVerifier checks ID tokens: signature against the issuer's keys,
+// issuer, audience, expiry (the nonce is checked by the caller).
+func (e *providerEntry) idVerifier(ctx context.Context) (*oidc.IDTokenVerifier, error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.verifier != nil {
+		return e.verifier, nil
+	}
+	prov, err := oidc.NewProvider(oidc.ClientContext(context.WithoutCancel(ctx), http.DefaultClient), e.issuer)
+	if err != nil {
+		return nil, err
+	}
+	e.verifier = prov.Verifier(&oidc.Config{ClientID: e.clientID})
+	return e.verifier, nil
+}
+
+// preLogin is what the pre-login cookie holds.
+type preLogin struct {
+	Provider string    `json:"p"`
+	State    string    `json:"s"`
+	Nonce    string    `json:"n"`
+	Verifier string    `json:"v"`
+	ReturnTo string    `json:"r"`
+	Created  time.Time `json:"t"`
+}
+
+func randomToken() string {
+	b := make([]byte, 32)
+	_, _ = rand.Read(b)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// safeReturnTo keeps only same-site paths ("/x", not "//evil" or "http:").
+func safeReturnTo(s string) string {
+	if s == "" || len(s) > 2048 || !strings.HasPrefix(s, "/") || strings.HasPrefix(s, "//") || strings.HasPrefix(s, "/\\") {
+		return "/"
+	}
+	u, err := url.Parse(s)
+	if err != nil || u.Scheme != "" || u.Host != "" {
+		return "/"
+	}
+	return s
+}
+
+// BeginOIDC starts a login with provider id: it remembers state, nonce
+// and PKCE verifier in the pre-login cookie and returns the provider's
+// authorization URL.
+func (s *Service) BeginOIDC(w http.ResponseWriter, r *http.Request, id, returnTo string) (string, error) {
+	e, ok := s.oidc.entries[id]
+	if !ok {
+		return "", ErrUnknownProvider.WithDetail("No login provider %q is configured.", id)
+	}
+	gp, err := e.gothProvider(s.oidc.callbackURL(r, id))
+	if err != nil {
+		s.log.Error("identity provider discovery failed", "provider", id, "err", err)
+		return "", ErrProviderDown.WithCause(err)
+	}
+	pl := preLogin{Provider: id, State: randomToken(), Nonce: randomToken(), Verifier: oauth2.GenerateVerifier(),
+		ReturnTo: safeReturnTo(returnTo), Created: time.Now().UTC()}
+	sess, err := gp.BeginAuth(pl.State)
+	if err != nil {
+		return "", ErrProviderDown.WithCause(err)
+	}
+	authURL, err := sess.GetAuthURL()
+	if err != nil {
+		return "", err
+	}
+	u, err := url.Parse(authURL)
+	if err != nil {
+		return "", err
+	}
+	q := u.Query()
+	q.Set("code_challenge", oauth2.S256ChallengeFromVerifier(pl.Verifier))
+	q.Set("code_challenge_method", "S256")
+	if e.kind == kindOIDC {
+		q.Set("nonce", pl.Nonce)
+	}
+	u.RawQuery = q.Encode()
+	raw, _ := json.Marshal(pl)
+	enc, err := s.oidc.codec.Encode(preLoginCookie, raw)
+	if err != nil {
+		return "", err
+	}
+	http.SetCookie(w, &http.Cookie{Name: preLoginCookie, Value: enc, Path: preLoginPath, MaxAge: int(preLoginTTL.Seconds()),
+		HttpOnly: true, Secure: s.oidc.isTLS(r), SameSite: http.SameSiteLaxMode})
+	return u.String(), nil
+}
+
+// FinishOIDC completes a login at the callback: state against the
+// pre-login cookie, code exchange with the PKCE verifier, ID token
+// verification (signature, issuer, audience, expiry, nonce), then the user
+// is found or created and a session starts. It returns where to send the
+// browser.
+func (s *Service) FinishOIDC(ctx context.Context, w http.ResponseWriter, r *http.Request, id string) (string, error) {
+	e, ok := s.oidc.entries[id]
+	if !ok {
+		return "", ErrUnknownProvider.WithDetail("No login provider %q is configured.", id)
+	}
+	// The pre-login cookie is single-use: cleared whatever happens next.
+	http.SetCookie(w, &http.Cookie{Name: preLoginCookie, Value: "", Path: preLoginPath, MaxAge: -1,
+		HttpOnly: true, Secure: s.oidc.isTLS(r), SameSite: http.SameSiteLaxMode})
+	ident, pl, err := s.verifyCallback(ctx, r, e)
+	if err != nil {
+		s.metrics.AuthFailures.WithLabelValues("oidc").Inc()
+		s.audit.Warn("oidc login failed", "provider", id, "ip", clientIP(ctx, r), "reason", problemText(err))
+		return "", err
+	}
+	u, created, err := s.users.SignInOIDC(ctx, ident, s.cfg.AdminEmails)
+	if err != nil {
+		s.audit.Warn("oidc login refused", "provider", id, "email", ident.Email, "ip", clientIP(ctx, r), "reason", problemText(err))
+		return "", err
+	}
+	if created {
+		s.audit.Info("user created by first oidc login", "actor_id", u.ID, "email", u.Email, "role", u.Role, "provider", id)
+	}
+	if err := s.startSession(ctx, w, r, u); err != nil {
+		return "", err
+	}
+	s.audit.Info("login", "actor_id", u.ID, "email", u.Email, "ip", clientIP(ctx, r), "method", "oidc", "provider", id)
+	return pl.ReturnTo, nil
+}
+
+func problemText(err error) string {
+	var p *problem.Problem
+	if errors.As(err, &p) {
+		if p.Detail != "" {
+			return p.Detail
+		}
+		return p.Title
+	}
+	return err.Error()
+}
+
+func (s *Service) verifyCallback(ctx context.Context, r *http.Request, e *providerEntry) (users.Identity, preLogin, error) {
+	q := r.URL.Query()
+	fail := func(format string, args ...any) (users.Identity, preLogin, error) {
+		return users.Identity{}, preLogin{}, ErrOIDCFailed.WithDetail(format, args...)
+	}
+	c, err := r.Cookie(preLoginCookie)
+	if err != nil {
+		return fail("This browser has no login in progress (it expired, or was already used). Start again.")
+	}
+	var raw []byte
+	if err := s.oidc.codec.Decode(preLoginCookie, c.Value, &raw); err != nil {
+		return fail("The login attempt expired or was altered. Start again.")
+	}
+	var pl preLogin
+	if err := json.Unmarshal(raw, &pl); err != nil || pl.Provider != e.id {
+		return fail("The login attempt does not belong to this provider. Start again.")
+	}
+	if subtle.ConstantTimeCompare([]byte(q.Get("state")), []byte(pl.State)) != 1 {
+		return fail("The state parameter does not match this browser's login attempt. Start again.")
+	}
+	if perr := q.Get("error"); perr != "" {
+		return fail("The identity provider refused the login (%s).", truncateText(perr, 100))
+	}
+	code := q.Get("code")
+	if code == "" {
+		return fail("The identity provider sent no authorization code.")
+	}
+	gp, err := e.gothProvider(s.oidc.callbackURL(r, e.id))
+	if err != nil {
+		return users.Identity{}, pl, ErrProviderDown.WithCause(err)
+	}
+	sess, err := gp.BeginAuth(pl.State)
+	if err != nil {
+		return users.Identity{}, pl, ErrProviderDown.WithCause(err)
+	}
+	params := url.Values{"code": {code}, "code_verifier": {pl.Verifier}}
+	if _, err := sess.Authorize(gp, params); err != nil {
+		s.log.Warn("code exchange failed", "provider", e.id, "err", err)
+		return fail("The authorization code was refused by the identity provider.")
+	}
+	if e.kind == kindGitHub {
+		gu, err := gp.FetchUser(sess)
+		if err != nil {
+			return users.Identity{}, pl, ErrProviderDown.WithCause(err)
+		}
+		return users.Identity{Issuer: "github", Subject: gu.UserID, Email: gu.Email, EmailVerified: gu.Email != "",
+			Name: firstNonEmpty(gu.Name, gu.NickName), AvatarURL: gu.AvatarURL}, pl, nil
+	}
+	os, ok := sess.(*openidConnect.Session)
+	if !ok || os.IDToken == "" {
+		return fail("The identity provider sent no ID token.")
+	}
+	verifier, err := e.idVerifier(ctx)
+	if err != nil {
+		return users.Identity{}, pl, ErrProviderDown.WithCause(err)
+	}
+	tok, err := verifier.Verify(ctx, os.IDToken)
+	if err != nil {
+		s.log.Warn("id token rejected", "provider", e.id, "err", err)
+		return fail("The ID token is not valid (%s).", idTokenReason(err))
+	}
+	if subtle.ConstantTimeCompare([]byte(tok.Nonce), []byte(pl.Nonce)) != 1 {
+		return fail("The ID token's nonce does not match this login attempt.")
+	}
+	var claims struct {
+		Email         string `json:"email"`
+		EmailVerified *bool  `json:"email_verified"`
+		Name          string `json:"name"`
+		PreferredName string `json:"preferred_username"`
+		Picture       string `json:"picture"`
+	}
+	if err := tok.Claims(&claims); err != nil {
+		return fail("The ID token's claims cannot be read.")
+	}
+	verified := claims.EmailVerified == nil || *claims.EmailVerified
+	return users.Identity{Issuer: tok.Issuer, Subject: tok.Subject, Email: claims.Email, EmailVerified: verified,
+		Name: firstNonEmpty(claims.Name, claims.PreferredName), AvatarURL: claims.Picture}, pl, nil
+}
+
+func idTokenReason(err error) string {
+	var expired *oidc.TokenExpiredError
+	switch msg := err.Error(); {
+	case errors.As(err, &expired):
+		return "expired"
+	case strings.Contains(msg, "signature"):
+		return "bad signature"
+	case strings.Contains(msg, "issuer"):
+		return "wrong issuer"
+	case strings.Contains(msg, "audience"):
+		return "wrong audience"
+	}
+	return "rejected"
+}
+
+func firstNonEmpty(vs ...string) string {
+	for _, v := range vs {
+		if strings.TrimSpace(v) != "" {
+			return strings.TrimSpace(v)
+		}
+	}
+	return ""
+}
+
+func truncateText(s string, n int) string {
+	if len(s) > n {
+		return s[:n]
+	}
+	return s
+}
+
+// Providers lists the configured login buttons.
+func (s *Service) Providers() []Provider { return s.oidc.list() }

@@ -1,0 +1,92 @@
+package httpapi_test
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/downlink/downlink/api/internal/apitest"
+	"github.com/downlink/downlink/api/internal/store/storetest"
+)
+
+func TestMain(m *testing.M) { storetest.Main(m) }
+
+func TestOperationalEndpoints(t *testing.T) {
+	env := apitest.New(t)
+	c := env.Client()
+	tests := []struct {
+		name        string
+		path        string
+		status      int
+		contentType string
+		contains    []string
+	}{
+		{"liveness", "/healthz", 200, "application/json", []string{`"status":"ok"`}},
+		{"readiness names the tools", "/readyz", 200, "application/json", []string{`"ytdlp"`, `"version":"20`, `"ffmpeg"`, `"database"`}},
+		{"metrics", "/metrics", 200, "text/plain", []string{"downlink_http_requests_total", "go_goroutines"}},
+		{"spec", "/openapi.yaml", 200, "application/yaml", []string{"openapi: 3.0.3"}},
+		{"swagger ui", "/swagger/index.html", 200, "text/html", []string{"swagger"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := c.Get(tt.path).Expect(tt.status)
+			if ct := r.Header.Get("Content-Type"); !strings.HasPrefix(ct, tt.contentType) {
+				t.Fatalf("Content-Type %q, want %s", ct, tt.contentType)
+			}
+			for _, f := range tt.contains {
+				if !r.Contains(f) {
+					t.Fatalf("body lacks %q:\n%.600s", f, r.Body)
+				}
+			}
+		})
+	}
+}
+
+func TestUnknownAPIPathsAreProblems(t *testing.T) {
+	env := apitest.New(t)
+	c := env.Client()
+	for _, method := range []string{http.MethodGet, http.MethodPost, http.MethodDelete} {
+		r := c.Do(method, "/api/v1/does-not-exist", nil).Expect(http.StatusNotFound)
+		if ct := r.Header.Get("Content-Type"); ct != "application/problem+json" {
+			t.Fatalf("%s: Content-Type %q", method, ct)
+		}
+		p := r.Map()
+		if p["status"] != float64(404) || p["title"] == "" || p["type"] == "" || p["request_id"] == "" {
+			t.Fatalf("%s: problem body %v", method, p)
+		}
+	}
+}
+
+func TestSPAFallbackAndPlaceholder(t *testing.T) {
+	env := apitest.New(t)
+	c := env.Client()
+	for _, path := range []string{"/", "/downloads", "/settings/platforms"} {
+		r := c.Get(path).Expect(http.StatusOK)
+		if !strings.HasPrefix(r.Header.Get("Content-Type"), "text/html") {
+			t.Fatalf("%s: Content-Type %q", path, r.Header.Get("Content-Type"))
+		}
+		if r.Header.Get("Content-Security-Policy") == "" {
+			t.Fatalf("%s: no CSP on the SPA", path)
+		}
+	}
+	if r := c.Get("/assets/missing-file.js"); r.Status != http.StatusNotFound {
+		t.Fatalf("missing asset: %d, want 404", r.Status)
+	}
+}
+
+func TestSecurityHeaders(t *testing.T) {
+	env := apitest.New(t)
+	r := env.Client().Get("/healthz")
+	for k, want := range map[string]string{
+		"X-Content-Type-Options": "nosniff",
+		"X-Frame-Options":        "DENY",
+		"Referrer-Policy":        "same-origin",
+	} {
+		if got := r.Header.Get(k); got != want {
+			t.Errorf("%s = %q, want %q", k, got, want)
+		}
+	}
+	if r.Header.Get("X-Request-Id") == "" {
+		t.Error("no X-Request-Id")
+	}
+}

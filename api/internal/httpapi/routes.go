@@ -1,0 +1,110 @@
+package httpapi
+
+import (
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/downlink/downlink/api/internal/authz"
+)
+
+// apiPrefix is where the JSON API lives.
+const apiPrefix = "/api/v1"
+
+// route is one API endpoint: method, path under /api/v1, who may call it,
+// and its handler.
+type route struct {
+	method  string
+	path    string
+	access  access
+	handler echo.HandlerFunc
+}
+
+// routes is the one table of every /api/v1 route, read top to bottom.
+func (s *Server) routes() []route {
+	return []route{
+		// auth: signing in and one's own account
+		{http.MethodGet, "/auth/providers", public(), s.getAuthProviders},
+		{http.MethodPost, "/auth/login", public(), s.login},
+		{http.MethodPost, "/auth/setup", public(), s.completeSetup},
+		{http.MethodGet, "/auth/oidc/:provider/login", public(), s.startOIDCLogin},
+		{http.MethodGet, "/auth/oidc/:provider/callback", public(), s.handleOIDCCallback},
+		{http.MethodPost, "/auth/logout", sessionUser(), s.logout},
+		{http.MethodGet, "/auth/me", sessionUser(), s.getMe},
+		{http.MethodPatch, "/auth/me", sessionUser(), s.updateMe},
+		{http.MethodGet, "/auth/sessions", sessionUser(), s.listSessions},
+		{http.MethodDelete, "/auth/sessions/:id", sessionUser(), s.deleteSession},
+
+		// users (admin)
+		{http.MethodGet, "/users", adminNeeds(authz.ScopeAdminRead), s.listUsers},
+		{http.MethodPatch, "/users/:id", adminNeeds(authz.ScopeAdminWrite), s.updateUser},
+		{http.MethodDelete, "/users/:id/sessions", adminNeeds(authz.ScopeAdminWrite), s.revokeUserSessions},
+
+		// system
+		{http.MethodGet, "/system", needs(authz.ScopeDownloadsRead), s.getSystem},
+	}
+}
+
+// Route describes a registered API route (for the contract and
+// authorization tests).
+type Route struct {
+	Method, Path                   string
+	Public, AdminOnly, SessionOnly bool
+	Scope                          string
+}
+
+// Routes lists the API routes with their access rules; paths use
+// OpenAPI's {param} form with the /api/v1 prefix.
+func (s *Server) Routes() []Route {
+	var out []Route
+	for _, r := range s.routes() {
+		out = append(out, Route{
+			Method: r.method, Path: apiPrefix + openAPIPath(r.path),
+			Public: r.access.public, AdminOnly: r.access.adminOnly,
+			SessionOnly: r.access.sessionOnly, Scope: string(r.access.scope),
+		})
+	}
+	return out
+}
+
+// register mounts the API, the operational endpoints and the SPA.
+func (s *Server) register() {
+	e := s.echo
+	e.GET("/healthz", s.healthz)
+	e.GET("/readyz", s.readyz)
+	e.GET("/metrics", s.metrics)
+	e.GET("/openapi.yaml", s.openAPISpec)
+	e.GET("/swagger", func(c echo.Context) error { return c.Redirect(http.StatusMovedPermanently, "/swagger/") })
+	e.GET("/swagger/*", s.swaggerUI())
+
+	api := e.Group(apiPrefix, s.authenticate)
+	for _, r := range s.routes() {
+		api.Add(r.method, r.path, r.handler, authorize(r.access))
+	}
+	// Unknown API paths are problem+json 404s, never the SPA.
+	api.Any("/*", func(c echo.Context) error { return echo.ErrNotFound })
+	api.Any("", func(c echo.Context) error { return echo.ErrNotFound })
+
+	e.GET("/*", s.spa)
+	e.HEAD("/*", s.spa)
+}
+
+// openAPIPath turns Echo's /downloads/:id into OpenAPI's /downloads/{id}.
+func openAPIPath(p string) string {
+	out := make([]byte, 0, len(p)+2)
+	for i := 0; i < len(p); i++ {
+		if p[i] == ':' && (i == 0 || p[i-1] == '/') {
+			j := i + 1
+			for j < len(p) && p[j] != '/' {
+				j++
+			}
+			out = append(out, '{')
+			out = append(out, p[i+1:j]...)
+			out = append(out, '}')
+			i = j - 1
+			continue
+		}
+		out = append(out, p[i])
+	}
+	return string(out)
+}

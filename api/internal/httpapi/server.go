@@ -1,0 +1,125 @@
+// Package httpapi is Downlink's HTTP layer: the Echo server, its middleware,
+// the one route table, and thin handlers that turn requests into calls on the
+// domain services and their results (or errors) into responses.
+package httpapi
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/go-playground/validator/v10"
+	"github.com/labstack/echo/v4"
+
+	"github.com/downlink/downlink/api/internal/auth"
+	"github.com/downlink/downlink/api/internal/config"
+	"github.com/downlink/downlink/api/internal/metrics"
+	"github.com/downlink/downlink/api/internal/system"
+)
+
+// Deps are the services the HTTP layer calls. Build them in main and pass
+// them in; nil services disable their routes' features (the route table
+// stays the same).
+type Deps struct {
+	Config  *config.Config
+	Logger  *slog.Logger
+	Metrics *metrics.Registry
+	System  *system.Service
+	// UI is the built SPA (frontend.Dist); nil serves a page that says how
+	// to build it.
+	UI UIFiles
+	// Spec is openapi.yaml.
+	Spec []byte
+	// Authenticators recognise credentials (API keys first, then the
+	// session cookie).
+	Authenticators []Authenticator
+	// Auth signs people in.
+	Auth *auth.Service
+	// EnabledPlatforms lists platforms accepting downloads (settings).
+	EnabledPlatforms func(context.Context) []string
+}
+
+// Server is the HTTP API.
+type Server struct {
+	cfg      *config.Config
+	log      *slog.Logger
+	deps     Deps
+	echo     *echo.Echo
+	auditLog *slog.Logger
+	validate *validator.Validate
+	handler  http.Handler
+
+	shutdownHooks []func(context.Context)
+}
+
+// New builds the server and registers every route.
+func New(deps Deps) (*Server, error) {
+	if deps.Config == nil || deps.Logger == nil || deps.Metrics == nil || deps.System == nil {
+		return nil, errors.New("httpapi: config, logger, metrics and system are required")
+	}
+	s := &Server{
+		cfg:      deps.Config,
+		log:      deps.Logger.With("source", "http"),
+		auditLog: deps.Logger.With("source", "audit"),
+		deps:     deps,
+		echo:     echo.New(),
+		validate: newValidator(),
+	}
+	e := s.echo
+	e.HideBanner, e.HidePort = true, true
+	e.HTTPErrorHandler = s.errorHandler
+	e.IPExtractor = s.ipExtractor()
+	s.middleware()
+	s.register()
+	s.handler = s.crossOriginProtection(e)
+	return s, nil
+}
+
+// Handler is the whole HTTP handler (for tests and for Run).
+func (s *Server) Handler() http.Handler { return s.handler }
+
+// Echo exposes the router (route listing in tests).
+func (s *Server) Echo() *echo.Echo { return s.echo }
+
+// Run serves on the configured address until ctx ends, then drains: new
+// connections stop, in-flight requests get ShutdownTimeout to finish, and
+// long-lived streams are closed.
+func (s *Server) Run(ctx context.Context, ln net.Listener) error {
+	srv := &http.Server{
+		Handler:           s.handler,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       2 * time.Minute,
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
+		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	s.log.Info("listening", "addr", ln.Addr().String())
+	select {
+	case err := <-errc:
+		return fmt.Errorf("http: %w", err)
+	case <-ctx.Done():
+	}
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), s.cfg.ShutdownTimeout)
+	defer cancel()
+	s.beforeShutdown(shutdownCtx)
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		_ = srv.Close()
+		return fmt.Errorf("http shutdown: %w", err)
+	}
+	return nil
+}
+
+// beforeShutdown ends long-lived responses (event streams) so Shutdown
+// does not wait for them.
+func (s *Server) beforeShutdown(ctx context.Context) {
+	for _, f := range s.shutdownHooks {
+		f(ctx)
+	}
+}

@@ -1,0 +1,92 @@
+package httpapi
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"io/fs"
+	"net/http"
+	"path"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/downlink/downlink/api/internal/problem"
+)
+
+// UIFiles is the built SPA: index.html and its assets.
+type UIFiles = fs.FS
+
+const spaCSP = "default-src 'self'; img-src 'self' data: blob: https:; media-src 'self' blob:; " +
+	"style-src 'self' 'unsafe-inline'; script-src 'self'; connect-src 'self'; font-src 'self' data:; " +
+	"object-src 'none'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'"
+
+// spa serves the dashboard: real files as they are, and index.html for
+// every other path so the SPA's router can take it (history fallback).
+func (s *Server) spa(c echo.Context) error {
+	h := c.Response().Header()
+	h.Set("Content-Security-Policy", spaCSP)
+	ui := s.deps.UI
+	name := strings.TrimPrefix(path.Clean("/"+c.Param("*")), "/")
+	if name != "" && name != "index.html" && ui != nil {
+		if served, err := serveUIFile(c, ui, name); served || err != nil {
+			return err
+		}
+	}
+	if path.Ext(name) != "" && name != "index.html" && !strings.Contains(name, "@") {
+		// A missing asset is a 404, not the SPA.
+		return problem.ErrNotFound.WithDetail("No such file.")
+	}
+	index, err := readIndex(ui)
+	if err != nil {
+		h.Set("Cache-Control", "no-store")
+		return c.HTML(http.StatusOK, uiMissingPage)
+	}
+	h.Set("Cache-Control", "no-cache")
+	http.ServeContent(c.Response(), c.Request(), "index.html", time.Time{}, bytes.NewReader(index))
+	return nil
+}
+
+// serveUIFile serves one file of the built UI if it exists.
+func serveUIFile(c echo.Context, ui fs.FS, name string) (bool, error) {
+	f, err := ui.Open(name)
+	if err != nil {
+		return false, nil
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil || st.IsDir() {
+		return false, nil
+	}
+	rs, ok := f.(io.ReadSeeker)
+	if !ok {
+		return false, nil
+	}
+	if strings.HasPrefix(name, "assets/") {
+		// Vite puts a content hash in every asset name.
+		c.Response().Header().Set("Cache-Control", "public, max-age=31536000, immutable")
+	}
+	http.ServeContent(c.Response(), c.Request(), name, st.ModTime(), rs)
+	return true, nil
+}
+
+func readIndex(ui fs.FS) ([]byte, error) {
+	if ui == nil {
+		return nil, errors.New("no UI")
+	}
+	return fs.ReadFile(ui, "index.html")
+}
+
+const uiMissingPage = `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Downlink: build the UI</title>
+<meta name="viewport" content="width=device-width,initial-scale=1">
+<style>body{font:16px/1.5 system-ui,sans-serif;max-width:40rem;margin:4rem auto;padding:0 1rem;color:#111}
+code,pre{background:#f3f3f3;padding:.1rem .3rem;border-radius:4px}pre{padding:1rem}</style></head>
+<body><h1>Downlink is running</h1>
+<p>The API works (see <a href="/swagger/">the API docs</a> and <a href="/readyz">/readyz</a>),
+but this binary was built without the web dashboard.</p>
+<p>Build the UI and the binary together from the repository root:</p>
+<pre>make run</pre>
+<p>or by hand: <code>cd frontend &amp;&amp; npm ci &amp;&amp; npm run build</code>, then rebuild with
+<code>go build ./api/cmd/downlink</code>.</p></body></html>`
