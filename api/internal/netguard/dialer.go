@@ -68,8 +68,8 @@ func (d *guardedDialer) dial(ctx context.Context, hostport string) (net.Conn, er
 		dsts = append(dsts, dst)
 	}
 	var lastErr error
-	for _, dst := range dsts {
-		conn, err := d.connect(ctx, dst)
+	for i, dst := range dsts {
+		conn, err := d.connectWithin(ctx, dst, len(dsts)-i)
 		if err == nil {
 			return conn, nil
 		}
@@ -79,6 +79,17 @@ func (d *guardedDialer) dial(ctx context.Context, hostport string) (net.Conn, er
 		}
 	}
 	return nil, lastErr
+}
+
+// connectWithin gives one attempt its share of the time left, so an
+// unreachable first address (IPv6 without a route) cannot use it all up.
+func (d *guardedDialer) connectWithin(ctx context.Context, dst netip.AddrPort, attemptsLeft int) (net.Conn, error) {
+	if deadline, ok := ctx.Deadline(); ok && attemptsLeft > 1 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, time.Until(deadline)/time.Duration(attemptsLeft))
+		defer cancel()
+	}
+	return d.connect(ctx, dst)
 }
 
 func (d *guardedDialer) lookup(ctx context.Context, host string) ([]netip.Addr, error) {

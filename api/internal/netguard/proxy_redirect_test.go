@@ -1,6 +1,7 @@
 package netguard
 
 import (
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
@@ -134,5 +135,37 @@ func TestProxyBadTargets(t *testing.T) {
 		if resp.StatusCode != tt.want {
 			t.Errorf("CONNECT %s = %s, want %d", tt.target, resp.Status, tt.want)
 		}
+	}
+}
+
+// TestProxyFallsBackToNextAddress: when the first checked address does not
+// answer, the next one is tried.
+func TestProxyFallsBackToNextAddress(t *testing.T) {
+	target := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Write([]byte("second address"))
+	}))
+	defer target.Close()
+	closed, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	closedAddr := closed.Addr().String()
+	closed.Close()
+
+	res := newFakeResolver(map[string]string{"multi.test": "93.184.215.14,2606:2800:21f:cb07:6820:80da:af6b:8b2c"})
+	dialer := &mapDialer{}
+	dialer.route("93.184.215.14:80", closedAddr)
+	dialer.route("[2606:2800:21f:cb07:6820:80da:af6b:8b2c]:80", hostPort(t, target.URL))
+	_, lease := startProxy(t, ProxyConfig{Policy: Guard{}, Resolver: res, Dialer: dialer})
+	resp, err := proxyClient(t, lease).Get("http://multi.test/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if body := readAll(t, resp.Body); body != "second address" {
+		t.Fatalf("answer = %s %q", resp.Status, body)
+	}
+	if got := dialer.dials(); len(got) != 2 {
+		t.Errorf("dialed %v, want both addresses in order", got)
 	}
 }
