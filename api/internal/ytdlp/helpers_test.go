@@ -2,14 +2,11 @@ package ytdlp
 
 import (
 	"context"
-	"fmt"
 	"log/slog"
 	"os"
 	"sync"
 	"testing"
 	"time"
-
-	"github.com/downlink/downlink/api/internal/testmedia"
 )
 
 // testLogger writes to the test log, so a failing test shows yt-dlp's
@@ -102,6 +99,3 @@ func testCtx(t testing.TB, d time.Duration) context.Context {
 func newJob(t testing.TB, id, url string, o Options) Job {
 	return Job{ID: id, URL: url, Dir: t.TempDir(), Options: o, Settings: Settings{AllowGeneric: true}}
 }
-
-var _ = testmedia.PathVideo
-var _ = fmt.Sprint

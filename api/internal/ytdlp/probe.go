@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"os"
 	"strings"
 	"time"
@@ -38,6 +39,7 @@ type Format struct {
 	FileSize         int64
 	FileSizeIsApprox bool
 	TBR              float64 // total bitrate, kbit/s
+	Protocol         string  // "https", "m3u8_native", "http_dash_segments", …
 	Note             string
 }
 
@@ -138,7 +140,12 @@ func (r *Runner) ListPlaylist(ctx context.Context, url, items string, s Settings
 			pl.Skipped++
 			continue
 		}
+		// With --playlist-items, "requested_entries" holds the playlist
+		// index of each listed entry, in order.
 		idx := int(count(e.PlaylistIndex))
+		if idx == 0 && len(d.RequestedEntries) == len(d.Entries) {
+			idx = int(min(count(d.RequestedEntries[i]), math.MaxInt32))
+		}
 		if idx == 0 {
 			idx = i + 1
 		}
@@ -192,18 +199,19 @@ func (r *Runner) dumpJSON(ctx context.Context, url string, s Settings, items str
 // dump is the part of yt-dlp's -J output Downlink reads. IDs and numbers
 // are `any`: extractors are not consistent about their types.
 type dump struct {
-	Type          string       `json:"_type"`
-	ID            any          `json:"id"`
-	Title         string       `json:"title"`
-	Duration      any          `json:"duration"`
-	Thumbnail     string       `json:"thumbnail"`
-	Extractor     string       `json:"extractor"`
-	WebpageURL    string       `json:"webpage_url"`
-	OriginalURL   string       `json:"original_url"`
-	Uploader      string       `json:"uploader"`
-	PlaylistCount any          `json:"playlist_count"`
-	Formats       []dumpFormat `json:"formats"`
-	Entries       []dumpEntry  `json:"entries"`
+	Type             string       `json:"_type"`
+	ID               any          `json:"id"`
+	Title            string       `json:"title"`
+	Duration         any          `json:"duration"`
+	Thumbnail        string       `json:"thumbnail"`
+	Extractor        string       `json:"extractor"`
+	WebpageURL       string       `json:"webpage_url"`
+	OriginalURL      string       `json:"original_url"`
+	Uploader         string       `json:"uploader"`
+	PlaylistCount    any          `json:"playlist_count"`
+	RequestedEntries []any        `json:"requested_entries"`
+	Formats          []dumpFormat `json:"formats"`
+	Entries          []dumpEntry  `json:"entries"`
 }
 
 type dumpEntry struct {
@@ -228,13 +236,14 @@ type dumpFormat struct {
 	FileSizeApprox any    `json:"filesize_approx"`
 	TBR            any    `json:"tbr"`
 	FormatNote     string `json:"format_note"`
+	Protocol       string `json:"protocol"`
 }
 
 func (f dumpFormat) format() Format {
 	out := Format{
 		ID: str(f.FormatID), Ext: f.Ext, Resolution: f.Resolution,
 		Width: int(count(f.Width)), Height: int(count(f.Height)), FPS: positive(f.FPS),
-		VCodec: f.VCodec, ACodec: f.ACodec, TBR: positive(f.TBR), Note: f.FormatNote,
+		VCodec: f.VCodec, ACodec: f.ACodec, TBR: positive(f.TBR), Note: f.FormatNote, Protocol: f.Protocol,
 	}
 	if n := count(f.FileSize); n > 0 {
 		out.FileSize = n
