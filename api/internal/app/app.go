@@ -16,6 +16,7 @@ import (
 
 	"github.com/riverqueue/river"
 
+	"github.com/downlink/downlink/api/internal/apikeys"
 	"github.com/downlink/downlink/api/internal/apispec"
 	"github.com/downlink/downlink/api/internal/auth"
 	"github.com/downlink/downlink/api/internal/config"
@@ -51,6 +52,7 @@ type App struct {
 	HTTP    *httpapi.Server
 	Users   *users.Service
 	Auth    *auth.Service
+	APIKeys *apikeys.Service
 
 	// background goroutines owned by Run
 	wg sync.WaitGroup
@@ -93,6 +95,7 @@ func (a *App) build() error {
 	a.Users = users.New(a.Store.DB)
 	a.Auth = auth.New(a.Cfg, a.Store.DB, a.Users, a.Keys, a.Metrics, a.Log)
 	river.AddWorker(workers, &auth.CleanupWorker{Auth: a.Auth})
+	a.APIKeys = apikeys.New(a.Store.DB, a.Log)
 	q, err := queue.New(a.Store, workers, queue.Options{
 		NodeName:             a.Cfg.NodeName,
 		Queues:               map[string]int{},
@@ -116,7 +119,9 @@ func (a *App) build() error {
 			UI:      frontend.Dist(),
 			Spec:    apispec.YAML,
 			Auth:    a.Auth,
+			APIKeys: a.APIKeys,
 			Authenticators: []httpapi.Authenticator{
+				a.APIKeys, // a request with a key header is a program, even with cookies
 				a.Auth,
 			},
 		})
@@ -149,6 +154,7 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 		return fmt.Errorf("start job queue: %w", err)
 	}
 	a.goRun(func() { a.System.RunHeartbeat(runCtx) })
+	a.goRun(func() { a.APIKeys.Run(runCtx) })
 	if a.Role == RoleServe {
 		if err := a.Auth.AnnounceSetup(runCtx); err != nil {
 			a.Log.Error("cannot prepare the setup token", "err", err)

@@ -40,6 +40,13 @@ func (s *Server) routes() []route {
 		{http.MethodPatch, "/users/:id", adminNeeds(authz.ScopeAdminWrite), s.updateUser},
 		{http.MethodDelete, "/users/:id/sessions", adminNeeds(authz.ScopeAdminWrite), s.revokeUserSessions},
 
+		// api keys (managed from a browser session; admins manage anyone's)
+		{http.MethodGet, "/api-keys", sessionUser(), s.listAPIKeys},
+		{http.MethodPost, "/api-keys", sessionUser(), s.createAPIKey},
+		{http.MethodPatch, "/api-keys/:id", sessionUser(), s.updateAPIKey},
+		{http.MethodDelete, "/api-keys/:id", sessionUser(), s.revokeAPIKey},
+		{http.MethodGet, "/api-keys/:id/usage", sessionUser(), s.getAPIKeyUsage},
+
 		// system
 		{http.MethodGet, "/system", needs(authz.ScopeDownloadsRead), s.getSystem},
 	}
@@ -77,7 +84,7 @@ func (s *Server) register() {
 	e.GET("/swagger", func(c echo.Context) error { return c.Redirect(http.StatusMovedPermanently, "/swagger/") })
 	e.GET("/swagger/*", s.swaggerUI())
 
-	api := e.Group(apiPrefix, s.authenticate)
+	api := e.Group(apiPrefix, s.authenticate, s.limitAndCount)
 	for _, r := range s.routes() {
 		api.Add(r.method, r.path, r.handler, authorize(r.access))
 	}

@@ -15,6 +15,7 @@ import (
 	"github.com/go-playground/validator/v10"
 	"github.com/labstack/echo/v4"
 
+	"github.com/downlink/downlink/api/internal/apikeys"
 	"github.com/downlink/downlink/api/internal/auth"
 	"github.com/downlink/downlink/api/internal/config"
 	"github.com/downlink/downlink/api/internal/metrics"
@@ -39,6 +40,8 @@ type Deps struct {
 	Authenticators []Authenticator
 	// Auth signs people in.
 	Auth *auth.Service
+	// APIKeys authenticates programs, limits and counts their requests.
+	APIKeys *apikeys.Service
 	// EnabledPlatforms lists platforms accepting downloads (settings).
 	EnabledPlatforms func(context.Context) []string
 }

@@ -10,5 +10,6 @@ func migrations() []*gormigrate.Migration {
 	return []*gormigrate.Migration{
 		migrationSystem,
 		migrationAccounts,
+		migrationAPIKeys,
 	}
 }

@@ -1,0 +1,70 @@
+package apikeys
+
+import (
+	"context"
+
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/google/uuid"
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+
+	"github.com/downlink/downlink/api/internal/problem"
+)
+
+// ErrQuotaExceeded is a used-up daily download quota.
+var ErrQuotaExceeded = problem.New(http.StatusTooManyRequests, "Daily download quota used up")
+
+type quotaRow struct {
+	KeyID uuid.UUID `gorm:"primaryKey;type:uuid"`
+	Day   string    `gorm:"primaryKey"`
+	Used  int
+}
+
+func (quotaRow) TableName() string { return "api_key_quota" }
+
+// ConsumeDownload counts one new download against a key's daily quota
+// inside tx (the transaction that creates the download), so the count is
+// right across nodes and a refused download leaves no trace. It returns
+// ErrQuotaExceeded with limit, used and reset_at when the quota is used up.
+func (s *Service) ConsumeDownload(ctx context.Context, tx *gorm.DB, keyID uuid.UUID) error {
+	var quota *int
+	if err := tx.WithContext(ctx).Table("api_keys").Select("daily_download_quota").Where("id = ?", keyID).
+		Scan(&quota).Error; err != nil {
+		return err
+	}
+	if quota == nil {
+		return nil
+	}
+	now := s.now()
+	day := now.Format(time.DateOnly)
+	if err := tx.WithContext(ctx).Clauses(clause.OnConflict{DoNothing: true}).
+		Create(&quotaRow{KeyID: keyID, Day: day, Used: 0}).Error; err != nil {
+		return err
+	}
+	res := tx.WithContext(ctx).Model(&quotaRow{}).Where("key_id = ? AND day = ? AND used < ?", keyID, day, *quota).
+		Update("used", gorm.Expr("used + 1"))
+	if res.Error != nil {
+		return res.Error
+	}
+	if res.RowsAffected == 1 {
+		return nil
+	}
+	reset := time.Date(now.Year(), now.Month(), now.Day()+1, 0, 0, 0, 0, time.UTC)
+	return ErrQuotaExceeded.
+		WithDetail("This API key may submit %d downloads per day (UTC); the quota resets at %s.", *quota, reset.Format(time.RFC3339)).
+		With("limit", *quota).With("used", *quota).With("reset_at", reset.Format(time.RFC3339)).
+		WithHeader("Retry-After", strconv.Itoa(int(reset.Sub(now).Seconds())+1))
+}
+
+// QuotaUsed returns a key's downloads submitted today and its quota.
+func (s *Service) QuotaUsed(ctx context.Context, keyID uuid.UUID) (used int, quota *int, err error) {
+	if err = s.db.WithContext(ctx).Table("api_keys").Select("daily_download_quota").Where("id = ?", keyID).Scan(&quota).Error; err != nil {
+		return 0, nil, err
+	}
+	err = s.db.WithContext(ctx).Model(&quotaRow{}).Select("used").
+		Where("key_id = ? AND day = ?", keyID, s.now().Format(time.DateOnly)).Scan(&used).Error
+	return used, quota, err
+}
