@@ -100,13 +100,21 @@ func TestRunHLS(t *testing.T) {
 	if len(res.Files) != 1 || filepath.Ext(res.Files[0]) != ".mp4" {
 		t.Fatalf("files = %v", res.Files)
 	}
-	if math.Abs(res.Info.DurationSeconds-4) > 0.5 {
-		t.Errorf("info duration = %v, want 4 (from the VOD playlist)", res.Info.DurationSeconds)
+	// Title and duration reach the sink from the same run, before any
+	// progress.
+	if infos := rec.infos(); len(infos) != 1 || math.Abs(infos[0].DurationSeconds-4) > 0.5 || infos[0].Title == "" {
+		t.Errorf("info events = %+v, want one with the VOD playlist's 4 s", infos)
+	}
+	if _, first := rec.all()[0].(Info); !first {
+		t.Errorf("first event is %T, want Info", rec.all()[0])
+	}
+	if res.Info != rec.infos()[0] {
+		t.Errorf("Result.Info %+v differs from the event", res.Info)
 	}
 	ps := rec.progress()
 	checkProgress(t, ps)
-	if ps[0].FragmentCount != 4 {
-		t.Errorf("first progress %+v, want 4 fragments", ps[0])
+	if ps[0].FragmentCount != 4 || !ps[0].TotalIsEstimate || ps[0].FormatID == "" {
+		t.Errorf("first progress %+v, want 4 fragments, an estimated total and a format id", ps[0])
 	}
 	if srv.Count("/hls/seg003.ts") == 0 {
 		t.Error("last segment never fetched")

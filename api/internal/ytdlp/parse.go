@@ -30,6 +30,10 @@ type Progress struct {
 	// FragmentIndex and FragmentCount are set for fragmented downloads.
 	FragmentIndex int
 	FragmentCount int
+	// FormatID is the format being downloaded. A merged download fetches
+	// several formats one after another (e.g. "137" then "140"), each from
+	// 0 bytes: a consumer sums the last update of each for the item.
+	FormatID string
 }
 
 // IsPostProcessing reports whether p is a post-processor update.
@@ -105,16 +109,34 @@ func ParseLine(line string) (Event, bool) {
 	return nil, false
 }
 
-// decodeObject decodes a JSON object, first turning Python's NaN and
-// Infinity (which yt-dlp's JSON may contain) into null.
-func decodeObject(payload string) (map[string]any, bool) {
-	var m map[string]any
-	if err := json.Unmarshal([]byte(payload), &m); err != nil {
-		if json.Unmarshal([]byte(nullNonFinite(payload)), &m) != nil {
-			return nil, false
+// decodeObject decodes the JSON object that starts payload, first turning
+// Python's NaN and Infinity (which yt-dlp's JSON may contain) into null. It
+// also returns the JSON values after the object, when they parse.
+func decodeObject(payload string) (map[string]any, []any, bool) {
+	m, rest, err := decodeValues(payload)
+	if err != nil {
+		if m, rest, err = decodeValues(nullNonFinite(payload)); err != nil {
+			return nil, nil, false
 		}
 	}
-	return m, m != nil
+	return m, rest, m != nil
+}
+
+func decodeValues(payload string) (map[string]any, []any, error) {
+	dec := json.NewDecoder(strings.NewReader(payload))
+	var m map[string]any
+	if err := dec.Decode(&m); err != nil {
+		return nil, nil, err
+	}
+	var rest []any
+	for len(rest) < 4 {
+		var v any
+		if dec.Decode(&v) != nil {
+			break
+		}
+		rest = append(rest, v)
+	}
+	return m, rest, nil
 }
 
 // nullNonFinite replaces NaN, Infinity and -Infinity outside strings with
@@ -158,7 +180,7 @@ func nullNonFinite(s string) string {
 }
 
 func parseProgress(payload string, post bool) (Event, bool) {
-	m, ok := decodeObject(payload)
+	m, rest, ok := decodeObject(payload)
 	if !ok {
 		return nil, false
 	}
@@ -185,11 +207,14 @@ func parseProgress(payload string, post bool) (Event, bool) {
 	}
 	p.FragmentIndex = int(min(count(m["fragment_index"]), math.MaxInt32))
 	p.FragmentCount = int(min(count(m["fragment_count"]), math.MaxInt32))
+	if len(rest) > 0 {
+		p.FormatID = str(rest[0])
+	}
 	return p, true
 }
 
 func parseInfo(payload string) (Event, bool) {
-	m, ok := decodeObject(payload)
+	m, _, ok := decodeObject(payload)
 	if !ok {
 		return nil, false
 	}

@@ -11,7 +11,7 @@ const (
 	lineInfo      = `@@downlink:info {"id": "video", "display_id": "video", "title": "video", "extractor": "generic", "extractor_key": "Generic", "webpage_url": "http://127.0.0.1:33861/video.mp4", "ext": "mp4", "format_id": "mp4"}`
 	lineStart     = `@@downlink:progress {"status": "downloading", "downloaded_bytes": 1024, "total_bytes": 72881}`
 	lineFinished  = `@@downlink:progress {"status": "finished", "downloaded_bytes": 72881, "total_bytes": 72881, "speed": 23418759.65862254}`
-	lineHLS       = `@@downlink:progress {"status": "downloading", "downloaded_bytes": 47376, "total_bytes_estimate": 94752.0, "speed": 1523.5, "eta": 2, "fragment_index": 2, "fragment_count": 4}`
+	lineHLS       = `@@downlink:progress {"status": "downloading", "downloaded_bytes": 47376, "total_bytes_estimate": 94752.0, "speed": 1523.5, "eta": 2, "fragment_index": 2, "fragment_count": 4} "0"`
 	linePP        = `@@downlink:postprocess {"status": "started", "postprocessor": "ExtractAudio"}`
 	lineFile      = `@@downlink:file "/data/tmp/jobs/j1/done/j1.mp3"`
 	lineYtdlpOwn  = `[download] Destination: /data/tmp/jobs/j1/part/j1.mp4`
@@ -31,7 +31,11 @@ func TestParseLine(t *testing.T) {
 		{"progress start", lineStart, Progress{Status: "downloading", DownloadedBytes: 1024, TotalBytes: 72881, ETASeconds: -1}},
 		{"progress finished", lineFinished, Progress{Status: "finished", DownloadedBytes: 72881, TotalBytes: 72881, SpeedBps: 23418759, ETASeconds: -1}},
 		{"hls estimate", lineHLS, Progress{Status: "downloading", DownloadedBytes: 47376, TotalBytes: 94752, TotalIsEstimate: true,
-			SpeedBps: 1523, ETASeconds: 2, FragmentIndex: 2, FragmentCount: 4}},
+			SpeedBps: 1523, ETASeconds: 2, FragmentIndex: 2, FragmentCount: 4, FormatID: "0"}},
+		{"merged stream", `@@downlink:progress {"status": "downloading", "downloaded_bytes": 10} "251"`,
+			Progress{Status: "downloading", DownloadedBytes: 10, ETASeconds: -1, FormatID: "251"}},
+		{"format id NA", `@@downlink:progress {"status": "downloading", "downloaded_bytes": 10} null`,
+			Progress{Status: "downloading", DownloadedBytes: 10, ETASeconds: -1}},
 		{"nulls", `@@downlink:progress {"status": "downloading", "downloaded_bytes": 10, "total_bytes": null, "speed": null, "eta": null}`,
 			Progress{Status: "downloading", DownloadedBytes: 10, ETASeconds: -1}},
 		{"python NaN and Infinity", `@@downlink:progress {"status": "downloading", "downloaded_bytes": 10, "speed": Infinity, "eta": NaN, "total_bytes": -Infinity}`,

@@ -25,8 +25,11 @@ const (
 // starts, and the file line once per finished file after it was moved into
 // Job.DoneDir.
 const (
+	// The format id after the progress object tells the streams of a merged
+	// download (video, then audio) apart, each counting from 0 bytes.
 	progressTemplate = "download:" + LinePrefix + kindProgress +
-		" %(progress.{status,downloaded_bytes,total_bytes,total_bytes_estimate,speed,eta,fragment_index,fragment_count})j"
+		" %(progress.{status,downloaded_bytes,total_bytes,total_bytes_estimate,speed,eta,fragment_index,fragment_count})j" +
+		" %(info.format_id)j"
 	postProcessTemplate = "postprocess:" + LinePrefix + kindPostProcess +
 		" %(progress.{status,postprocessor})j"
 	infoPrint = "before_dl:" + LinePrefix + kindInfo +
