@@ -227,7 +227,7 @@ func refusingProxy(t *testing.T) string {
 						break
 					}
 				}
-				fmt.Fprintf(c, "HTTP/1.1 403 %s\r\nX-Downlink-Egress: refused\r\nContent-Length: 0\r\nConnection: close\r\n\r\n", EgressRefusedMarker)
+				fmt.Fprintf(c, "HTTP/1.1 403 %s: loopback\r\nX-Downlink-Blocked: loopback\r\nContent-Length: 0\r\nConnection: close\r\n\r\n", EgressRefusedMarker)
 			}()
 		}
 	}()
@@ -246,6 +246,9 @@ func TestRunBlockedByEgressProxy(t *testing.T) {
 				t.Fatalf("err = %v, want blocked_destination", err)
 			}
 			checkSafe(t, ee.SafeMessage)
+			if !strings.Contains(ee.SafeMessage, "(loopback)") {
+				t.Errorf("safe message %q lacks the proxy's reason", ee.SafeMessage)
+			}
 		})
 	}
 }

@@ -24,19 +24,22 @@ const (
 	ReasonUnknown            Reason = "unknown"
 )
 
-// EgressRefusedMarker is the reason phrase Downlink's egress proxy
-// (api/internal/netguard) must put in the status line when it refuses a
-// destination: "HTTP/1.1 403 Downlink egress refused". yt-dlp quotes the
-// reason phrase in its error for both proxy kinds, e.g.
+// EgressRefusedMarker starts the reason phrase of the status line that
+// Downlink's egress proxy (api/internal/netguard, its BlockedMarker) sends
+// when it refuses a destination: "HTTP/1.1 403 blocked destination:
+// <reason>", reason being a short lower-case word such as "loopback" or
+// "link-local". yt-dlp quotes the reason phrase in its error for both kinds
+// of proxied request:
 //
-//	ERROR: [generic] x: Unable to download webpage: <urlopen error Tunnel connection failed: 403 Downlink egress refused> (caused by ProxyError(...))
-//	ERROR: [generic] x: Unable to download webpage: HTTP Error 403: Downlink egress refused (caused by <HTTPError 403: Downlink egress refused>)
+//	ERROR: [generic] x: Unable to download webpage: <urlopen error Tunnel connection failed: 403 blocked destination: loopback> (caused by ProxyError(...))
+//	ERROR: [generic] x: Unable to download webpage: HTTP Error 403: blocked destination: loopback (caused by <HTTPError 403: blocked destination: loopback>)
 //
 // The first is a CONNECT tunnel (https), the second a forwarded plain http
 // request. A bare "HTTP Error 403: Forbidden" is the site's own answer and
-// is never read as a proxy refusal; a "Tunnel connection failed: 403" is
-// (only the proxy answers CONNECT).
-const EgressRefusedMarker = "Downlink egress refused"
+// is never read as a refusal; "Tunnel connection failed: 403" without the
+// marker is (only the proxy answers a CONNECT). Keep this in step with
+// netguard.BlockedMarker.
+const EgressRefusedMarker = "blocked destination"
 
 // ExitError is a failed yt-dlp run.
 type ExitError struct {
@@ -109,6 +112,10 @@ func classify(code int, signal string, errorLines []string, stderr string) *Exit
 	}
 	e.SafeMessage = safeMessages[e.Reason]
 	switch {
+	case e.Reason == ReasonBlockedDestination:
+		if why := blockedReason(errorLines); why != "" {
+			e.SafeMessage = strings.TrimSuffix(e.SafeMessage, ".") + " (" + why + ")."
+		}
 	case e.Reason == ReasonNetwork:
 		if d := networkDetail(errorLines); d != "" {
 			e.SafeMessage += " (" + d + ")"
@@ -130,6 +137,19 @@ func matchesAny(re *regexp.Regexp, lines []string) bool {
 		}
 	}
 	return false
+}
+
+// blockedReasonRe finds the proxy's one-word reason after the marker.
+var blockedReasonRe = regexp.MustCompile(regexp.QuoteMeta(EgressRefusedMarker) + `: ([a-z][a-z-]{0,30})`)
+
+// blockedReason returns the egress proxy's reason ("loopback", …), if any.
+func blockedReason(lines []string) string {
+	for _, l := range lines {
+		if m := blockedReasonRe.FindStringSubmatch(l); m != nil {
+			return m[1]
+		}
+	}
+	return ""
 }
 
 var (

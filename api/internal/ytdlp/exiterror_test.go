@@ -41,8 +41,8 @@ func TestClassify(t *testing.T) {
 		{"disk full", `ERROR: unable to write data: [Errno 28] No space left on device`, ReasonDiskFull},
 		{"disk full in postprocessing", `ERROR: Postprocessing: Conversion failed! [Errno 28] No space left on device`, ReasonDiskFull},
 		{"quota", `ERROR: unable to open for writing: [Errno 122] Disk quota exceeded: '/data/tmp/jobs/j/part/j.mp4.part'`, ReasonDiskFull},
-		{"egress CONNECT", `ERROR: [generic] x: Unable to download webpage: <urlopen error Tunnel connection failed: 403 Downlink egress refused> (caused by ProxyError('<urlopen error Tunnel connection failed: 403 Downlink egress refused>')); please report this issue on  https://github.com/yt-dlp/yt-dlp/issues?q= , filling out the appropriate issue template. Confirm you are on the latest version using  yt-dlp -U`, ReasonBlockedDestination},
-		{"egress forward", `ERROR: [generic] x: Unable to download webpage: HTTP Error 403: Downlink egress refused (caused by <HTTPError 403: Downlink egress refused>)`, ReasonBlockedDestination},
+		{"egress CONNECT", `ERROR: [generic] x: Unable to download webpage: <urlopen error Tunnel connection failed: 403 blocked destination: link-local> (caused by ProxyError('<urlopen error Tunnel connection failed: 403 blocked destination: link-local>')); please report this issue on  https://github.com/yt-dlp/yt-dlp/issues?q= , filling out the appropriate issue template. Confirm you are on the latest version using  yt-dlp -U`, ReasonBlockedDestination},
+		{"egress forward", `ERROR: [generic] x: Unable to download webpage: HTTP Error 403: blocked destination: private (caused by <HTTPError 403: blocked destination: private>)`, ReasonBlockedDestination},
 		{"CONNECT 403 from any proxy", `ERROR: [generic] x: Unable to download webpage: ('Unable to connect to proxy', OSError('Tunnel connection failed: 403 Forbidden')) (caused by ProxyError("('Unable to connect to proxy', OSError('Tunnel connection failed: 403 Forbidden'))"))`, ReasonBlockedDestination},
 		{"site's own 403 is not the proxy", `ERROR: unable to download video data: HTTP Error 403: Forbidden`, ReasonNetwork},
 		{"postprocessing", `ERROR: Postprocessing: audio conversion failed: Error opening output files: Invalid argument`, ReasonUnknown},
@@ -104,6 +104,13 @@ func TestSanitizeUnknownError(t *testing.T) {
 	checkSafe(t, e.SafeMessage)
 	if strings.Contains(e.Error(), "hunter2") || strings.Contains(e.Error(), "token") {
 		t.Errorf("Error() leaks: %s", e.Error())
+	}
+}
+
+func TestBlockedReasonInMessage(t *testing.T) {
+	e := classify(1, "", []string{`ERROR: [generic] x: Unable to download webpage: HTTP Error 403: blocked destination: metadata (caused by <HTTPError 403: blocked destination: metadata>)`}, "")
+	if e.Reason != ReasonBlockedDestination || !strings.HasSuffix(e.SafeMessage, "(metadata).") {
+		t.Errorf("got %s %q", e.Reason, e.SafeMessage)
 	}
 }
 
