@@ -98,7 +98,9 @@ func (s *Server) URL(p string) string {
 }
 
 // SlowURL returns a URL that serves the file at p at bytesPerSec bytes per
-// second (Range still works, so a resumed download is throttled too).
+// second (Range still works, so a resumed download is throttled too). For
+// PathHLS the segments are throttled as well: their relative URIs resolve
+// below the same /slow/<bps>/ prefix.
 func (s *Server) SlowURL(p string, bytesPerSec int) string {
 	s.tb.Helper()
 	if bytesPerSec <= 0 {
