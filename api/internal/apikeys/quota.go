@@ -2,14 +2,12 @@ package apikeys
 
 import (
 	"context"
-
 	"net/http"
 	"strconv"
 	"time"
 
 	"github.com/google/uuid"
 	"gorm.io/gorm"
-	"gorm.io/gorm/clause"
 
 	"github.com/downlink/downlink/api/internal/problem"
 )
@@ -30,27 +28,31 @@ func (quotaRow) TableName() string { return "api_key_quota" }
 // right across nodes and a refused download leaves no trace. It returns
 // ErrQuotaExceeded with limit, used and reset_at when the quota is used up.
 func (s *Service) ConsumeDownload(ctx context.Context, tx *gorm.DB, keyID uuid.UUID) error {
+	now := s.now()
+	day := now.Format(time.DateOnly)
+	// One statement that writes first: it counts the download only while
+	// the key has a quota and today's count is below it. Reading the quota
+	// first and writing after would upgrade a read lock, which SQLite
+	// refuses (SQLITE_BUSY) under concurrent writers in a deferred
+	// transaction; Postgres row-locks the counter and re-checks the WHERE.
+	res := tx.WithContext(ctx).Exec(`INSERT INTO api_key_quota (key_id, day, used)
+SELECT id, ?, 1 FROM api_keys WHERE id = ? AND daily_download_quota IS NOT NULL
+ON CONFLICT (key_id, day) DO UPDATE SET used = api_key_quota.used + 1
+WHERE api_key_quota.used < (SELECT k.daily_download_quota FROM api_keys k WHERE k.id = api_key_quota.key_id)`,
+		day, keyID)
+	if res.Error != nil {
+		return res.Error
+	}
+	if res.RowsAffected == 1 {
+		return nil
+	}
 	var quota *int
 	if err := tx.WithContext(ctx).Table("api_keys").Select("daily_download_quota").Where("id = ?", keyID).
 		Scan(&quota).Error; err != nil {
 		return err
 	}
 	if quota == nil {
-		return nil
-	}
-	now := s.now()
-	day := now.Format(time.DateOnly)
-	if err := tx.WithContext(ctx).Clauses(clause.OnConflict{DoNothing: true}).
-		Create(&quotaRow{KeyID: keyID, Day: day, Used: 0}).Error; err != nil {
-		return err
-	}
-	res := tx.WithContext(ctx).Model(&quotaRow{}).Where("key_id = ? AND day = ? AND used < ?", keyID, day, *quota).
-		Update("used", gorm.Expr("used + 1"))
-	if res.Error != nil {
-		return res.Error
-	}
-	if res.RowsAffected == 1 {
-		return nil
+		return nil // no quota (or no such key: not this package's call)
 	}
 	reset := time.Date(now.Year(), now.Month(), now.Day()+1, 0, 0, 0, 0, time.UTC)
 	return ErrQuotaExceeded.
