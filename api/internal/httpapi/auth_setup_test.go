@@ -1,0 +1,109 @@
+package httpapi_test
+
+import (
+	"context"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/downlink/downlink/api/internal/apitest"
+)
+
+// TestSetupFlow walks the first start as a new user would: read the token
+// from the log, create the admin, be signed in, and find setup closed.
+func TestSetupFlow(t *testing.T) {
+	env := apitest.New(t)
+	browser := env.Client()
+
+	providers := func() map[string]any {
+		t.Helper()
+		return env.Client().Get("/api/v1/auth/providers").Expect(http.StatusOK).Map()
+	}
+	if p := providers(); p["setup_required"] != true || p["local"] != true {
+		t.Fatalf("before setup: providers %v, want setup_required and local", p)
+	}
+	token := setupToken(t, env)
+	if !strings.HasPrefix(token, "stp_") {
+		t.Fatalf("setup token %q", token)
+	}
+	admin := map[string]string{"token": token, "email": "Ada@Example.com", "name": "Ada", "password": "correct horse battery"}
+	with := func(k, v string) map[string]string {
+		m := map[string]string{}
+		for k, v := range admin {
+			m[k] = v
+		}
+		m[k] = v
+		return m
+	}
+
+	before := []struct {
+		name   string
+		body   any
+		status int
+	}{
+		{"wrong token", with("token", "stp_000000000000000000000000"), http.StatusForbidden},
+		{"empty token", with("token", ""), http.StatusUnprocessableEntity},
+		{"short password", with("password", "short"), http.StatusUnprocessableEntity},
+		{"bad e-mail", with("email", "not-an-email"), http.StatusUnprocessableEntity},
+	}
+	for _, tt := range before {
+		t.Run(tt.name, func(t *testing.T) {
+			r := env.Client().Post("/api/v1/auth/setup", tt.body)
+			expectProblem(t, r, tt.status)
+			if c := findSessionCookie(r); c != nil {
+				t.Fatalf("refused setup set a session cookie %q", c.Name)
+			}
+		})
+	}
+	if p := providers(); p["setup_required"] != true {
+		t.Fatal("a refused setup closed setup")
+	}
+
+	r := browser.Post("/api/v1/auth/setup", admin).Expect(http.StatusCreated)
+	sessionCookie(t, r)
+	var created me
+	r.JSON(&created)
+	if created.Role != "admin" || created.User.Email != "ada@example.com" || created.Features.SetupRequired {
+		t.Fatalf("setup answered %s", r.Body)
+	}
+	m := getMe(t, browser)
+	if m.User.ID != created.User.ID || m.Role != "admin" || m.User.AuthSource != "local" || m.User.Name != "Ada" {
+		t.Fatalf("/auth/me after setup: %+v", m)
+	}
+	if p := providers(); p["setup_required"] != false {
+		t.Fatalf("after setup: providers %v", p)
+	}
+
+	after := []struct {
+		name string
+		body any
+	}{
+		{"same token again", admin},
+		{"same token, other e-mail", with("email", "eve@example.com")},
+		{"wrong token", with("token", "stp_000000000000000000000000")},
+	}
+	for _, tt := range after {
+		t.Run("after setup: "+tt.name, func(t *testing.T) {
+			r := env.Client().Post("/api/v1/auth/setup", tt.body)
+			expectProblem(t, r, http.StatusConflict)
+			if findSessionCookie(r) != nil {
+				t.Fatal("refused setup set a session cookie")
+			}
+		})
+	}
+
+	// A restart with an account no longer prints a token.
+	lines := strings.Count(env.Logs(), `"setup_token"`)
+	if err := env.App.Auth.AnnounceSetup(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Count(env.Logs(), `"setup_token"`); got != lines {
+		t.Fatal("a setup token was announced although an admin exists")
+	}
+	// The admin can sign in with the password chosen at setup.
+	c := env.Client()
+	c.Post("/api/v1/auth/login", map[string]string{"email": "ada@example.com", "password": "correct horse battery"}).Expect(http.StatusOK)
+	if getMe(t, c).Role != "admin" {
+		t.Fatal("login after setup is not the admin")
+	}
+}

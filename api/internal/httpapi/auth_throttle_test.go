@@ -1,0 +1,119 @@
+package httpapi_test
+
+import (
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/downlink/downlink/api/internal/apitest"
+	"github.com/downlink/downlink/api/internal/auth"
+	"github.com/downlink/downlink/api/internal/authz"
+)
+
+// TestLoginBruteForce: 20 wrong passwords in a row lock the account; while
+// it is locked even the right password is refused; the log records the
+// failures and never a password.
+func TestLoginBruteForce(t *testing.T) {
+	env := apitest.New(t)
+	a := newAccount(t, env, authz.RoleUser)
+	attacker := env.Client()
+	marker := uuid.NewString()[:8]
+	var statuses []int
+	start := time.Now()
+	for i := range 20 {
+		r := attacker.Post("/api/v1/auth/login", map[string]string{"email": a.Email, "password": fmt.Sprintf("guess-%s-%d", marker, i)})
+		statuses = append(statuses, r.Status)
+		if r.Status == http.StatusTooManyRequests {
+			checkThrottled(t, r)
+		} else {
+			expectProblem(t, r, http.StatusUnauthorized)
+		}
+	}
+	if time.Since(start) > time.Minute {
+		t.Fatalf("20 attempts took %v", time.Since(start))
+	}
+	locked := -1
+	for i, s := range statuses {
+		if s == http.StatusTooManyRequests {
+			locked = i
+			break
+		}
+	}
+	if locked < 0 || locked > auth.AccountPolicy.MaxFailures {
+		t.Fatalf("statuses %v: want 429 from attempt %d on", statuses, auth.AccountPolicy.MaxFailures+1)
+	}
+	for _, s := range statuses[locked:] {
+		if s != http.StatusTooManyRequests {
+			t.Fatalf("statuses %v: the lock lifted early", statuses)
+		}
+	}
+
+	// The right password, from another browser (and so also no cookie
+	// state shared with the attacker), is refused during the lock.
+	r := env.Client().Post("/api/v1/auth/login", map[string]string{"email": a.Email, "password": a.Password})
+	checkThrottled(t, r)
+	if findSessionCookie(r) != nil {
+		t.Fatal("a locked account got a session")
+	}
+	// The e-mail's case does not get around the lock.
+	checkThrottled(t, env.Client().Post("/api/v1/auth/login", map[string]string{"email": strings.ToUpper(a.Email), "password": a.Password}))
+
+	logs := env.Logs()
+	if strings.Contains(logs, marker) || strings.Contains(logs, a.Password) {
+		t.Fatal("the log contains a password")
+	}
+	failures := logLines(t, env, func(m map[string]any) bool { return m["msg"] == "login failed" && m["email"] == a.Email })
+	refusals := logLines(t, env, func(m map[string]any) bool { return strings.HasPrefix(fmt.Sprint(m["msg"]), "login refused") })
+	if len(failures) < auth.AccountPolicy.MaxFailures || len(refusals) == 0 {
+		t.Fatalf("%d failures and %d refusals logged", len(failures), len(refusals))
+	}
+	for _, f := range failures {
+		if f["ip"] == nil || f["audit"] != true {
+			t.Fatalf("failure record %v lacks ip or audit", f)
+		}
+	}
+
+	// Once the lock is over, the right password works and clears the count.
+	if err := env.App.Store.DB.Table("auth_throttles").Where("1 = 1").
+		Update("locked_until", time.Now().UTC().Add(-time.Second)).Error; err != nil {
+		t.Fatal(err)
+	}
+	signIn(t, env, a)
+}
+
+// TestLoginThrottlePerIP: one address guessing many accounts is locked out,
+// including for accounts it never tried.
+func TestLoginThrottlePerIP(t *testing.T) {
+	env := apitest.New(t)
+	a := newAccount(t, env, authz.RoleUser)
+	c := env.Client()
+	var last *apitest.Response
+	for i := range auth.IPPolicy.MaxFailures {
+		last = c.Post("/api/v1/auth/login", map[string]string{"email": fmt.Sprintf("nobody-%d@example.com", i), "password": "whatever it is"})
+		if last.Status != http.StatusUnauthorized {
+			break
+		}
+	}
+	r := c.Post("/api/v1/auth/login", map[string]string{"email": a.Email, "password": a.Password})
+	checkThrottled(t, r)
+	if last.Status != http.StatusUnauthorized {
+		t.Fatalf("the IP was locked before %d failures: %d", auth.IPPolicy.MaxFailures, last.Status)
+	}
+}
+
+func checkThrottled(t *testing.T, r *apitest.Response) {
+	t.Helper()
+	p := expectProblem(t, r, http.StatusTooManyRequests)
+	ra, err := strconv.Atoi(r.Header.Get("Retry-After"))
+	if err != nil || ra <= 0 || ra > int(auth.AccountPolicy.Lockout.Seconds()) {
+		t.Fatalf("Retry-After %q", r.Header.Get("Retry-After"))
+	}
+	if p["detail"] == "" || p["instance"] != "/api/v1/auth/login" || p["request_id"] == "" {
+		t.Fatalf("429 body %v", p)
+	}
+}
