@@ -358,7 +358,9 @@ func (s *Service) verifyCallback(ctx context.Context, r *http.Request, e *provid
 	if err := tok.Claims(&claims); err != nil {
 		return fail("The ID token's claims cannot be read.")
 	}
-	verified := claims.EmailVerified == nil || *claims.EmailVerified
+	// Only an explicit email_verified=true vouches for the address: an
+	// issuer that does not say must not make someone an admin by e-mail.
+	verified := claims.EmailVerified != nil && *claims.EmailVerified
 	return users.Identity{Issuer: tok.Issuer, Subject: tok.Subject, Email: claims.Email, EmailVerified: verified,
 		Name: firstNonEmpty(claims.Name, claims.PreferredName), AvatarURL: claims.Picture}, pl, nil
 }
@@ -370,7 +372,7 @@ func idTokenReason(err error) string {
 		return "expired"
 	case strings.Contains(msg, "signature"):
 		return "bad signature"
-	case strings.Contains(msg, "issuer"):
+	case strings.Contains(msg, "issuer"), strings.Contains(msg, "different provider"):
 		return "wrong issuer"
 	case strings.Contains(msg, "audience"):
 		return "wrong audience"
