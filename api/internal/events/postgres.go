@@ -191,6 +191,11 @@ func (b *PostgresBus) Subscribe(f Filter, opts ...SubscribeOption) *Subscription
 // from other nodes reach this one, or until ctx is done or the bus closed.
 func (b *PostgresBus) WaitListening(ctx context.Context) error {
 	select {
+	case <-b.done:
+		return ErrClosed
+	default:
+	}
+	select {
 	case <-b.ready:
 		return nil
 	case <-b.done:

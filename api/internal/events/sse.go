@@ -123,7 +123,7 @@ func (h *Hub) ServeSSE(w http.ResponseWriter, r *http.Request, f Filter) error {
 	if !canFlush(w) {
 		return ErrStreamingUnsupported
 	}
-	s := &stream{hub: h, w: w, rc: http.NewResponseController(w), r: r}
+	s := newStream(h, w, r)
 	if !h.register(s) {
 		return ErrHubClosed
 	}

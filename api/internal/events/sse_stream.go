@@ -10,6 +10,19 @@ import (
 	"time"
 )
 
+// newStream prepares a client's stream; it finds out once whether the
+// writer supports write deadlines.
+func newStream(h *Hub, w http.ResponseWriter, r *http.Request) *stream {
+	rc := http.NewResponseController(w)
+	return &stream{
+		hub:       h,
+		w:         w,
+		rc:        rc,
+		r:         r,
+		deadlines: !errors.Is(rc.SetWriteDeadline(time.Time{}), http.ErrNotSupported),
+	}
+}
+
 // stream is one client's SSE response.
 type stream struct {
 	hub *Hub
@@ -34,7 +47,6 @@ var errInterrupted = errors.New("events: stream interrupted by shutdown")
 func (s *stream) run(sub *Subscription) {
 	opts := s.hub.opts
 	log := s.hub.log.With("remote", s.r.RemoteAddr)
-	s.deadlines = !errors.Is(s.rc.SetWriteDeadline(time.Time{}), http.ErrNotSupported)
 
 	h := s.w.Header()
 	h.Set("Content-Type", "text/event-stream")
