@@ -27,7 +27,8 @@ var (
 	ErrOwnerDisabled = problem.New(http.StatusUnauthorized, "API key owner disabled").
 				WithDetail("The account that owns this API key is disabled.").WithHeader("WWW-Authenticate", `Bearer realm="downlink", error="invalid_token"`)
 	ErrKeyInQuery = problem.New(http.StatusUnauthorized, "API key in the query string").
-			WithDetail("API keys are never accepted in the URL (it ends up in logs and browser history). Send 'Authorization: Bearer dlk_…' or 'X-API-Key: dlk_…'.")
+			WithDetail("API keys are never accepted in the URL (it ends up in logs and browser history). Send 'Authorization: Bearer dlk_…' or 'X-API-Key: dlk_…'.").
+			WithHeader("WWW-Authenticate", `Bearer realm="downlink", error="invalid_request"`)
 	ErrIPNotAllowed = problem.New(http.StatusForbidden, "Address not allowed").
 			WithDetail("This API key may not be used from your address.")
 	ErrTooManyFailures = problem.New(http.StatusTooManyRequests, "Too many failed authentications")
