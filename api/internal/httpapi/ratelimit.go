@@ -41,9 +41,9 @@ func (s *Server) limitAndCount(next echo.HandlerFunc) echo.HandlerFunc {
 			keys.RecordUsage(p.APIKeyID, c.Request().Method+" "+apiPrefix+openAPIPath(trimPrefix(c.Path())), status)
 			return err
 		case p == nil:
-			if _, hasErr := c.Get(authErrorKey).(error); hasErr {
-				return next(c) // failures are throttled by the key authenticator
-			}
+			// A rejected credential (a bad key, the cookie of an ended
+			// session) leaves the request anonymous: it counts here too,
+			// or replaying a dead cookie would escape the limit.
 			d := keys.AllowAnonymous(c.RealIP())
 			if !d.Allowed {
 				s.deps.Metrics.RateLimitRejected.WithLabelValues("ip").Inc()

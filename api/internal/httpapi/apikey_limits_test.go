@@ -1,0 +1,197 @@
+package httpapi_test
+
+import (
+	"fmt"
+	"net/http"
+	"regexp"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/downlink/downlink/api/internal/apikeys"
+	"github.com/downlink/downlink/api/internal/apitest"
+	"github.com/downlink/downlink/api/internal/authz"
+)
+
+var rateLimitRE = regexp.MustCompile(`^"default";r=(\d+);t=(\d+)$`)
+
+// rateLimitHeader parses RateLimit: "default";r=R;t=T.
+func rateLimitHeader(t *testing.T, r *apitest.Response) (remaining, reset int) {
+	t.Helper()
+	m := rateLimitRE.FindStringSubmatch(r.Header.Get("RateLimit"))
+	if m == nil {
+		t.Fatalf("RateLimit %q", r.Header.Get("RateLimit"))
+	}
+	remaining, _ = strconv.Atoi(m[1])
+	reset, _ = strconv.Atoi(m[2])
+	return remaining, reset
+}
+
+// retryAfter reads Retry-After as whole seconds, failing when it is absent.
+func retryAfter(t *testing.T, r *apitest.Response) int {
+	t.Helper()
+	s, err := strconv.Atoi(r.Header.Get("Retry-After"))
+	if err != nil {
+		t.Fatalf("Retry-After %q on a %d", r.Header.Get("Retry-After"), r.Status)
+	}
+	return s
+}
+
+// TestAPIKeyRateLimit: a key limited to N per minute gets N answers with
+// the IETF RateLimit headers counting down, then 429 with Retry-After, the
+// headers and a problem body.
+func TestAPIKeyRateLimit(t *testing.T) {
+	w := newKeyWorld(t)
+	const n = 5
+	k := createKey(t, w.userC, "limited", []authz.Scope{authz.ScopeDownloadsRead}, "rate_limit_per_minute", n)
+	key := w.env.WithAPIKey(k.Key)
+	for i := range n {
+		r := key.Get("/api/v1/system").Expect(http.StatusOK)
+		if got, want := r.Header.Get("RateLimit-Policy"), fmt.Sprintf(`"default";q=%d;w=60`, n); got != want {
+			t.Fatalf("RateLimit-Policy %q, want %q", got, want)
+		}
+		remaining, reset := rateLimitHeader(t, r)
+		if remaining != n-1-i {
+			t.Fatalf("request %d: r=%d, want %d", i+1, remaining, n-1-i)
+		}
+		if reset < 1 || reset > 60 {
+			t.Fatalf("request %d: t=%d, want 1..60", i+1, reset)
+		}
+	}
+	r := key.Get("/api/v1/system")
+	if title := problemTitle(t, r, http.StatusTooManyRequests); title != "Rate limit exceeded" {
+		t.Fatalf("title %q", title)
+	}
+	// One token comes back every 60/n seconds.
+	if s := retryAfter(t, r); s < 1 || s > 60/n {
+		t.Fatalf("Retry-After %d, want 1..%d", s, 60/n)
+	}
+	if remaining, _ := rateLimitHeader(t, r); remaining != 0 {
+		t.Fatalf("r=%d on a 429", remaining)
+	}
+	if r.Header.Get("RateLimit-Policy") == "" {
+		t.Fatal("no RateLimit-Policy on the 429")
+	}
+	// Another key of the same owner has its own bucket.
+	other := createKey(t, w.userC, "other", []authz.Scope{authz.ScopeDownloadsRead})
+	w.env.WithAPIKey(other.Key).Get("/api/v1/system").Expect(http.StatusOK)
+	// Browser sessions are not limited per key.
+	w.userC.Get("/api/v1/system").Expect(http.StatusOK)
+}
+
+// TestAPIKeyRateLimitRefills: the bucket refills at N/60 per second, so
+// with N=60 a refused key works again about a second later.
+func TestAPIKeyRateLimitRefills(t *testing.T) {
+	w := newKeyWorld(t)
+	const n = 60
+	k := createKey(t, w.userC, "refills", []authz.Scope{authz.ScopeDownloadsRead}, "rate_limit_per_minute", n)
+	key := w.env.WithAPIKey(k.Key)
+	start := time.Now()
+	sent := 0
+	var refused *apitest.Response
+	for sent < 3*n {
+		r := key.Get("/api/v1/system")
+		sent++
+		if r.Status == http.StatusTooManyRequests {
+			refused = r
+			break
+		}
+		r.Expect(http.StatusOK)
+	}
+	elapsed := time.Since(start)
+	// The burst is n; at most one more token per second arrives meanwhile.
+	if refused == nil || sent-1 < n || sent-1 > n+int(elapsed.Seconds())+1 {
+		t.Fatalf("%d requests passed in %v before a 429, want %d (+1 per second)", sent-1, elapsed, n)
+	}
+	wait := retryAfter(t, refused)
+	if wait < 1 || wait > 2 {
+		t.Fatalf("Retry-After %d, want 1 or 2 at one token a second", wait)
+	}
+	time.Sleep(time.Duration(wait)*time.Second + 100*time.Millisecond)
+	r := key.Get("/api/v1/system").Expect(http.StatusOK)
+	if remaining, _ := rateLimitHeader(t, r); remaining > 1 {
+		t.Fatalf("r=%d after one refill", remaining)
+	}
+}
+
+// TestAnonymousRateLimit: one address may make AnonymousPerMinute requests
+// without credentials; then 429 with Retry-After. Other addresses, signed-in
+// browsers and keys are not affected.
+func TestAnonymousRateLimit(t *testing.T) {
+	w := newKeyWorld(t, trustProxy())
+	k := createKey(t, w.userC, "bystander", []authz.Scope{authz.ScopeDownloadsRead})
+	leaver, ended := signIn(t, w.env, w.user)
+	leaver.Post("/api/v1/auth/logout", nil).Expect(http.StatusNoContent)
+	ip := freshIP()
+	anon := w.env.Client().Header("X-Forwarded-For", ip)
+	for i := range apikeys.AnonymousPerMinute {
+		if r := anon.Get("/api/v1/auth/providers"); r.Status != http.StatusOK {
+			t.Fatalf("anonymous request %d: %d %s", i+1, r.Status, r.Body)
+		}
+	}
+	for _, path := range []string{"/api/v1/auth/providers", "/api/v1/system"} {
+		r := anon.Get(path)
+		if title := problemTitle(t, r, http.StatusTooManyRequests); title != "Rate limit exceeded" {
+			t.Fatalf("%s: title %q", path, title)
+		}
+		if s := retryAfter(t, r); s < 1 {
+			t.Fatalf("Retry-After %d", s)
+		}
+	}
+	// A dead credential does not make a request less anonymous: the
+	// signed cookie of an ended session must not buy a way around the limit.
+	for _, path := range []string{"/api/v1/auth/providers", "/api/v1/system"} {
+		expectProblem(t, withCookie(w.env, ended).Header("X-Forwarded-For", ip).Get(path), http.StatusTooManyRequests)
+	}
+	w.env.Client().Header("X-Forwarded-For", freshIP()).Get("/api/v1/auth/providers").Expect(http.StatusOK)
+	w.userC.Header("X-Forwarded-For", ip).Get("/api/v1/system").Expect(http.StatusOK)
+	w.env.WithAPIKey(k.Key).Header("X-Forwarded-For", ip).Get("/api/v1/system").Expect(http.StatusOK)
+}
+
+// TestFailedKeyChecksAreThrottled: guessing keys from one address is cut
+// off after FailuresPerMinute failures (429 with Retry-After), even for a
+// real key from that address, while other addresses are unaffected.
+func TestFailedKeyChecksAreThrottled(t *testing.T) {
+	w := newKeyWorld(t, trustProxy())
+	genuine := createKey(t, w.userC, "real", []authz.Scope{authz.ScopeDownloadsRead})
+	ip := freshIP()
+	var statuses []int
+	for i := range apikeys.FailuresPerMinute + 5 {
+		guess, err := apikeys.Generate()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if i%2 == 1 {
+			guess = badChecksum(guess)
+		}
+		r := w.env.WithAPIKey(guess).Header("X-Forwarded-For", ip).Get("/api/v1/system")
+		statuses = append(statuses, r.Status)
+		if r.Status == http.StatusTooManyRequests {
+			if s := retryAfter(t, r); s < 1 || s > 60 {
+				t.Fatalf("Retry-After %d", s)
+			}
+			expectProblem(t, r, http.StatusTooManyRequests)
+		} else {
+			expectProblem(t, r, http.StatusUnauthorized)
+		}
+	}
+	first := len(statuses)
+	for i, s := range statuses {
+		if s == http.StatusTooManyRequests {
+			first = i
+			break
+		}
+	}
+	// The failure bucket refills a third of a token per second: allow one.
+	if first < apikeys.FailuresPerMinute || first > apikeys.FailuresPerMinute+1 {
+		t.Fatalf("statuses %v: want 401 for the first %d, then 429", statuses, apikeys.FailuresPerMinute)
+	}
+	for _, s := range statuses[first:] {
+		if s != http.StatusTooManyRequests {
+			t.Fatalf("statuses %v: the throttle lifted early", statuses)
+		}
+	}
+	r := w.env.WithAPIKey(genuine.Key).Header("X-Forwarded-For", ip).Get("/api/v1/system")
+	expectProblem(t, r, http.StatusTooManyRequests)
+	w.env.WithAPIKey(genuine.Key).Header("X-Forwarded-For", freshIP()).Get("/api/v1/system").Expect(http.StatusOK)
+}
