@@ -15,6 +15,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/google/uuid"
 	"gorm.io/gorm"
@@ -196,6 +197,13 @@ type Spec struct {
 }
 
 func (s *Service) checkSpec(ctx context.Context, owner *authz.Principal, role authz.Role, sp *Spec, creating bool) error {
+	if creating || sp.Name != "" {
+		// Checked after trimming: "   " would otherwise be stored as "".
+		sp.Name = strings.TrimSpace(sp.Name)
+		if n := utf8.RuneCountInString(sp.Name); n == 0 || n > 100 {
+			return problem.Invalid("name", "must be 1 to 100 characters, not only spaces")
+		}
+	}
 	if sp.Scopes != nil {
 		if len(sp.Scopes) == 0 {
 			return problem.Invalid("scopes", "give at least one scope")
