@@ -49,6 +49,8 @@ func Credential(r *http.Request) (string, bool) {
 
 // keyInQuery reports whether the URL carries something that looks like a
 // key: such requests are refused (and the URL's query is never logged).
+// Names are compared without case and values after unescaping, so
+// ?API_KEY= or dlk%5F… do not slip through.
 func keyInQuery(r *http.Request) bool {
 	raw := r.URL.RawQuery
 	if raw == "" {
@@ -57,10 +59,15 @@ func keyInQuery(r *http.Request) bool {
 	if strings.Contains(raw, Prefix) {
 		return true
 	}
-	q := r.URL.Query()
-	for _, name := range []string{"api_key", "apikey", "api-key", "x-api-key", "access_token"} {
-		if q.Has(name) {
+	for name, values := range r.URL.Query() {
+		switch strings.ToLower(name) {
+		case "api_key", "apikey", "api-key", "x-api-key", "access_token":
 			return true
+		}
+		for _, v := range values {
+			if strings.Contains(v, Prefix) {
+				return true
+			}
 		}
 	}
 	return false
