@@ -21,6 +21,13 @@ const (
 	argonSaltLen   = 16
 )
 
+// Bounds on the parameters a stored hash may ask for (far above ours, far
+// below what would take the server down).
+const (
+	maxArgonMemoryKiB = 1 << 20 // 1 GiB
+	maxArgonTime      = 16
+)
+
 // MinPasswordLength is the shortest password accepted.
 const MinPasswordLength = 8
 
@@ -51,6 +58,11 @@ func CheckPassword(hash, password string) (bool, error) {
 	var mem, iters uint32
 	var threads uint8
 	if _, err := fmt.Sscanf(parts[3], "m=%d,t=%d,p=%d", &mem, &iters, &threads); err != nil {
+		return false, errBadHash
+	}
+	// argon2 panics on zero passes or lanes, and a stored hash must not be
+	// able to make one check allocate gigabytes or run for minutes.
+	if iters < 1 || iters > maxArgonTime || threads < 1 || mem < 8*uint32(threads) || mem > maxArgonMemoryKiB {
 		return false, errBadHash
 	}
 	salt, err := base64.RawStdEncoding.DecodeString(parts[4])
