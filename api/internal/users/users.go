@@ -309,17 +309,14 @@ type Change struct {
 }
 
 // Update applies an admin's change. The last active admin can be neither
-// demoted nor disabled; the check and the write share a transaction that
-// locks the admin rows, so two admins demoting each other cannot both win.
+// demoted nor disabled: the target and every active admin are locked
+// before the check, in one order, so two admins demoting each other
+// cannot both win (nor deadlock).
 func (s *Service) Update(ctx context.Context, id uuid.UUID, ch Change) (before, after User, err error) {
 	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		var r row
-		q := tx
-		if tx.Dialector.Name() == "postgres" {
-			q = tx.Clauses(clause.Locking{Strength: "UPDATE"})
-		}
-		if err := q.Where("id = ?", id).Take(&r).Error; err != nil {
-			return store.NotFound(err, ErrNotFound)
+		r, activeAdmins, err := lockForChange(tx, id)
+		if err != nil {
+			return err
 		}
 		before = r.user()
 		updates := map[string]any{"updated_at": time.Now().UTC()}
@@ -348,18 +345,8 @@ func (s *Service) Update(ctx context.Context, id uuid.UUID, ch Change) (before, 
 			}
 			updates["storage_quota_bytes"] = *ch.StorageQuotaBytes
 		}
-		if losesAdmin && !r.Disabled {
-			var admins []row
-			lq := tx
-			if tx.Dialector.Name() == "postgres" {
-				lq = tx.Clauses(clause.Locking{Strength: "UPDATE"})
-			}
-			if err := lq.Where("role = ? AND disabled = ?", string(authz.RoleAdmin), false).Find(&admins).Error; err != nil {
-				return err
-			}
-			if len(admins) <= 1 {
-				return ErrLastAdmin
-			}
+		if losesAdmin && !r.Disabled && activeAdmins <= 1 {
+			return ErrLastAdmin
 		}
 		if err := tx.Model(&row{}).Where("id = ?", id).Updates(updates).Error; err != nil {
 			return err
@@ -371,6 +358,44 @@ func (s *Service) Update(ctx context.Context, id uuid.UUID, ch Change) (before, 
 		return nil
 	})
 	return before, after, err
+}
+
+// lockForChange locks the user id and every active admin for the rest of
+// tx, and returns the user and how many active admins there are.
+//
+// Postgres: the rows are locked in id order (so concurrent changes queue
+// instead of deadlocking), and a change that waited sees the rows as the
+// one before it left them. SQLite: a no-op write first takes the database's
+// write lock, so the reads below cannot go stale before our write (the
+// driver ignores the DSN's _txlock=immediate when _time_format is set).
+func lockForChange(tx *gorm.DB, id uuid.UUID) (row, int, error) {
+	q := tx.Where("id = ? OR (role = ? AND disabled = ?)", id, string(authz.RoleAdmin), false).Order("id")
+	if tx.Dialector.Name() == "postgres" {
+		q = q.Clauses(clause.Locking{Strength: "UPDATE"})
+	} else if err := tx.Exec("UPDATE users SET id = id WHERE 1 = 0").Error; err != nil {
+		return row{}, 0, err
+	}
+	var rows []row
+	if err := q.Find(&rows).Error; err != nil {
+		return row{}, 0, err
+	}
+	var (
+		target row
+		found  bool
+		admins int
+	)
+	for _, r := range rows {
+		if r.ID == id {
+			target, found = r, true
+		}
+		if r.Role == string(authz.RoleAdmin) && !r.Disabled {
+			admins++
+		}
+	}
+	if !found {
+		return row{}, 0, ErrNotFound
+	}
+	return target, admins, nil
 }
 
 // ListParams filter and page the user list.
