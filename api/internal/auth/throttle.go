@@ -2,14 +2,13 @@ package auth
 
 import (
 	"context"
-	"errors"
+	"database/sql"
 	"math"
 	"net/http"
 	"strconv"
 	"time"
 
 	"gorm.io/gorm"
-	"gorm.io/gorm/clause"
 
 	"github.com/downlink/downlink/api/internal/problem"
 )
@@ -66,37 +65,27 @@ func (t *throttle) check(ctx context.Context, keys ...string) error {
 		WithHeader("Retry-After", strconv.Itoa(wait))
 }
 
-// fail counts one failure against key under policy.
+// fail counts one failure against key under policy, in one upsert: a
+// read-then-write transaction lost counts when guesses arrived together
+// (SQLite refused the second writer, and its failure went uncounted).
 func (t *throttle) fail(ctx context.Context, key string, p ThrottlePolicy) error {
 	now := time.Now().UTC()
-	return t.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		var r throttleRow
-		q := tx
-		if tx.Dialector.Name() == "postgres" {
-			q = tx.Clauses(clause.Locking{Strength: "UPDATE"})
-		}
-		err := q.Where("key = ?", key).Take(&r).Error
-		switch {
-		case errors.Is(err, gorm.ErrRecordNotFound):
-			r = throttleRow{Key: key, Failures: 1, WindowStartedAt: now}
-			// Two first failures may race; the loser simply counts again.
-			return tx.Clauses(clause.OnConflict{
-				Columns:   []clause.Column{{Name: "key"}},
-				DoUpdates: clause.Assignments(map[string]any{"failures": gorm.Expr("auth_throttles.failures + 1")}),
-			}).Create(&r).Error
-		case err != nil:
-			return err
-		}
-		if now.Sub(r.WindowStartedAt) > p.Window {
-			r.Failures, r.WindowStartedAt = 0, now
-		}
-		r.Failures++
-		if r.Failures >= p.MaxFailures {
-			until := now.Add(p.Lockout)
-			r.LockedUntil = &until
-		}
-		return tx.Save(&r).Error
-	})
+	windowStart, lockedUntil := now.Add(-p.Window), now.Add(p.Lockout)
+	var firstLock *time.Time // a policy of one failure locks at once
+	if p.MaxFailures <= 1 {
+		firstLock = &lockedUntil
+	}
+	// In ON CONFLICT … DO UPDATE, auth_throttles.* are the row's old values.
+	const newCount = `CASE WHEN auth_throttles.window_started_at < @window_start THEN 1 ELSE auth_throttles.failures + 1 END`
+	return t.db.WithContext(ctx).Exec(`
+INSERT INTO auth_throttles (key, failures, window_started_at, locked_until)
+VALUES (@key, 1, @now, @first_lock)
+ON CONFLICT (key) DO UPDATE SET
+	failures = `+newCount+`,
+	window_started_at = CASE WHEN auth_throttles.window_started_at < @window_start THEN @now ELSE auth_throttles.window_started_at END,
+	locked_until = CASE WHEN `+newCount+` >= @max THEN @locked_until ELSE auth_throttles.locked_until END`,
+		sql.Named("key", key), sql.Named("now", now), sql.Named("window_start", windowStart),
+		sql.Named("max", p.MaxFailures), sql.Named("locked_until", lockedUntil), sql.Named("first_lock", firstLock)).Error
 }
 
 // reset forgets an account's failures after a successful sign-in.

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -84,6 +85,32 @@ func TestLoginBruteForce(t *testing.T) {
 		t.Fatal(err)
 	}
 	signIn(t, env, a)
+}
+
+// TestLoginBruteForceInParallel: guesses sent all at once are each
+// counted, so going parallel does not get around the lock.
+func TestLoginBruteForceInParallel(t *testing.T) {
+	env := apitest.New(t)
+	a := newAccount(t, env, authz.RoleUser)
+	const guesses = 20
+	statuses := make([]int, guesses)
+	var wg sync.WaitGroup
+	for i := range guesses {
+		c := env.Client()
+		wg.Go(func() {
+			statuses[i] = c.Post("/api/v1/auth/login", map[string]string{"email": a.Email, "password": fmt.Sprintf("guess %d", i)}).Status
+		})
+	}
+	wg.Wait()
+	for _, s := range statuses {
+		if s != http.StatusUnauthorized && s != http.StatusTooManyRequests {
+			t.Fatalf("statuses %v", statuses)
+		}
+	}
+	checkThrottled(t, env.Client().Post("/api/v1/auth/login", map[string]string{"email": a.Email, "password": a.Password}))
+	if errs := logLines(t, env, func(m map[string]any) bool { return m["msg"] == "count login failure" }); len(errs) > 0 {
+		t.Fatalf("failures went uncounted: %v", errs[0])
+	}
 }
 
 // TestLoginThrottlePerIP: one address guessing many accounts is locked out,
