@@ -48,6 +48,18 @@ var ErrBadSetupToken = problem.New(http.StatusForbidden, "Invalid setup token").
 func (t *setupToken) ensure(ctx context.Context) (string, error) {
 	var tok string
 	err := t.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		// One node at a time reads and replaces the token, so all print
+		// the same one. SQLite: a no-op write takes the write lock before
+		// reading; without it the write below failed with SQLITE_BUSY when
+		// the job queue wrote at the same moment, as it does at start, and
+		// no token was printed.
+		lock := "UPDATE kv SET key = key WHERE 1 = 0"
+		if tx.Dialector.Name() == "postgres" {
+			lock = "SELECT pg_advisory_xact_lock(hashtext('downlink setup token'))"
+		}
+		if err := tx.Exec(lock).Error; err != nil {
+			return err
+		}
 		var r kvRow
 		err := tx.Where("key = ?", setupTokenKey).Take(&r).Error
 		if err == nil && time.Since(r.UpdatedAt) < setupTokenTTL {
@@ -134,6 +146,11 @@ func (s *Service) CompleteSetup(ctx context.Context, w http.ResponseWriter, r *h
 		return users.User{}, err
 	}
 	if err := s.setup.check(ctx, token); err != nil {
+		// The token is removed once the admin exists: a call that lost the
+		// race to a right token is told setup is done, not that it was wrong.
+		if need, nerr := s.SetupRequired(ctx); nerr == nil && !need {
+			return users.User{}, users.ErrSetupDone
+		}
 		_ = s.throttle.fail(ctx, ipKey, AccountPolicy)
 		s.audit.Warn("setup refused: wrong token", "ip", clientIP(ctx, r))
 		return users.User{}, err

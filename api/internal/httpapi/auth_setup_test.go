@@ -2,8 +2,10 @@ package httpapi_test
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/downlink/downlink/api/internal/apitest"
@@ -105,5 +107,41 @@ func TestSetupFlow(t *testing.T) {
 	c.Post("/api/v1/auth/login", map[string]string{"email": "ada@example.com", "password": "correct horse battery"}).Expect(http.StatusOK)
 	if getMe(t, c).Role != "admin" {
 		t.Fatal("login after setup is not the admin")
+	}
+}
+
+// TestSetupRace: two setup calls racing with the right token create one
+// admin; the other is told setup is done.
+func TestSetupRace(t *testing.T) {
+	env := apitest.New(t)
+	token := setupToken(t, env)
+	const racers = 4
+	statuses := make([]int, racers)
+	var wg sync.WaitGroup
+	start := make(chan struct{})
+	for i := range racers {
+		c := env.Client()
+		wg.Go(func() {
+			<-start
+			statuses[i] = c.Post("/api/v1/auth/setup", map[string]string{"token": token,
+				"email": fmt.Sprintf("admin%d@example.com", i), "name": "Admin", "password": "correct horse battery"}).Status
+		})
+	}
+	close(start)
+	wg.Wait()
+	created := 0
+	for _, s := range statuses {
+		switch s {
+		case http.StatusCreated:
+			created++
+		case http.StatusConflict:
+		default:
+			t.Fatalf("statuses %v", statuses)
+		}
+	}
+	var n int64
+	env.App.Store.DB.Table("users").Count(&n)
+	if created != 1 || n != 1 {
+		t.Fatalf("statuses %v, %d users: want exactly one admin", statuses, n)
 	}
 }
