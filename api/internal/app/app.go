@@ -20,6 +20,7 @@ import (
 	"github.com/downlink/downlink/api/internal/apispec"
 	"github.com/downlink/downlink/api/internal/auth"
 	"github.com/downlink/downlink/api/internal/config"
+	"github.com/downlink/downlink/api/internal/downloads"
 	"github.com/downlink/downlink/api/internal/httpapi"
 	"github.com/downlink/downlink/api/internal/metrics"
 	"github.com/downlink/downlink/api/internal/queue"
@@ -53,6 +54,7 @@ type App struct {
 	Users   *users.Service
 	Auth    *auth.Service
 	APIKeys *apikeys.Service
+	Engine  *engine
 
 	// background goroutines owned by Run
 	wg sync.WaitGroup
@@ -96,10 +98,17 @@ func (a *App) build() error {
 	a.Auth = auth.New(a.Cfg, a.Store.DB, a.Users, a.Keys, a.Metrics, a.Log)
 	river.AddWorker(workers, &auth.CleanupWorker{Auth: a.Auth})
 	a.APIKeys = apikeys.New(a.Store.DB, a.Log)
+	// System first: the engine measures free disk through it; the engine
+	// before the queue, whose client needs every worker registered.
+	a.System = system.New(a.Cfg, a.Store, nil, string(a.Role), a.Log.With("source", "system"))
+	pruneNodes.Service = a.System
+	if err := a.buildEngine(workers); err != nil {
+		return err
+	}
 	q, err := queue.New(a.Store, workers, queue.Options{
 		NodeName:             a.Cfg.NodeName,
-		Queues:               map[string]int{},
-		Periodic:             []*river.PeriodicJob{system.PeriodicPruneNodes(), auth.PeriodicCleanup()},
+		Queues:               a.downloadQueues(),
+		Periodic:             []*river.PeriodicJob{system.PeriodicPruneNodes(), auth.PeriodicCleanup(), downloads.PeriodicRescue()},
 		RescueStuckJobsAfter: 6 * time.Hour,
 		JobTimeout:           -1,
 		Logger:               a.Log,
@@ -108,18 +117,22 @@ func (a *App) build() error {
 		return err
 	}
 	a.Queue = q
-	a.System = system.New(a.Cfg, a.Store, q, string(a.Role), a.Log.With("source", "system"))
-	pruneNodes.Service = a.System
+	a.System.SetQueue(q)
+	a.Engine.Downloads.SetQueue(q)
+	a.System.RunningJobs = a.Engine.Downloads.Running
 	if a.Role == RoleServe {
 		a.HTTP, err = httpapi.New(httpapi.Deps{
-			Config:  a.Cfg,
-			Logger:  a.Log,
-			Metrics: a.Metrics,
-			System:  a.System,
-			UI:      frontend.Dist(),
-			Spec:    apispec.YAML,
-			Auth:    a.Auth,
-			APIKeys: a.APIKeys,
+			Config:    a.Cfg,
+			Logger:    a.Log,
+			Metrics:   a.Metrics,
+			System:    a.System,
+			UI:        frontend.Dist(),
+			Spec:      apispec.YAML,
+			Auth:      a.Auth,
+			APIKeys:   a.APIKeys,
+			Downloads: a.Engine.Downloads,
+			Files:     a.Engine.Files,
+			Hub:       a.Engine.Hub,
 			Authenticators: []httpapi.Authenticator{
 				a.APIKeys, // a request with a key header is a program, even with cookies
 				a.Auth,
@@ -149,6 +162,10 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	defer a.Store.Close()
 	runCtx, cancel := context.WithCancel(ctx)
 	defer cancel()
+	if err := a.runEngine(runCtx); err != nil {
+		_ = ln.Close()
+		return fmt.Errorf("start download engine: %w", err)
+	}
 	if err := a.Queue.Start(runCtx); err != nil {
 		_ = ln.Close()
 		return fmt.Errorf("start job queue: %w", err)

@@ -47,6 +47,25 @@ func (s *Server) routes() []route {
 		{http.MethodDelete, "/api-keys/:id", sessionUser(), s.revokeAPIKey},
 		{http.MethodGet, "/api-keys/:id/usage", sessionUser(), s.getAPIKeyUsage},
 
+		// downloads
+		{http.MethodPost, "/downloads", needs(authz.ScopeDownloadsWrite), s.createDownload},
+		{http.MethodGet, "/downloads", needs(authz.ScopeDownloadsRead), s.listDownloads},
+		{http.MethodPost, "/downloads/probe", needs(authz.ScopeDownloadsWrite), s.probeDownload},
+		{http.MethodGet, "/downloads/:id", needs(authz.ScopeDownloadsRead), s.getDownload},
+		{http.MethodDelete, "/downloads/:id", needs(authz.ScopeDownloadsWrite), s.deleteDownload},
+		{http.MethodPost, "/downloads/:id/cancel", needs(authz.ScopeDownloadsWrite), s.cancelDownload},
+		{http.MethodPost, "/downloads/:id/retry", needs(authz.ScopeDownloadsWrite), s.retryDownload},
+
+		// live events
+		{http.MethodGet, "/events", needs(authz.ScopeDownloadsRead), s.streamEvents},
+
+		// files
+		{http.MethodGet, "/files", needs(authz.ScopeFilesRead), s.listFiles},
+		{http.MethodGet, "/files/:id", needs(authz.ScopeFilesRead), s.getFile},
+		{http.MethodPatch, "/files/:id", needs(authz.ScopeFilesWrite), s.updateFile},
+		{http.MethodDelete, "/files/:id", needs(authz.ScopeFilesWrite), s.deleteFile},
+		{http.MethodGet, "/files/:id/content", needs(authz.ScopeFilesRead), s.getFileContent},
+
 		// system
 		{http.MethodGet, "/system", needs(authz.ScopeDownloadsRead), s.getSystem},
 	}

@@ -18,6 +18,9 @@ import (
 	"github.com/downlink/downlink/api/internal/apikeys"
 	"github.com/downlink/downlink/api/internal/auth"
 	"github.com/downlink/downlink/api/internal/config"
+	"github.com/downlink/downlink/api/internal/downloads"
+	"github.com/downlink/downlink/api/internal/events"
+	"github.com/downlink/downlink/api/internal/files"
 	"github.com/downlink/downlink/api/internal/metrics"
 	"github.com/downlink/downlink/api/internal/system"
 )
@@ -42,6 +45,10 @@ type Deps struct {
 	Auth *auth.Service
 	// APIKeys authenticates programs, limits and counts their requests.
 	APIKeys *apikeys.Service
+	// Downloads, Files and Hub serve the download engine.
+	Downloads *downloads.Service
+	Files     *files.Service
+	Hub       *events.Hub
 	// EnabledPlatforms lists platforms accepting downloads (settings).
 	EnabledPlatforms func(context.Context) []string
 }
@@ -79,6 +86,9 @@ func New(deps Deps) (*Server, error) {
 	s.middleware()
 	s.register()
 	s.handler = s.crossOriginProtection(e)
+	if deps.Hub != nil {
+		s.shutdownHooks = append(s.shutdownHooks, func(ctx context.Context) { _ = deps.Hub.Shutdown(ctx) })
+	}
 	return s, nil
 }
 

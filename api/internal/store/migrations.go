@@ -11,5 +11,6 @@ func migrations() []*gormigrate.Migration {
 		migrationSystem,
 		migrationAccounts,
 		migrationAPIKeys,
+		migrationDownloads,
 	}
 }

@@ -65,6 +65,9 @@ func New(cfg *config.Config, st *store.Store, q QueueDepth, role string, log *sl
 	}
 }
 
+// SetQueue gives the service the job queue to report on.
+func (s *Service) SetQueue(q QueueDepth) { s.queue = q }
+
 // Ytdlp describes the yt-dlp this node runs.
 type Ytdlp struct {
 	Tool

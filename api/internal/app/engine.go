@@ -1,0 +1,104 @@
+package app
+
+import (
+	"context"
+	"path/filepath"
+
+	"github.com/riverqueue/river"
+
+	"github.com/downlink/downlink/api/internal/downloads"
+	"github.com/downlink/downlink/api/internal/events"
+	"github.com/downlink/downlink/api/internal/files"
+	"github.com/downlink/downlink/api/internal/netguard"
+	"github.com/downlink/downlink/api/internal/ytdlp"
+)
+
+// engine is the download machinery of a node.
+type engine struct {
+	Bus       events.Bus
+	Hub       *events.Hub
+	Egress    *netguard.Proxy
+	Runner    *ytdlp.Runner
+	Files     *files.Service
+	Downloads *downloads.Service
+}
+
+// buildEngine creates the event bus, the egress proxy, the yt-dlp runner,
+// the library and the downloads service, and registers their workers.
+func (a *App) buildEngine(workers *river.Workers) error {
+	var err error
+	e := &engine{}
+	if a.Store.Pool != nil {
+		e.Bus, err = events.NewPostgresBus(events.PostgresConfig{Pool: a.Store.Pool, NodeName: a.Cfg.NodeName,
+			Logger: a.Log.With("source", "events")})
+		if err != nil {
+			return err
+		}
+	} else {
+		e.Bus = events.NewInProcessBus()
+	}
+	e.Hub = events.NewHub(e.Bus, events.HubOptions{Logger: a.Log.With("source", "events")})
+	e.Egress, err = netguard.NewProxy(netguard.ProxyConfig{
+		Policy: netguard.Guard{AllowPrivate: a.Cfg.AllowPrivateNetworks},
+		Logger: a.Log.With("source", "egress"),
+	})
+	if err != nil {
+		return err
+	}
+	e.Runner = ytdlp.New(ytdlp.Config{Path: a.Cfg.YtdlpPath, FFmpegPath: a.Cfg.FfmpegPath, Logger: a.Log.With("source", "ytdlp")})
+	e.Files, err = files.New(a.Store.DB, a.Cfg.LibraryDir(), a.Log)
+	if err != nil {
+		return err
+	}
+	e.Downloads = downloads.New(downloads.Config{
+		NodeName: a.Cfg.NodeName,
+		TempRoot: filepath.Join(a.Cfg.TempDir(), a.Cfg.NodeName),
+		Workers:  a.Cfg.Workers,
+	}, downloads.Deps{
+		DB: a.Store.DB, Bus: e.Bus, Runner: e.Runner, Egress: e.Egress, Files: e.Files,
+		Policy: downloads.StaticPolicy{Generic: a.Cfg.GenericSites, AllowPrivate: a.Cfg.AllowPrivateNetworks,
+			MinFree: int64(a.Cfg.MinFreeDisk)},
+		Resolver: netDefaultResolver{}, DiskFree: a.diskFree, Metrics: a.Metrics, Logger: a.Log,
+	})
+	e.Downloads.KeyQuota = a.APIKeys
+	river.AddWorker(workers, &downloads.Worker{S: e.Downloads})
+	river.AddWorker(workers, &downloads.RescueWorker{S: e.Downloads})
+	a.Engine = e
+	return nil
+}
+
+// downloadQueues is how many jobs of each platform queue this node works:
+// up to the node-wide cap for each (the downloads service enforces the cap
+// across queues and each platform's own limit).
+func (a *App) downloadQueues() map[string]int {
+	qs := map[string]int{}
+	if a.Cfg.Workers == 0 {
+		return qs
+	}
+	for _, q := range downloads.Queues {
+		qs[q] = a.Cfg.Workers
+	}
+	return qs
+}
+
+func (a *App) diskFree() (int64, error) {
+	d, err := a.System.DiskInfo()
+	return d.FreeBytes, err
+}
+
+// runEngine starts the egress proxy and, on nodes that download, recovers
+// what the last run left.
+func (a *App) runEngine(ctx context.Context) error {
+	e := a.Engine
+	a.goRun(func() {
+		if err := e.Egress.Run(ctx); err != nil && ctx.Err() == nil {
+			a.Log.Error("egress proxy stopped", "err", err)
+		}
+	})
+	if a.Cfg.Workers > 0 {
+		if err := e.Downloads.Recover(ctx); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -1,0 +1,270 @@
+package downloads
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/google/uuid"
+	"gorm.io/gorm"
+
+	"github.com/downlink/downlink/api/internal/authz"
+	"github.com/downlink/downlink/api/internal/events"
+	"github.com/downlink/downlink/api/internal/files"
+)
+
+// errCanceledByUser is the cause given to a run's context on cancel.
+var errCanceledByUser = errors.New("canceled by user")
+
+// Cancel stops a download (and, for a parent, its expansion and every
+// child): the rows say canceled at once, running processes are killed
+// (here directly, elsewhere through the job queue) and never retried.
+func (s *Service) Cancel(ctx context.Context, caller *authz.Principal, id uuid.UUID) (Download, error) {
+	r, err := s.load(ctx, s.db, caller, id)
+	if err != nil {
+		return Download{}, err
+	}
+	switch Status(r.Status) {
+	case StatusCanceled:
+		return s.Get(ctx, caller, id)
+	case StatusCompleted, StatusFailed:
+		return Download{}, ErrAlreadyFinished.WithDetail("This download already %s; there is nothing to cancel.", r.Status)
+	}
+	var jobs []int64
+	var ids []uuid.UUID
+	now := time.Now().UTC()
+	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var targets []row
+		if err := tx.Where("(id = ? OR parent_id = ?) AND status NOT IN ?", id, id,
+			[]string{string(StatusCompleted), string(StatusFailed), string(StatusCanceled)}).Find(&targets).Error; err != nil {
+			return err
+		}
+		for _, t := range targets {
+			ids = append(ids, t.ID)
+			if t.JobID != nil {
+				jobs = append(jobs, *t.JobID)
+			}
+		}
+		return tx.Model(&row{}).Where("id IN ?", ids).Updates(map[string]any{
+			"status": string(StatusCanceled), "finished_at": now, "updated_at": now,
+			"speed_bps": nil, "eta_seconds": nil, "heartbeat_at": nil,
+		}).Error
+	})
+	if err != nil {
+		return Download{}, err
+	}
+	for _, did := range ids {
+		s.runs.cancel(did, errCanceledByUser)
+	}
+	for _, j := range jobs {
+		if err := s.queue.Cancel(context.WithoutCancel(ctx), j); err != nil {
+			s.log.Warn("cancel job", "job_id", j, "err", err)
+		}
+	}
+	s.audit.Info("download canceled", "action", "download canceled", "actor_id", caller.UserID, "target", id.String())
+	if r.ParentID != nil {
+		s.refreshParent(ctx, *r.ParentID)
+	}
+	for _, did := range ids {
+		s.publishRow(ctx, did)
+	}
+	return s.Get(ctx, caller, id)
+}
+
+// Retry puts a failed or canceled download back in the queue (for a
+// parent: its failed and canceled children, or the expansion itself).
+func (s *Service) Retry(ctx context.Context, caller *authz.Principal, id uuid.UUID) (Download, error) {
+	r, err := s.load(ctx, s.db, caller, id)
+	if err != nil {
+		return Download{}, err
+	}
+	st := Status(r.Status)
+	if st != StatusFailed && st != StatusCanceled {
+		return Download{}, ErrNotRetryable.WithDetail("This download is %s; only failed or canceled downloads can be retried.", r.Status)
+	}
+	if err := s.checkDisk(ctx); err != nil {
+		return Download{}, err
+	}
+	var retried []uuid.UUID
+	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var children []row
+		if err := tx.Where("parent_id = ? AND status IN ?", id, []string{string(StatusFailed), string(StatusCanceled)}).
+			Find(&children).Error; err != nil {
+			return err
+		}
+		targets := children
+		var total int64
+		if err := tx.Model(&row{}).Where("parent_id = ?", id).Count(&total).Error; err != nil {
+			return err
+		}
+		if total == 0 {
+			targets = []row{r} // a plain item, or a parent that never expanded
+		}
+		for i := range targets {
+			t := &targets[i]
+			if err := resetForRetry(tx, t); err != nil {
+				return err
+			}
+			if err := s.enqueueTx(ctx, tx, t); err != nil {
+				return err
+			}
+			retried = append(retried, t.ID)
+		}
+		if total > 0 {
+			return tx.Model(&row{}).Where("id = ?", id).Updates(map[string]any{
+				"status": string(StatusQueued), "finished_at": nil, "error_code": nil, "error_message": nil,
+				"updated_at": time.Now().UTC()}).Error
+		}
+		return nil
+	})
+	if err != nil {
+		return Download{}, err
+	}
+	s.audit.Info("download retried", "action", "download retried", "actor_id", caller.UserID, "target", id.String(), "items", len(retried))
+	for _, did := range retried {
+		s.publishRow(ctx, did)
+	}
+	if r.ParentID != nil {
+		s.refreshParent(ctx, *r.ParentID)
+	} else if len(retried) > 0 && retried[0] != id {
+		s.publishRow(ctx, id)
+	}
+	return s.Get(ctx, caller, id)
+}
+
+func resetForRetry(tx *gorm.DB, t *row) error {
+	return tx.Model(&row{}).Where("id = ?", t.ID).Updates(map[string]any{
+		"status": string(StatusQueued), "error_code": nil, "error_message": nil, "finished_at": nil,
+		"percent": 0, "downloaded_bytes": 0, "total_bytes": nil, "speed_bps": nil, "eta_seconds": nil,
+		"fragment_index": nil, "fragment_count": nil, "post_processor": nil, "heartbeat_at": nil, "node": nil,
+		"updated_at": time.Now().UTC(),
+	}).Error
+}
+
+// Delete removes a download (and its children), cancelling it first when
+// it runs. Its files are deleted with it, or kept in the library.
+func (s *Service) Delete(ctx context.Context, caller *authz.Principal, id uuid.UUID, deleteFiles bool) error {
+	r, err := s.load(ctx, s.db, caller, id)
+	if err != nil {
+		return err
+	}
+	if !Status(r.Status).Final() {
+		if _, err := s.Cancel(ctx, caller, id); err != nil && !errors.Is(err, ErrAlreadyFinished) {
+			return err
+		}
+	}
+	var fileRows []files.Row
+	var ids []uuid.UUID
+	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := tx.Model(&row{}).Where("id = ? OR parent_id = ?", id, id).Pluck("id", &ids).Error; err != nil {
+			return err
+		}
+		if deleteFiles {
+			if err := tx.Where("download_id IN ?", ids).Find(&fileRows).Error; err != nil {
+				return err
+			}
+		} else if err := tx.Model(&files.Row{}).Where("download_id IN ?", ids).Update("download_id", nil).Error; err != nil {
+			return err
+		}
+		return tx.Where("id IN ?", ids).Delete(&row{}).Error
+	})
+	if err != nil {
+		return err
+	}
+	if err := s.files.DeleteRows(ctx, fileRows); err != nil {
+		return err
+	}
+	s.audit.Info("download deleted", "action", "download deleted", "actor_id", caller.UserID, "target", id.String(),
+		"delete_files", deleteFiles, "files", len(fileRows), "url", r.URL)
+	for _, did := range ids {
+		s.publish(ctx, events.TypeDownloadDeleted, deletedEvent{ID: did, UserID: r.UserID})
+	}
+	if r.ParentID != nil {
+		s.refreshParent(ctx, *r.ParentID)
+	}
+	return nil
+}
+
+// publishRow publishes a download's current state.
+func (s *Service) publishRow(ctx context.Context, id uuid.UUID) {
+	var r row
+	if err := s.db.WithContext(context.WithoutCancel(ctx)).Where("id = ?", id).Take(&r).Error; err != nil {
+		return
+	}
+	ds, err := s.withDetails(ctx, []row{r})
+	if err != nil {
+		return
+	}
+	s.publish(ctx, events.TypeDownloadUpdated, ds[0])
+}
+
+// refreshParent derives a parent's status from its children: completed
+// when all are, failed when all finished and one failed, canceled when all
+// finished and one was canceled, otherwise the most advanced status of the
+// unfinished ones.
+func (s *Service) refreshParent(ctx context.Context, parentID uuid.UUID) {
+	ctx = context.WithoutCancel(ctx)
+	var counts []struct {
+		Status string
+		N      int
+	}
+	if err := s.db.WithContext(ctx).Model(&row{}).Select("status, COUNT(*) AS n").Where("parent_id = ?", parentID).
+		Group("status").Scan(&counts).Error; err != nil || len(counts) == 0 {
+		return
+	}
+	by := map[Status]int{}
+	total := 0
+	for _, c := range counts {
+		by[Status(c.Status)] = c.N
+		total += c.N
+	}
+	finished := by[StatusCompleted] + by[StatusFailed] + by[StatusCanceled]
+	var next Status
+	switch {
+	case by[StatusCompleted] == total:
+		next = StatusCompleted
+	case finished == total && by[StatusFailed] > 0:
+		next = StatusFailed
+	case finished == total:
+		next = StatusCanceled
+	default:
+		for _, st := range []Status{StatusPostProcessing, StatusDownloading, StatusFetchingInfo, StatusNeedsMatch, StatusQueued} {
+			if by[st] > 0 {
+				next = st
+				break
+			}
+		}
+	}
+	var parent row
+	if err := s.db.WithContext(ctx).Where("id = ?", parentID).Take(&parent).Error; err != nil {
+		return
+	}
+	if Status(parent.Status) == StatusCanceled && !next.Final() {
+		// A canceled parent stays canceled until retried.
+		return
+	}
+	updates := map[string]any{"status": string(next), "updated_at": time.Now().UTC()}
+	if next.Final() && parent.FinishedAt == nil {
+		updates["finished_at"] = time.Now().UTC()
+	}
+	if !next.Final() {
+		updates["finished_at"] = nil
+	}
+	if next == StatusFailed && by[StatusFailed] > 0 {
+		var code *string
+		s.db.WithContext(ctx).Model(&row{}).Select("error_code").
+			Where("parent_id = ? AND status = ? AND error_code IS NOT NULL", parentID, string(StatusFailed)).Limit(1).Scan(&code)
+		if code == nil {
+			code = ptr("internal")
+		}
+		updates["error_code"] = *code
+		updates["error_message"] = itoa64(int64(by[StatusFailed])) + " of " + itoa64(int64(total)) + " items failed; open the items to see why."
+	} else {
+		updates["error_code"], updates["error_message"] = nil, nil
+	}
+	if err := s.db.WithContext(ctx).Model(&row{}).Where("id = ?", parentID).Updates(updates).Error; err != nil {
+		s.log.Warn("refresh parent", "parent_id", parentID, "err", err)
+		return
+	}
+	s.publishRow(ctx, parentID)
+}

@@ -1,0 +1,82 @@
+// Package downloads is the heart of Downlink: a submitted URL becomes a
+// row and a durable job in one transaction; a worker runs one yt-dlp
+// process per item, streams its progress to the event bus, writes the row
+// at most once a second, and moves finished files into the library. Rows
+// carry the River job id as a fencing token, so a job re-queued after a
+// crash can never be finished twice.
+package downloads
+
+import (
+	"context"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/rivertype"
+	"gorm.io/gorm"
+
+	"github.com/downlink/downlink/api/internal/events"
+	"github.com/downlink/downlink/api/internal/netguard"
+	"github.com/downlink/downlink/api/internal/ytdlp"
+)
+
+// Queue is the job queue as the service uses it.
+type Queue interface {
+	InsertTx(ctx context.Context, tx *gorm.DB, args river.JobArgs, opts *river.InsertOpts) (*rivertype.JobInsertResult, error)
+	Cancel(ctx context.Context, jobID int64) error
+}
+
+// Publisher publishes live events; it never blocks on slow subscribers.
+type Publisher interface {
+	Publish(ctx context.Context, e events.Event) error
+}
+
+// Runner runs yt-dlp.
+type Runner interface {
+	Run(ctx context.Context, job ytdlp.Job, sink ytdlp.Sink) (*ytdlp.Result, error)
+	Probe(ctx context.Context, url string, s ytdlp.Settings) (*ytdlp.ProbeResult, error)
+	ListPlaylist(ctx context.Context, url, items string, s ytdlp.Settings) (*ytdlp.Playlist, error)
+}
+
+// Egress hands out per-job URLs of the SSRF-guarding proxy.
+type Egress interface {
+	Lease(jobID string) (*netguard.Lease, error)
+}
+
+// PlatformPolicy is what the admin set for one platform.
+type PlatformPolicy struct {
+	Enabled        bool
+	DefaultPreset  ytdlp.Preset
+	AudioFormat    ytdlp.AudioFormat
+	MaxConcurrent  int
+	RateLimit      int64
+	SleepRequests  time.Duration
+	CookiesFile    string // a path to a cookies.txt to copy per job, "" for none
+	DisabledReason string
+}
+
+// Policy gives the settings downloads follow; the settings service
+// implements it, a static one serves until then.
+type Policy interface {
+	Platform(ctx context.Context, platform string) PlatformPolicy
+	GenericEnabled(ctx context.Context) bool
+	MinFreeDisk(ctx context.Context) int64
+	AllowPrivateNetworks(ctx context.Context) bool
+}
+
+// KeyQuota counts a download against an API key's daily quota inside the
+// creating transaction.
+type KeyQuota interface {
+	ConsumeDownload(ctx context.Context, tx *gorm.DB, keyID uuid.UUID) error
+}
+
+// StorageQuota refuses new downloads for a user over their storage quota.
+type StorageQuota interface {
+	CheckQuota(ctx context.Context, userID uuid.UUID) error
+}
+
+// Resolver answers DNS for the submission-time SSRF check.
+type Resolver = netguard.Resolver
+
+// DiskFree measures free bytes where downloads are written.
+type DiskFree func() (int64, error)

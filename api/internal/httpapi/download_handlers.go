@@ -1,0 +1,171 @@
+package httpapi
+
+import (
+	"encoding/json"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/google/uuid"
+	"github.com/labstack/echo/v4"
+
+	"github.com/downlink/downlink/api/internal/authz"
+	"github.com/downlink/downlink/api/internal/downloads"
+	"github.com/downlink/downlink/api/internal/problem"
+	"github.com/downlink/downlink/api/internal/ytdlp"
+)
+
+type createDownloadRequest struct {
+	URL     string          `json:"url" validate:"required,max=4096"`
+	Preset  ytdlp.Preset    `json:"preset"`
+	Options json.RawMessage `json:"options"`
+}
+
+// createDownload is POST /downloads.
+func (s *Server) createDownload(c echo.Context) error {
+	var req createDownloadRequest
+	if err := s.decode(c, &req); err != nil {
+		return err
+	}
+	p := principal(c)
+	d, replayed, err := s.deps.Downloads.Create(c.Request().Context(), p, downloads.CreateRequest{
+		URL: req.URL, Preset: req.Preset, Options: req.Options,
+		IdempotencyKey: c.Request().Header.Get("Idempotency-Key"),
+	})
+	if err != nil {
+		return err
+	}
+	c.Response().Header().Set("Location", apiPrefix+"/downloads/"+d.ID.String())
+	if replayed {
+		c.Response().Header().Set("Idempotent-Replayed", "true")
+		return c.JSON(http.StatusOK, d)
+	}
+	return c.JSON(http.StatusAccepted, d)
+}
+
+type probeRequest struct {
+	URL string `json:"url" validate:"required,max=4096"`
+}
+
+// probeDownload is POST /downloads/probe.
+func (s *Server) probeDownload(c echo.Context) error {
+	var req probeRequest
+	if err := s.decode(c, &req); err != nil {
+		return err
+	}
+	res, err := s.deps.Downloads.Probe(c.Request().Context(), req.URL)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, res)
+}
+
+// listDownloads is GET /downloads.
+func (s *Server) listDownloads(c echo.Context) error {
+	q := c.QueryParams()
+	p := downloads.ListParams{Platform: q.Get("platform"), Query: q.Get("q"), Sort: q.Get("sort"), Cursor: q.Get("cursor")}
+	for _, v := range q["status"] {
+		for _, st := range strings.Split(v, ",") {
+			if st = strings.TrimSpace(st); st != "" {
+				p.Statuses = append(p.Statuses, downloads.Status(st))
+			}
+		}
+	}
+	var err error
+	if p.ParentID, err = queryUUID(c, "parent_id"); err != nil {
+		return err
+	}
+	if p.UserID, err = queryUUID(c, "user_id"); err != nil {
+		return err
+	}
+	if p.UserID != nil && !principal(c).Can(authz.ScopeAdminRead) {
+		return errAdminOnly
+	}
+	if v := q.Get("include_children"); v != "" {
+		if p.IncludeChildren, err = strconv.ParseBool(v); err != nil {
+			return problem.ErrBadRequest.WithField("include_children", "must be true or false")
+		}
+	}
+	if p.Limit, err = queryInt(c, "limit"); err != nil {
+		return err
+	}
+	page, err := s.deps.Downloads.List(c.Request().Context(), principal(c), p)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, page)
+}
+
+// getDownload is GET /downloads/{id}.
+func (s *Server) getDownload(c echo.Context) error {
+	id, err := pathUUID(c, "id", downloads.ErrNotFound)
+	if err != nil {
+		return err
+	}
+	d, err := s.deps.Downloads.Get(c.Request().Context(), principal(c), id)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, d)
+}
+
+// cancelDownload is POST /downloads/{id}/cancel.
+func (s *Server) cancelDownload(c echo.Context) error {
+	id, err := pathUUID(c, "id", downloads.ErrNotFound)
+	if err != nil {
+		return err
+	}
+	d, err := s.deps.Downloads.Cancel(c.Request().Context(), principal(c), id)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, d)
+}
+
+// retryDownload is POST /downloads/{id}/retry.
+func (s *Server) retryDownload(c echo.Context) error {
+	id, err := pathUUID(c, "id", downloads.ErrNotFound)
+	if err != nil {
+		return err
+	}
+	d, err := s.deps.Downloads.Retry(c.Request().Context(), principal(c), id)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusAccepted, d)
+}
+
+// deleteDownload is DELETE /downloads/{id}.
+func (s *Server) deleteDownload(c echo.Context) error {
+	id, err := pathUUID(c, "id", downloads.ErrNotFound)
+	if err != nil {
+		return err
+	}
+	withFiles := false
+	if v := c.QueryParam("delete_files"); v != "" {
+		if withFiles, err = strconv.ParseBool(v); err != nil {
+			return problem.ErrBadRequest.WithField("delete_files", "must be true or false")
+		}
+	}
+	p := principal(c)
+	if withFiles && !p.Can(authz.ScopeFilesWrite) {
+		return errMissingScope.WithDetail("Deleting files needs the %q scope.", authz.ScopeFilesWrite).With("required_scope", authz.ScopeFilesWrite)
+	}
+	if err := s.deps.Downloads.Delete(c.Request().Context(), p, id, withFiles); err != nil {
+		return err
+	}
+	return c.NoContent(http.StatusNoContent)
+}
+
+// queryUUID reads an optional UUID query parameter (400 when malformed).
+func queryUUID(c echo.Context, name string) (*uuid.UUID, error) {
+	v := c.QueryParam(name)
+	if v == "" {
+		return nil, nil
+	}
+	id, err := uuid.Parse(v)
+	if err != nil {
+		return nil, problem.ErrBadRequest.WithField(name, "must be a UUID")
+	}
+	return &id, nil
+}
