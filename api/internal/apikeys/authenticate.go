@@ -15,8 +15,9 @@ import (
 	"github.com/downlink/downlink/api/internal/problem"
 )
 
-// Authentication failures. All are 401 except a key used from an address
-// outside its allow-list (403) and too many failures from one IP (429).
+// Authentication failures. All are 401 (openapi.yaml lists an address
+// outside the key's allow-list among them) except too many failures from
+// one IP (429).
 var (
 	ErrInvalidKey = problem.New(http.StatusUnauthorized, "Invalid API key").
 			WithDetail("The API key is not valid.").WithHeader("WWW-Authenticate", `Bearer realm="downlink", error="invalid_token"`)
@@ -29,8 +30,8 @@ var (
 	ErrKeyInQuery = problem.New(http.StatusUnauthorized, "API key in the query string").
 			WithDetail("API keys are never accepted in the URL (it ends up in logs and browser history). Send 'Authorization: Bearer dlk_…' or 'X-API-Key: dlk_…'.").
 			WithHeader("WWW-Authenticate", `Bearer realm="downlink", error="invalid_request"`)
-	ErrIPNotAllowed = problem.New(http.StatusForbidden, "Address not allowed").
-			WithDetail("This API key may not be used from your address.")
+	ErrIPNotAllowed = problem.New(http.StatusUnauthorized, "Address not allowed").
+			WithDetail("This API key may not be used from your address.").WithHeader("WWW-Authenticate", `Bearer realm="downlink", error="invalid_token"`)
 	ErrTooManyFailures = problem.New(http.StatusTooManyRequests, "Too many failed authentications")
 )
 
@@ -133,7 +134,7 @@ func (s *Service) Authenticate(ctx context.Context, r *http.Request) (*authz.Pri
 		return fail(ErrOwnerDisabled)
 	}
 	if allowed := parseIPs(a.AllowedIPs); len(allowed) > 0 && !ipAllowed(ip, allowed) {
-		return nil, ErrIPNotAllowed
+		return fail(ErrIPNotAllowed) // a leaked key tried from elsewhere is throttled too
 	}
 	s.lastUsed.note(a.ID, ip, s.now())
 	p := &authz.Principal{UserID: a.UserID, Email: a.Email, Name: a.Name, Role: authz.Role(a.Role),

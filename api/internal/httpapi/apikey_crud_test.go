@@ -168,8 +168,13 @@ func TestAPIKeyUpdate(t *testing.T) {
 	if got.DailyDownloadQuota != nil || got.ExpiresAt != nil || !slices.Equal(got.AllowedIPs, []string{"10.0.0.0/8"}) {
 		t.Fatalf("cleared %+v", got)
 	}
-	if title := problemTitle(t, key.Get("/api/v1/system"), http.StatusForbidden); title != "Address not allowed" {
+	// openapi.yaml: a key "sent from an IP outside its allow-list" is a 401.
+	outside := key.Get("/api/v1/system")
+	if title := problemTitle(t, outside, http.StatusUnauthorized); title != "Address not allowed" {
 		t.Fatalf("outside the allow-list: %q", title)
+	}
+	if outside.Header.Get("WWW-Authenticate") == "" {
+		t.Fatal("401 without WWW-Authenticate")
 	}
 	w.userC.Do(http.MethodPatch, keyURL(k), map[string]any{"allowed_ips": []string{"10.0.0.0/8", "127.0.0.1"}}).
 		Expect(http.StatusOK).JSON(&got)
