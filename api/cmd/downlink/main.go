@@ -36,6 +36,7 @@ func commands() []command {
 		{"serve", "run the HTTP API, the dashboard and download workers (default)", serveCmd},
 		{"worker", "run download workers only, with a small health listener", workerCmd},
 		{"migrate", "bring the database schema up to date and exit", migrateCmd},
+		{"user", "create local accounts, set their passwords and roles", userCmd},
 		{"apikey", "create, list and revoke API keys (create prints the key once)", apikeyCmd},
 		{"version", "print the version", versionCmd},
 	}

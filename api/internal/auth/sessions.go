@@ -288,6 +288,12 @@ func (s *sessionStore) deleteUser(ctx context.Context, userID uuid.UUID, keep st
 	return res.RowsAffected, res.Error
 }
 
+// EndUserSessions ends every session of a user straight on the database,
+// for tools that run without the server (`downlink user set-password`).
+func EndUserSessions(ctx context.Context, db *gorm.DB, userID uuid.UUID) (int64, error) {
+	return (&sessionStore{db: db}).deleteUser(ctx, userID, "")
+}
+
 // cleanup deletes expired sessions (and gormstore rows never claimed by a
 // user, older than a minute).
 func (s *sessionStore) cleanup(ctx context.Context) (int64, error) {
