@@ -245,3 +245,28 @@ func TestAPIKeyAdministration(t *testing.T) {
 		t.Fatalf("the user sees %+v", got)
 	}
 }
+
+// TestAPIKeyListPages: keys come newest first, a page at a time.
+func TestAPIKeyListPages(t *testing.T) {
+	w := newKeyWorld(t)
+	var made []createdKey
+	for _, name := range []string{"first", "second", "third"} {
+		made = append(made, createKey(t, w.userC, name, []authz.Scope{authz.ScopeFilesRead}))
+	}
+	type page struct {
+		Items      []createdKey `json:"items"`
+		NextCursor *string      `json:"next_cursor"`
+	}
+	var p1, p2 page
+	w.userC.Get("/api/v1/api-keys?limit=2").Expect(http.StatusOK).JSON(&p1)
+	if len(p1.Items) != 2 || p1.Items[0].ID != made[2].ID || p1.Items[1].ID != made[1].ID || p1.NextCursor == nil {
+		t.Fatalf("first page %+v", p1)
+	}
+	w.userC.Get("/api/v1/api-keys?limit=2&cursor=" + *p1.NextCursor).Expect(http.StatusOK).JSON(&p2)
+	if len(p2.Items) != 1 || p2.Items[0].ID != made[0].ID || p2.NextCursor != nil {
+		t.Fatalf("second page %+v", p2)
+	}
+	for _, q := range []string{"?limit=0", "?limit=201", "?limit=ten", "?cursor=not-a-cursor"} {
+		expectProblem(t, w.userC.Get("/api/v1/api-keys"+q), http.StatusBadRequest)
+	}
+}

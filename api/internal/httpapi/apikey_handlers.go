@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"strconv"
 	"time"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/downlink/downlink/api/internal/apikeys"
 	"github.com/downlink/downlink/api/internal/authz"
+	"github.com/downlink/downlink/api/internal/paging"
 	"github.com/downlink/downlink/api/internal/problem"
 )
 
@@ -32,7 +34,7 @@ func (s *Server) listAPIKeys(c echo.Context) error {
 		p.All = b
 	}
 	var err error
-	if p.Limit, err = queryInt(c, "limit"); err != nil {
+	if p.Limit, err = queryLimit(c); err != nil {
 		return err
 	}
 	page, err := s.deps.APIKeys.List(c.Request().Context(), principal(c), p)
@@ -40,6 +42,20 @@ func (s *Server) listAPIKeys(c echo.Context) error {
 		return err
 	}
 	return c.JSON(http.StatusOK, page)
+}
+
+// queryLimit reads ?limit= as openapi.yaml has it: absent means the
+// default, anything but 1–200 is a 400 naming it. (paging.Limit alone
+// takes 0 for "absent" and answers 422 when out of range.)
+func queryLimit(c echo.Context) (int, error) {
+	n, err := queryInt(c, "limit")
+	if err != nil {
+		return 0, err
+	}
+	if c.QueryParam("limit") != "" && (n < 1 || n > paging.MaxLimit) {
+		return 0, problem.ErrBadRequest.WithField("limit", fmt.Sprintf("must be between 1 and %d", paging.MaxLimit))
+	}
+	return n, nil
 }
 
 type apiKeyRequest struct {
