@@ -45,10 +45,18 @@ func (s *Service) Cancel(ctx context.Context, caller *authz.Principal, id uuid.U
 				jobs = append(jobs, *t.JobID)
 			}
 		}
-		return tx.Model(&row{}).Where("id IN ?", ids).Updates(map[string]any{
+		if err := tx.Model(&row{}).Where("id IN ?", ids).Updates(map[string]any{
 			"status": string(StatusCanceled), "finished_at": now, "updated_at": now,
 			"speed_bps": nil, "eta_seconds": nil, "heartbeat_at": nil,
-		}).Error
+		}).Error; err != nil {
+			return err
+		}
+		for _, did := range ids {
+			if err := s.notifyTx(ctx, tx, did); err != nil {
+				return err
+			}
+		}
+		return nil
 	})
 	if err != nil {
 		return Download{}, err

@@ -80,3 +80,10 @@ type Resolver = netguard.Resolver
 
 // DiskFree measures free bytes where downloads are written.
 type DiskFree func() (int64, error)
+
+// Notifier learns of a download reaching a final state (completed, failed,
+// canceled) inside the transaction that records it, so what it enqueues
+// (webhook deliveries) exists exactly when the transition does.
+type Notifier interface {
+	DownloadFinished(ctx context.Context, tx *gorm.DB, d Download) error
+}

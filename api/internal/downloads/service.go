@@ -73,6 +73,7 @@ type Service struct {
 	// Optional.
 	KeyQuota     KeyQuota
 	StorageQuota StorageQuota
+	Notifier     Notifier
 	// Platforms hold what is special to a platform (Spotify matching,
 	// Instagram carousels); nil entries use the plain yt-dlp path.
 	Platforms map[string]PlatformHandler
@@ -113,6 +114,24 @@ func New(cfg Config, d Deps) *Service {
 		log: d.Logger.With("source", "downloads"), audit: d.Logger.With("source", "audit", "audit", true),
 		runs: newRunTable(), limiter: newLimiter(cfg.Workers), Platforms: map[string]PlatformHandler{},
 	}
+}
+
+// notifyTx tells the Notifier about a final transition of id inside tx.
+func (s *Service) notifyTx(ctx context.Context, tx *gorm.DB, id uuid.UUID) error {
+	if s.Notifier == nil {
+		return nil
+	}
+	var r row
+	if err := tx.WithContext(ctx).Where("id = ?", id).Take(&r).Error; err != nil {
+		return err
+	}
+	d := r.view()
+	var frs []files.Row
+	if err := tx.WithContext(ctx).Where("download_id = ?", id).Order("created_at, id").Find(&frs).Error; err != nil {
+		return err
+	}
+	d.Files = s.files.Views(ctx, frs)
+	return s.Notifier.DownloadFinished(ctx, tx, d)
 }
 
 // SetQueue gives the service its job queue (built after the workers are

@@ -410,7 +410,10 @@ func (s *Service) complete(ctx context.Context, r *row, jobID int64, title strin
 			total += im.Size
 			fileRows = append(fileRows, fr)
 		}
-		return tx.Model(&row{}).Where("id = ?", r.ID).Update("downloaded_bytes", total).Error
+		if err := tx.Model(&row{}).Where("id = ?", r.ID).Update("downloaded_bytes", total).Error; err != nil {
+			return err
+		}
+		return s.notifyTx(ctx, tx, r.ID)
 	})
 	if err != nil {
 		discard()
@@ -476,13 +479,19 @@ func (s *Service) fail(ctx context.Context, r *row, jobID int64, err error) {
 	code, msg := failureOf(err)
 	s.log.Warn("download failed", "download_id", r.ID, "platform", r.Platform, "code", code, "err", err)
 	now := time.Now().UTC()
-	res := s.db.WithContext(ctx).Model(&row{}).Where("id = ? AND job_id = ? AND status NOT IN ?", r.ID, jobID,
-		[]string{string(StatusCompleted), string(StatusCanceled)}).Updates(map[string]any{
-		"status": string(StatusFailed), "error_code": code, "error_message": msg, "finished_at": now, "updated_at": now,
-		"speed_bps": nil, "eta_seconds": nil, "heartbeat_at": nil,
+	txErr := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		res := tx.Model(&row{}).Where("id = ? AND job_id = ? AND status NOT IN ?", r.ID, jobID,
+			[]string{string(StatusCompleted), string(StatusCanceled)}).Updates(map[string]any{
+			"status": string(StatusFailed), "error_code": code, "error_message": msg, "finished_at": now, "updated_at": now,
+			"speed_bps": nil, "eta_seconds": nil, "heartbeat_at": nil,
+		})
+		if res.Error != nil || res.RowsAffected == 0 {
+			return res.Error
+		}
+		return s.notifyTx(ctx, tx, r.ID)
 	})
-	if res.Error != nil {
-		s.log.Error("cannot mark download failed", "download_id", r.ID, "err", res.Error)
+	if txErr != nil {
+		s.log.Error("cannot mark download failed", "download_id", r.ID, "err", txErr)
 	}
 	s.removeJobDir(r.ID)
 	s.metrics.DownloadsFinished.WithLabelValues(r.Platform, string(StatusFailed)).Inc()
@@ -496,10 +505,19 @@ func (s *Service) fail(ctx context.Context, r *row, jobID int64, err error) {
 // goes too, and the row says canceled.
 func (s *Service) finishCanceled(ctx context.Context, r *row, jobID int64) {
 	now := time.Now().UTC()
-	s.db.WithContext(ctx).Model(&row{}).Where("id = ? AND job_id = ? AND status IN ?", r.ID, jobID,
-		append([]string{string(StatusQueued)}, runningStatuses...)).Updates(map[string]any{
-		"status": string(StatusCanceled), "finished_at": now, "updated_at": now, "speed_bps": nil, "eta_seconds": nil,
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		res := tx.Model(&row{}).Where("id = ? AND job_id = ? AND status IN ?", r.ID, jobID,
+			append([]string{string(StatusQueued)}, runningStatuses...)).Updates(map[string]any{
+			"status": string(StatusCanceled), "finished_at": now, "updated_at": now, "speed_bps": nil, "eta_seconds": nil,
+		})
+		if res.Error != nil || res.RowsAffected == 0 {
+			return res.Error
+		}
+		return s.notifyTx(ctx, tx, r.ID)
 	})
+	if err != nil {
+		s.log.Error("cannot mark download canceled", "download_id", r.ID, "err", err)
+	}
 	s.removeJobDir(r.ID)
 	s.metrics.DownloadsFinished.WithLabelValues(r.Platform, string(StatusCanceled)).Inc()
 	s.publishRow(ctx, r.ID)
