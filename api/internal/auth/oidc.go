@@ -57,8 +57,8 @@ const (
 	kindGitHub
 )
 
-// providerEntry is one configured provider; its goth provider is built on
-// first use (discovery needs the issuer up) per callback URL.
+// providerEntry is one configured provider; an OIDC provider is discovered
+// on first use (discovery needs the issuer up).
 type providerEntry struct {
 	id, name     string
 	kind         providerKind
@@ -67,7 +67,7 @@ type providerEntry struct {
 	clientSecret string
 
 	mu       sync.Mutex
-	goth     map[string]goth.Provider // by callback URL
+	oidc     goth.Provider // kindOIDC, once discovered
 	verifier *oidc.IDTokenVerifier
 }
 
@@ -85,7 +85,6 @@ func newOIDCProviders(cfg *config.Config, keys *secrets.Keys, log *slog.Logger) 
 	codec.MaxAge(int(preLoginTTL.Seconds()))
 	p := &oidcProviders{cfg: cfg, log: log, codec: codec, entries: map[string]*providerEntry{}, isTLS: isHTTPS(cfg.TrustProxy, cfg.BaseURL)}
 	add := func(e *providerEntry) {
-		e.goth = map[string]goth.Provider{}
 		p.entries[e.id] = e
 		p.order = append(p.order, e.id)
 	}
@@ -125,30 +124,28 @@ func (p *oidcProviders) callbackURL(r *http.Request, id string) string {
 	return base + preLoginPath + "/" + id + "/callback"
 }
 
-// gothProvider returns the provider for one callback URL.
+// gothProvider returns the provider for a login that comes back to
+// callback. Without a base URL the callback follows the request's Host, so
+// nothing is kept per callback (a stream of made-up Hosts used to cost a
+// discovery fetch and a cached provider each): GitHub's provider is a plain
+// struct built per call, and the OIDC provider is discovered once, with the
+// callback set per request as redirect_uri in the authorization URL and
+// the code exchange.
 func (e *providerEntry) gothProvider(callback string) (goth.Provider, error) {
+	if e.kind == kindGitHub {
+		return github.New(e.clientID, e.clientSecret, callback, "read:user", "user:email"), nil
+	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	if gp, ok := e.goth[callback]; ok {
-		return gp, nil
+	if e.oidc != nil {
+		return e.oidc, nil
 	}
-	var (
-		gp  goth.Provider
-		err error
-	)
-	switch e.kind {
-	case kindGitHub:
-		gp = github.New(e.clientID, e.clientSecret, callback, "read:user", "user:email")
-	default:
-		var op *openidConnect.Provider
-		op, err = openidConnect.New(e.clientID, e.clientSecret, callback, e.issuer+"/.well-known/openid-configuration", "openid", "email", "profile")
-		gp = op
-	}
+	op, err := openidConnect.New(e.clientID, e.clientSecret, "", e.issuer+"/.well-known/openid-configuration", "openid", "email", "profile")
 	if err != nil {
 		return nil, err
 	}
-	e.goth[callback] = gp
-	return gp, nil
+	e.oidc = op
+	return op, nil
 }
 
 // idVerifier checks ID tokens: signature against the issuer's keys,
@@ -203,7 +200,8 @@ func (s *Service) BeginOIDC(w http.ResponseWriter, r *http.Request, id, returnTo
 	if !ok {
 		return "", ErrUnknownProvider.WithDetail("No login provider %q is configured.", id)
 	}
-	gp, err := e.gothProvider(s.oidc.callbackURL(r, id))
+	callback := s.oidc.callbackURL(r, id)
+	gp, err := e.gothProvider(callback)
 	if err != nil {
 		s.log.Error("identity provider discovery failed", "provider", id, "err", err)
 		return "", ErrProviderDown.WithCause(err)
@@ -223,6 +221,7 @@ func (s *Service) BeginOIDC(w http.ResponseWriter, r *http.Request, id, returnTo
 		return "", err
 	}
 	q := u.Query()
+	q.Set("redirect_uri", callback)
 	q.Set("code_challenge", oauth2.S256ChallengeFromVerifier(pl.Verifier))
 	q.Set("code_challenge_method", "S256")
 	if e.kind == kindOIDC {
@@ -311,7 +310,8 @@ func (s *Service) verifyCallback(ctx context.Context, r *http.Request, e *provid
 	if code == "" {
 		return fail("The identity provider sent no authorization code.")
 	}
-	gp, err := e.gothProvider(s.oidc.callbackURL(r, e.id))
+	callback := s.oidc.callbackURL(r, e.id)
+	gp, err := e.gothProvider(callback)
 	if err != nil {
 		return users.Identity{}, pl, ErrProviderDown.WithCause(err)
 	}
@@ -319,7 +319,7 @@ func (s *Service) verifyCallback(ctx context.Context, r *http.Request, e *provid
 	if err != nil {
 		return users.Identity{}, pl, ErrProviderDown.WithCause(err)
 	}
-	params := url.Values{"code": {code}, "code_verifier": {pl.Verifier}}
+	params := url.Values{"code": {code}, "code_verifier": {pl.Verifier}, "redirect_uri": {callback}}
 	if _, err := sess.Authorize(gp, params); err != nil {
 		s.log.Warn("code exchange failed", "provider", e.id, "err", err)
 		return fail("The authorization code was refused by the identity provider.")

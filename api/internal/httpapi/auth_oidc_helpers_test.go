@@ -28,6 +28,8 @@ type idp struct {
 	// tamper, when set, rewrites the claims of the next ID tokens and says
 	// which key signs them.
 	tamper atomic.Pointer[func(jwt.MapClaims) *rsa.PrivateKey]
+	// discoveries counts fetches of the discovery document.
+	discoveries atomic.Int64
 	// browser follows the authorize redirect like a user's browser would
 	// (mockoidc signs in its queued user without a form).
 	browser *http.Client
@@ -52,6 +54,14 @@ func startIDP(t *testing.T) *idp {
 		})
 	})
 	_ = m.AddMiddleware(p.rewriteIDToken)
+	_ = m.AddMiddleware(func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.URL.Path == mockoidc.DiscoveryEndpoint {
+				p.discoveries.Add(1)
+			}
+			next.ServeHTTP(w, r)
+		})
+	})
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)

@@ -2,6 +2,7 @@ package httpapi_test
 
 import (
 	"crypto/rsa"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
@@ -244,6 +245,40 @@ func TestOIDCHostileCallbacks(t *testing.T) {
 	if getMe(t, b).User.Email != "honest@example.com" {
 		t.Fatal("honest login failed")
 	}
+}
+
+// TestOIDCLoginHostHeaders: without a base URL the callback follows the
+// request's Host, but a stream of made-up Host headers neither makes the
+// server fetch the provider's discovery document again and again nor
+// piles up state.
+func TestOIDCLoginHostHeaders(t *testing.T) {
+	p := startIDP(t)
+	env := apitest.New(t, withIDP(p))
+	noFollow := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	for i := range 40 {
+		req, err := http.NewRequest(http.MethodGet, env.URL+"/api/v1/auth/oidc/oidc/login", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Host = fmt.Sprintf("host-%d.example:8080", i)
+		resp, err := noFollow.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		loc, _ := url.Parse(resp.Header.Get("Location"))
+		if resp.StatusCode != http.StatusFound || loc == nil ||
+			loc.Query().Get("redirect_uri") != "http://"+req.Host+"/api/v1/auth/oidc/oidc/callback" {
+			t.Fatalf("login with Host %s: %d to %s", req.Host, resp.StatusCode, resp.Header.Get("Location"))
+		}
+	}
+	if n := p.discoveries.Load(); n > 2 {
+		t.Fatalf("%d discovery fetches for 40 logins", n)
+	}
+	// And the login still completes on the real host.
+	b := env.Client()
+	oidcSignIn(t, env, p, b, idpUser("host@example.com", true), "").Expect(http.StatusFound)
+	getMe(t, b)
 }
 
 type hostileCallback struct {
