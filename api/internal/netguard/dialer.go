@@ -107,8 +107,14 @@ func (d *guardedDialer) lookup(ctx context.Context, host string) ([]netip.Addr, 
 }
 
 func (d *guardedDialer) connect(ctx context.Context, dst netip.AddrPort) (net.Conn, error) {
+	if up, ok := ctx.Value(upstreamKey{}).(*upstream); ok && up != nil {
+		return up.dial(ctx, d.dialer, dst)
+	}
 	if d.upstream != nil {
 		return d.upstream.dial(ctx, d.dialer, dst)
 	}
 	return d.dialer.DialContext(ctx, "tcp", dst.String())
 }
+
+// upstreamKey carries a lease's own upstream through a request's context.
+type upstreamKey struct{}

@@ -46,7 +46,13 @@ func (p *Proxy) serveForward(w http.ResponseWriter, r *http.Request, lease *Leas
 	if r.Body != nil && r.Body != http.NoBody {
 		out.Body = &countingReader{r: r.Body, n: &lease.bytesSent}
 	}
-	resp, err := p.transport.RoundTrip(out)
+	rt := http.RoundTripper(p.transport)
+	if lease.up != nil {
+		// Pooled connections go through one upstream; a job with its own
+		// must not reuse another's (or the default's).
+		rt = p.transportVia(lease.up)
+	}
+	resp, err := rt.RoundTrip(out)
 	if err != nil {
 		p.fail(w, lease, r.URL.Host, err)
 		return
@@ -129,3 +135,22 @@ func (c *countingReader) Read(b []byte) (int, error) {
 }
 
 func (c *countingReader) Close() error { return c.r.Close() }
+
+// transportVia returns the transport for one upstream (cached by its URL).
+func (p *Proxy) transportVia(up *upstream) *http.Transport {
+	key := up.String()
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.viaTransports == nil {
+		p.viaTransports = map[string]*http.Transport{}
+	}
+	if t, ok := p.viaTransports[key]; ok {
+		return t
+	}
+	t := p.transport.Clone()
+	t.DialContext = func(ctx context.Context, _, addr string) (net.Conn, error) {
+		return p.dialer.dial(context.WithValue(ctx, upstreamKey{}, up), addr)
+	}
+	p.viaTransports[key] = t
+	return t
+}

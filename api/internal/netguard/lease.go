@@ -8,6 +8,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"regexp"
 	"strings"
 	"sync/atomic"
@@ -27,6 +28,7 @@ type Lease struct {
 	JobID string
 
 	proxy    *Proxy
+	up       *upstream // this job's own upstream proxy; nil: the proxy's
 	username string
 	token    string
 	key      [32]byte
@@ -54,6 +56,25 @@ func (p *Proxy) Lease(jobID string) (*Lease, error) {
 	p.mu.Lock()
 	p.leases[l.key] = l
 	p.mu.Unlock()
+	return l, nil
+}
+
+// LeaseVia is Lease for a job whose traffic must leave through its own
+// upstream proxy (a platform's proxy setting), still checked here first.
+// A nil upstream is the same as Lease.
+func (p *Proxy) LeaseVia(jobID string, upstreamURL *url.URL) (*Lease, error) {
+	var up *upstream
+	if upstreamURL != nil {
+		var err error
+		if up, err = newUpstream(upstreamURL); err != nil {
+			return nil, err
+		}
+	}
+	l, err := p.Lease(jobID)
+	if err != nil {
+		return nil, err
+	}
+	l.up = up
 	return l, nil
 }
 

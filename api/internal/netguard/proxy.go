@@ -51,11 +51,14 @@ type Proxy struct {
 	dialer    *guardedDialer
 	idle      time.Duration
 
-	mu      sync.Mutex
-	leases  map[[32]byte]*Lease
-	conns   map[net.Conn]struct{} // hijacked connections, closed by Close
-	closed  bool
-	tunnels sync.WaitGroup
+	mu     sync.Mutex
+	leases map[[32]byte]*Lease
+	conns  map[net.Conn]struct{} // hijacked connections, closed by Close
+	closed bool
+	// viaTransports are the forwarding transports of leases with their
+	// own upstream, one per upstream.
+	viaTransports map[string]*http.Transport
+	tunnels       sync.WaitGroup
 
 	closeOnce sync.Once
 }
@@ -194,6 +197,9 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	lease.requests.Add(1)
+	if lease.up != nil {
+		r = r.WithContext(context.WithValue(r.Context(), upstreamKey{}, lease.up))
+	}
 	switch {
 	case r.Method == http.MethodConnect:
 		p.serveConnect(w, r, lease)

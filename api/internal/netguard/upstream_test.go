@@ -118,3 +118,45 @@ func TestProxyChainsThroughSOCKS5(t *testing.T) {
 		}
 	})
 }
+
+func TestLeaseViaItsOwnUpstream(t *testing.T) {
+	target := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Write([]byte("hello"))
+	}))
+	defer target.Close()
+	up := startFakeUpstream(t)
+	upURL := &url.URL{Scheme: "http", Host: up.ln.Addr().String()}
+	p, plain := startProxy(t, ProxyConfig{Policy: Guard{AllowPrivate: true}})
+	via, err := p.LeaseVia("job-via", upURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer via.Close()
+
+	get := func(l *Lease) {
+		t.Helper()
+		resp, err := proxyClient(t, l).Get(target.URL + "/x")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		if body := readAll(t, resp.Body); body != "hello" {
+			t.Fatalf("answer = %s %q", resp.Status, body)
+		}
+	}
+	get(plain)
+	if targets, _ := up.seen(); len(targets) != 0 {
+		t.Fatalf("a lease without an upstream went through one: %v", targets)
+	}
+	get(via)
+	if targets, _ := up.seen(); len(targets) != 1 {
+		t.Fatalf("the lease's upstream saw %v, want one request", targets)
+	}
+	get(plain)
+	if targets, _ := up.seen(); len(targets) != 1 {
+		t.Fatalf("a pooled connection of the upstream lease was reused without it: %v", targets)
+	}
+	if _, err := p.LeaseVia("job-bad", &url.URL{Scheme: "ftp", Host: "x:1"}); err == nil {
+		t.Fatal("an ftp upstream was accepted")
+	}
+}
