@@ -75,8 +75,10 @@ func (Row) TableName() string { return "files" }
 
 // Errors.
 var (
-	ErrNotFound    = problem.New(http.StatusNotFound, "File not found")
-	ErrMissingData = problem.New(http.StatusGone, "File missing on disk").
+	ErrNotFound = problem.New(http.StatusNotFound, "File not found")
+	// ErrMissingData is a 404 as the contract says for a file missing on
+	// disk (a row whose path leaves the library answers the same).
+	ErrMissingData = problem.New(http.StatusNotFound, "File missing on disk").
 			WithDetail("The file's row exists but its data is gone from the library; delete the row.")
 )
 
