@@ -14,6 +14,7 @@ import (
 	"github.com/oauth2-proxy/mockoidc"
 
 	"github.com/downlink/downlink/api/internal/apitest"
+	"github.com/downlink/downlink/api/internal/authz"
 )
 
 func idpUser(email string, verified bool) *mockoidc.MockUser {
@@ -279,6 +280,40 @@ func TestOIDCLoginHostHeaders(t *testing.T) {
 	b := env.Client()
 	oidcSignIn(t, env, p, b, idpUser("host@example.com", true), "").Expect(http.StatusFound)
 	getMe(t, b)
+}
+
+// TestOIDCAccountRules: an OIDC sign-in never takes over a local account
+// by e-mail, a disabled OIDC user gets no session, and an OIDC account
+// has no password to change here.
+func TestOIDCAccountRules(t *testing.T) {
+	p := startIDP(t)
+	env := apitest.New(t, withIDP(p))
+	local := newAccount(t, env, authz.RoleUser)
+
+	r := oidcSignIn(t, env, p, env.Client(), idpUser(local.Email, true), "")
+	expectProblem(t, r, http.StatusForbidden)
+	if findSessionCookie(r) != nil {
+		t.Fatal("an OIDC sign-in with a local account's e-mail got a session")
+	}
+	signIn(t, env, local) // the local account is untouched
+
+	u := idpUser("oidc-only@example.com", true)
+	b := env.Client()
+	oidcSignIn(t, env, p, b, u, "").Expect(http.StatusFound)
+	m := getMe(t, b)
+	expectProblem(t, b.Do(http.MethodPatch, "/api/v1/auth/me", map[string]any{"current_password": "whatever it is", "new_password": "a new password"}),
+		http.StatusUnprocessableEntity)
+	expectProblem(t, env.Client().Post("/api/v1/auth/login", map[string]string{"email": u.Email, "password": ""}), http.StatusUnprocessableEntity)
+	expectProblem(t, env.Client().Post("/api/v1/auth/login", map[string]string{"email": u.Email, "password": "anything at all"}), http.StatusUnauthorized)
+
+	admin, _ := signIn(t, env, newAccount(t, env, authz.RoleAdmin))
+	admin.Do(http.MethodPatch, "/api/v1/users/"+m.User.ID.String(), map[string]any{"disabled": true}).Expect(http.StatusOK)
+	expectProblem(t, b.Get("/api/v1/auth/me"), http.StatusUnauthorized)
+	r = oidcSignIn(t, env, p, env.Client(), u, "")
+	expectProblem(t, r, http.StatusForbidden)
+	if findSessionCookie(r) != nil {
+		t.Fatal("a disabled OIDC user got a session")
+	}
 }
 
 type hostileCallback struct {
