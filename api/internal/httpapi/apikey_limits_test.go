@@ -114,9 +114,27 @@ func TestAPIKeyRateLimitRefills(t *testing.T) {
 	}
 }
 
+// untilRefused sends GET path until the first 429, at most max times, and
+// returns how many requests got through before it and the refusal (nil
+// when none came).
+func untilRefused(c *apitest.Client, path string, max int) (int, *apitest.Response) {
+	for i := range max {
+		if r := c.Get(path); r.Status == http.StatusTooManyRequests {
+			return i, r
+		}
+	}
+	return max, nil
+}
+
+// refills is how many tokens a bucket of perMinute regains in d, rounded up.
+func refills(perMinute int, d time.Duration) int {
+	return int(float64(perMinute)/60*d.Seconds()) + 1
+}
+
 // TestAnonymousRateLimit: one address may make AnonymousPerMinute requests
-// without credentials; then 429 with Retry-After. Other addresses, signed-in
-// browsers and keys are not affected.
+// without credentials (plus what the bucket regains meanwhile, 5 a
+// second); then 429 with Retry-After. Other addresses, signed-in browsers
+// and keys are not affected.
 func TestAnonymousRateLimit(t *testing.T) {
 	w := newKeyWorld(t, trustProxy())
 	k := createKey(t, w.userC, "bystander", []authz.Scope{authz.ScopeDownloadsRead})
@@ -124,24 +142,30 @@ func TestAnonymousRateLimit(t *testing.T) {
 	leaver.Post("/api/v1/auth/logout", nil).Expect(http.StatusNoContent)
 	ip := freshIP()
 	anon := w.env.Client().Header("X-Forwarded-For", ip)
-	for i := range apikeys.AnonymousPerMinute {
-		if r := anon.Get("/api/v1/auth/providers"); r.Status != http.StatusOK {
-			t.Fatalf("anonymous request %d: %d %s", i+1, r.Status, r.Body)
-		}
+	const n = apikeys.AnonymousPerMinute
+	start := time.Now()
+	passed, r := untilRefused(anon, "/api/v1/auth/providers", 2*n)
+	if elapsed := time.Since(start); r == nil || passed < n || passed > n+refills(n, elapsed) {
+		t.Fatalf("%d anonymous requests passed in %v before a 429, want %d (+5 a second)", passed, elapsed, n)
 	}
-	for _, path := range []string{"/api/v1/auth/providers", "/api/v1/system"} {
-		r := anon.Get(path)
-		if title := problemTitle(t, r, http.StatusTooManyRequests); title != "Rate limit exceeded" {
-			t.Fatalf("%s: title %q", path, title)
-		}
-		if s := retryAfter(t, r); s < 1 {
-			t.Fatalf("Retry-After %d", s)
-		}
+	if title := problemTitle(t, r, http.StatusTooManyRequests); title != "Rate limit exceeded" {
+		t.Fatalf("title %q", title)
 	}
-	// A dead credential does not make a request less anonymous: the
-	// signed cookie of an ended session must not buy a way around the limit.
-	for _, path := range []string{"/api/v1/auth/providers", "/api/v1/system"} {
-		expectProblem(t, withCookie(w.env, ended).Header("X-Forwarded-For", ip).Get(path), http.StatusTooManyRequests)
+	if s := retryAfter(t, r); s < 1 {
+		t.Fatalf("Retry-After %d", s)
+	}
+	// The same bucket, whatever the route or a dead credential: the
+	// signed cookie of an ended session must not buy a way around it.
+	// (Each may see one token the bucket regained since.)
+	for name, c := range map[string]*apitest.Client{
+		"protected route":      anon,
+		"ended session cookie": withCookie(w.env, ended).Header("X-Forwarded-For", ip),
+	} {
+		for _, path := range []string{"/api/v1/auth/providers", "/api/v1/system"} {
+			if passed, r := untilRefused(c, path, 3); r == nil || passed > 1 {
+				t.Fatalf("%s, %s: %d requests passed an exhausted bucket", name, path, passed)
+			}
+		}
 	}
 	w.env.Client().Header("X-Forwarded-For", freshIP()).Get("/api/v1/auth/providers").Expect(http.StatusOK)
 	w.userC.Header("X-Forwarded-For", ip).Get("/api/v1/system").Expect(http.StatusOK)
@@ -155,43 +179,49 @@ func TestFailedKeyChecksAreThrottled(t *testing.T) {
 	w := newKeyWorld(t, trustProxy())
 	genuine := createKey(t, w.userC, "real", []authz.Scope{authz.ScopeDownloadsRead})
 	ip := freshIP()
-	var statuses []int
-	for i := range apikeys.FailuresPerMinute + 5 {
-		guess, err := apikeys.Generate()
+	const f = apikeys.FailuresPerMinute
+	guess := func(i int) *apitest.Response {
+		k, err := apikeys.Generate()
 		if err != nil {
 			t.Fatal(err)
 		}
 		if i%2 == 1 {
-			guess = badChecksum(guess)
+			k = badChecksum(k) // mistyped and unknown keys count alike
 		}
-		r := w.env.WithAPIKey(guess).Header("X-Forwarded-For", ip).Get("/api/v1/system")
-		statuses = append(statuses, r.Status)
-		if r.Status == http.StatusTooManyRequests {
-			if s := retryAfter(t, r); s < 1 || s > 60 {
-				t.Fatalf("Retry-After %d", s)
-			}
-			expectProblem(t, r, http.StatusTooManyRequests)
-		} else {
-			expectProblem(t, r, http.StatusUnauthorized)
-		}
+		return w.env.WithAPIKey(k).Header("X-Forwarded-For", ip).Get("/api/v1/system")
 	}
-	first := len(statuses)
-	for i, s := range statuses {
-		if s == http.StatusTooManyRequests {
-			first = i
+	start := time.Now()
+	failed := 0
+	var refused *apitest.Response
+	for i := 0; i < 2*f && refused == nil; i++ {
+		r := guess(i)
+		if r.Status == http.StatusTooManyRequests {
+			refused = r
 			break
 		}
+		expectProblem(t, r, http.StatusUnauthorized)
+		failed++
 	}
-	// The failure bucket refills a third of a token per second: allow one.
-	if first < apikeys.FailuresPerMinute || first > apikeys.FailuresPerMinute+1 {
-		t.Fatalf("statuses %v: want 401 for the first %d, then 429", statuses, apikeys.FailuresPerMinute)
+	if elapsed := time.Since(start); refused == nil || failed < f || failed > f+refills(f, elapsed) {
+		t.Fatalf("%d failures in %v before a 429, want %d", failed, elapsed, f)
 	}
-	for _, s := range statuses[first:] {
-		if s != http.StatusTooManyRequests {
-			t.Fatalf("statuses %v: the throttle lifted early", statuses)
+	expectProblem(t, refused, http.StatusTooManyRequests)
+	if s := retryAfter(t, refused); s < 1 || s > 60 {
+		t.Fatalf("Retry-After %d", s)
+	}
+	// Four more guesses: the bucket regains a third of a token a second,
+	// so at most one of them is even looked at.
+	looked := 0
+	for i := range 4 {
+		if r := guess(i); r.Status != http.StatusTooManyRequests {
+			looked++
 		}
 	}
-	r := w.env.WithAPIKey(genuine.Key).Header("X-Forwarded-For", ip).Get("/api/v1/system")
-	expectProblem(t, r, http.StatusTooManyRequests)
+	if looked > 1 {
+		t.Fatalf("%d of 4 guesses were checked after the throttle started", looked)
+	}
+	if passed, r := untilRefused(w.env.WithAPIKey(genuine.Key).Header("X-Forwarded-For", ip), "/api/v1/system", 3); r == nil || passed > 1 {
+		t.Fatalf("a real key from the throttled address passed %d times", passed)
+	}
 	w.env.WithAPIKey(genuine.Key).Header("X-Forwarded-For", freshIP()).Get("/api/v1/system").Expect(http.StatusOK)
 }
