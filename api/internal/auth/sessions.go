@@ -75,6 +75,14 @@ func newSessionStore(db *gorm.DB, keys *secrets.Keys, timeouts func() Timeouts, 
 	hashKey := keys.Derive("downlink session cookie hmac v1", 64)
 	blockKey := keys.Derive("downlink session cookie aes v1", 32)
 	gs := gormstore.NewOptions(db, gormstore.Options{TableName: "sessions", SkipCreateTable: true}, hashKey, blockKey)
+	// The cookie is issued once, at login, and securecookie refuses values
+	// older than 30 days by default: a longer DOWNLINK_SESSION_MAX_AGE was
+	// silently cut to 30 days. The session row's timeouts decide.
+	for _, c := range gs.Codecs {
+		if sc, ok := c.(*securecookie.SecureCookie); ok {
+			sc.MaxAge(0)
+		}
+	}
 	return &sessionStore{db: db, gs: gs, codecs: gs.Codecs, timeouts: timeouts, isTLS: isTLS}
 }
 
