@@ -25,6 +25,7 @@ import (
 	"github.com/downlink/downlink/api/internal/metrics"
 	"github.com/downlink/downlink/api/internal/queue"
 	"github.com/downlink/downlink/api/internal/secrets"
+	"github.com/downlink/downlink/api/internal/settings"
 	"github.com/downlink/downlink/api/internal/store"
 	"github.com/downlink/downlink/api/internal/system"
 	"github.com/downlink/downlink/api/internal/users"
@@ -42,19 +43,20 @@ const (
 
 // App is one running Downlink process.
 type App struct {
-	Cfg     *config.Config
-	Log     *slog.Logger
-	Role    Role
-	Store   *store.Store
-	Keys    *secrets.Keys
-	Metrics *metrics.Registry
-	Queue   *queue.Queue
-	System  *system.Service
-	HTTP    *httpapi.Server
-	Users   *users.Service
-	Auth    *auth.Service
-	APIKeys *apikeys.Service
-	Engine  *engine
+	Cfg      *config.Config
+	Log      *slog.Logger
+	Role     Role
+	Store    *store.Store
+	Keys     *secrets.Keys
+	Metrics  *metrics.Registry
+	Queue    *queue.Queue
+	System   *system.Service
+	HTTP     *httpapi.Server
+	Users    *users.Service
+	Auth     *auth.Service
+	APIKeys  *apikeys.Service
+	Settings *settings.Service
+	Engine   *engine
 
 	// background goroutines owned by Run
 	wg sync.WaitGroup
@@ -94,13 +96,20 @@ func (a *App) build() error {
 	workers := river.NewWorkers()
 	pruneNodes := &system.PruneNodesWorker{}
 	river.AddWorker(workers, pruneNodes)
+	a.Settings = settings.New(a.Store.DB, a.Keys, a.Cfg, a.Log)
 	a.Users = users.New(a.Store.DB)
 	a.Auth = auth.New(a.Cfg, a.Store.DB, a.Users, a.Keys, a.Metrics, a.Log)
+	a.Auth.Timeouts = func() auth.Timeouts {
+		idle, abs := a.Settings.SessionTimeouts(context.Background())
+		return auth.Timeouts{Idle: idle, Absolute: abs}
+	}
 	river.AddWorker(workers, &auth.CleanupWorker{Auth: a.Auth})
 	a.APIKeys = apikeys.New(a.Store.DB, a.Log)
+	a.APIKeys.Expiry = a.Settings.KeyExpiry
 	// System first: the engine measures free disk through it; the engine
 	// before the queue, whose client needs every worker registered.
 	a.System = system.New(a.Cfg, a.Store, nil, string(a.Role), a.Log.With("source", "system"))
+	a.System.MinFreeDisk = func() int64 { return a.Settings.Global(context.Background()).MinFreeDiskBytes }
 	pruneNodes.Service = a.System
 	if err := a.buildEngine(workers); err != nil {
 		return err
@@ -122,17 +131,19 @@ func (a *App) build() error {
 	a.System.RunningJobs = a.Engine.Downloads.Running
 	if a.Role == RoleServe {
 		a.HTTP, err = httpapi.New(httpapi.Deps{
-			Config:    a.Cfg,
-			Logger:    a.Log,
-			Metrics:   a.Metrics,
-			System:    a.System,
-			UI:        frontend.Dist(),
-			Spec:      apispec.YAML,
-			Auth:      a.Auth,
-			APIKeys:   a.APIKeys,
-			Downloads: a.Engine.Downloads,
-			Files:     a.Engine.Files,
-			Hub:       a.Engine.Hub,
+			Config:           a.Cfg,
+			Logger:           a.Log,
+			Metrics:          a.Metrics,
+			System:           a.System,
+			UI:               frontend.Dist(),
+			Spec:             apispec.YAML,
+			Auth:             a.Auth,
+			APIKeys:          a.APIKeys,
+			Downloads:        a.Engine.Downloads,
+			Files:            a.Engine.Files,
+			Hub:              a.Engine.Hub,
+			Settings:         a.Settings,
+			EnabledPlatforms: a.Settings.EnabledPlatforms,
 			Authenticators: []httpapi.Authenticator{
 				a.APIKeys, // a request with a key header is a program, even with cookies
 				a.Auth,

@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"path/filepath"
+	"time"
 
 	"github.com/riverqueue/river"
 
@@ -10,6 +11,7 @@ import (
 	"github.com/downlink/downlink/api/internal/events"
 	"github.com/downlink/downlink/api/internal/files"
 	"github.com/downlink/downlink/api/internal/netguard"
+	"github.com/downlink/downlink/api/internal/settings"
 	"github.com/downlink/downlink/api/internal/ytdlp"
 )
 
@@ -39,7 +41,7 @@ func (a *App) buildEngine(workers *river.Workers) error {
 	}
 	e.Hub = events.NewHub(e.Bus, events.HubOptions{Logger: a.Log.With("source", "events")})
 	e.Egress, err = netguard.NewProxy(netguard.ProxyConfig{
-		Policy: netguard.Guard{AllowPrivate: a.Cfg.AllowPrivateNetworks},
+		Policy: liveGuard{allowPrivate: func() bool { return a.Settings.Global(context.Background()).AllowPrivateNetworks }},
 		Logger: a.Log.With("source", "egress"),
 	})
 	if err != nil {
@@ -50,14 +52,21 @@ func (a *App) buildEngine(workers *river.Workers) error {
 	if err != nil {
 		return err
 	}
+	e.Files.Retention = func(ctx context.Context) *time.Duration {
+		days := a.Settings.RetentionDays(ctx)
+		if days == nil {
+			return nil
+		}
+		d := time.Duration(*days) * 24 * time.Hour
+		return &d
+	}
 	e.Downloads = downloads.New(downloads.Config{
 		NodeName: a.Cfg.NodeName,
 		TempRoot: filepath.Join(a.Cfg.TempDir(), a.Cfg.NodeName),
-		Workers:  a.Cfg.Workers,
+		Workers:  a.nodeWorkers,
 	}, downloads.Deps{
 		DB: a.Store.DB, Bus: e.Bus, Runner: e.Runner, Egress: e.Egress, Files: e.Files,
-		Policy: downloads.StaticPolicy{Generic: a.Cfg.GenericSites, AllowPrivate: a.Cfg.AllowPrivateNetworks,
-			MinFree: int64(a.Cfg.MinFreeDisk)},
+		Policy:   settings.Policy{S: a.Settings},
 		Resolver: netDefaultResolver{}, DiskFree: a.diskFree, Metrics: a.Metrics, Logger: a.Log,
 	})
 	e.Downloads.KeyQuota = a.APIKeys
@@ -67,18 +76,36 @@ func (a *App) buildEngine(workers *river.Workers) error {
 	return nil
 }
 
+// maxQueueWorkers bounds River's per-queue workers on a node whose
+// concurrency comes from the settings (which may change at runtime).
+const maxQueueWorkers = 32
+
 // downloadQueues is how many jobs of each platform queue this node works:
 // up to the node-wide cap for each (the downloads service enforces the cap
-// across queues and each platform's own limit).
+// across queues and each platform's own limit). A node started with
+// DOWNLINK_WORKERS=0 works no download queue at all.
 func (a *App) downloadQueues() map[string]int {
 	qs := map[string]int{}
-	if a.Cfg.Workers == 0 {
+	n := maxQueueWorkers
+	if a.Cfg.WorkersSet {
+		n = a.Cfg.Workers
+	}
+	if n == 0 || a.Role == RoleServe && a.Cfg.WorkersSet && a.Cfg.Workers == 0 {
 		return qs
 	}
 	for _, q := range downloads.Queues {
-		qs[q] = a.Cfg.Workers
+		qs[q] = n
 	}
 	return qs
+}
+
+// nodeWorkers is this node's download cap now: DOWNLINK_WORKERS when set,
+// else the default_concurrency setting.
+func (a *App) nodeWorkers() int {
+	if a.Cfg.WorkersSet {
+		return a.Cfg.Workers
+	}
+	return a.Settings.Global(context.Background()).DefaultConcurrency
 }
 
 func (a *App) diskFree() (int64, error) {
@@ -95,7 +122,7 @@ func (a *App) runEngine(ctx context.Context) error {
 			a.Log.Error("egress proxy stopped", "err", err)
 		}
 	})
-	if a.Cfg.Workers > 0 {
+	if len(a.downloadQueues()) > 0 {
 		if err := e.Downloads.Recover(ctx); err != nil {
 			return err
 		}

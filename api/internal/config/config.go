@@ -46,6 +46,10 @@ type Config struct {
 	BodyLimit            ByteSize      `env:"BODY_LIMIT" flag:"body-limit" usage:"largest accepted request body"`
 	ShutdownTimeout      time.Duration `env:"SHUTDOWN_TIMEOUT" flag:"shutdown-timeout" usage:"how long a graceful shutdown waits for requests and jobs"`
 	CORSOrigins          []string      `env:"CORS_ORIGINS" flag:"cors-origins" usage:"comma-separated origins allowed to call the API cross-origin (default: none)"`
+
+	// WorkersSet says DOWNLINK_WORKERS (or --workers) was given: this node
+	// then ignores the default_concurrency setting.
+	WorkersSet bool `json:"-"`
 }
 
 // Defaults returns the zero-config configuration.
@@ -88,6 +92,12 @@ func Load(name string, args []string, getenv func(string) string) (*Config, erro
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}
+	cfg.WorkersSet = getenv(EnvPrefix+"WORKERS") != ""
+	fs.Visit(func(f *flag.Flag) {
+		if f.Name == "workers" {
+			cfg.WorkersSet = true
+		}
+	})
 	if fs.NArg() > 0 {
 		return nil, fmt.Errorf("unexpected argument %q", fs.Arg(0))
 	}

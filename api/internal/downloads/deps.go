@@ -8,6 +8,7 @@ package downloads
 
 import (
 	"context"
+	"net/url"
 	"time"
 
 	"github.com/google/uuid"
@@ -38,21 +39,30 @@ type Runner interface {
 	ListPlaylist(ctx context.Context, url, items string, s ytdlp.Settings) (*ytdlp.Playlist, error)
 }
 
-// Egress hands out per-job URLs of the SSRF-guarding proxy.
+// Egress hands out per-job URLs of the SSRF-guarding proxy, optionally
+// chained through an upstream proxy.
 type Egress interface {
-	Lease(jobID string) (*netguard.Lease, error)
+	LeaseVia(jobID string, upstream *url.URL) (*netguard.Lease, error)
 }
 
 // PlatformPolicy is what the admin set for one platform.
 type PlatformPolicy struct {
-	Enabled        bool
-	DefaultPreset  ytdlp.Preset
-	AudioFormat    ytdlp.AudioFormat
-	MaxConcurrent  int
-	RateLimit      int64
-	SleepRequests  time.Duration
-	CookiesFile    string // a path to a cookies.txt to copy per job, "" for none
+	Enabled       bool
+	DefaultPreset ytdlp.Preset
+	AudioFormat   ytdlp.AudioFormat
+	MaxConcurrent int
+	RateLimit     int64
+	SleepRequests time.Duration
+	// Cookies is a Netscape cookies.txt (decrypted), written into each
+	// job's own folder for yt-dlp; nil for none.
+	Cookies []byte
+	// Proxy is the platform's upstream proxy, chained behind the guard.
+	Proxy          *url.URL
 	DisabledReason string
+	// YouTube defaults for downloads that don't choose.
+	SubtitleLanguages []string
+	AutoCaptions      bool
+	SponsorBlock      []string
 }
 
 // Policy gives the settings downloads follow; the settings service

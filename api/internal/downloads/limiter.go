@@ -7,18 +7,18 @@ import "sync"
 // every acquire so a change applies without a restart.
 type limiter struct {
 	mu         sync.Mutex
-	max        int
+	max        func() int // node-wide cap, read at every acquire
 	total      int
 	byPlatform map[string]int
 }
 
-func newLimiter(max int) *limiter { return &limiter{max: max, byPlatform: map[string]int{}} }
+func newLimiter(max func() int) *limiter { return &limiter{max: max, byPlatform: map[string]int{}} }
 
 // tryAcquire takes a slot if both caps allow; release gives it back.
 func (l *limiter) tryAcquire(platform string, platformMax int) (release func(), ok bool) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if l.total >= l.max || (platformMax > 0 && l.byPlatform[platform] >= platformMax) {
+	if l.total >= l.max() || (platformMax > 0 && l.byPlatform[platform] >= platformMax) {
 		return nil, false
 	}
 	l.total++

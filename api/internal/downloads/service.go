@@ -43,8 +43,9 @@ type Config struct {
 	NodeName string
 	TempRoot string // <data>/tmp/<node>: per-job folders
 	// Workers is the node-wide number of concurrent downloads (0: this node
-	// runs none).
-	Workers int
+	// runs none), read at every job start so a settings change applies at
+	// once.
+	Workers func() int
 	// ProgressWriteInterval bounds row writes per running job (default 1s).
 	ProgressWriteInterval time.Duration
 	// HeartbeatInterval is how often a running job proves it is alive
@@ -198,6 +199,9 @@ func (s *Service) check(ctx context.Context, rawURL string, preset ytdlp.Preset,
 	}
 	if c.options.Preset == ytdlp.PresetAudio && c.options.AudioFormat == "" {
 		c.options.AudioFormat = pol.AudioFormat
+	}
+	if c.platform == string(platforms.YouTube) {
+		applyYouTubeDefaults(&c.options, pol)
 	}
 	if c.platform == string(platforms.Spotify) {
 		// Spotify items are always audio: matched on YouTube, downloaded as
@@ -470,3 +474,15 @@ func (s *Service) Running() int {
 }
 
 var _ = url.Parse
+
+// applyYouTubeDefaults fills what the user left unset from the YouTube
+// settings: default subtitles and SponsorBlock categories.
+func applyYouTubeDefaults(o *ytdlp.Options, pol PlatformPolicy) {
+	if o.Subtitles == nil && len(pol.SubtitleLanguages) > 0 {
+		o.Subtitles = &ytdlp.Subtitles{Languages: pol.SubtitleLanguages, Auto: pol.AutoCaptions,
+			Embed: o.Preset != ytdlp.PresetAudio}
+	}
+	if len(o.SponsorBlockRemove) == 0 && len(pol.SponsorBlock) > 0 {
+		o.SponsorBlockRemove = pol.SponsorBlock
+	}
+}

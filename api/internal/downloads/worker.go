@@ -328,23 +328,25 @@ func (s *Service) settingsFor(ctx context.Context, r *row, dir string) (ytdlp.Se
 		AllowSponsorBlock: r.Platform == QueueYouTube}
 	cleanup := func() {}
 	if s.egress != nil {
-		lease, err := s.egress.Lease(r.ID.String())
+		lease, err := s.egress.LeaseVia(r.ID.String(), pol.Proxy)
 		if err != nil {
 			return st, cleanup, err
 		}
 		st.ProxyURL = lease.URL()
 		cleanup = lease.Close
 	}
-	if pol.CookiesFile != "" {
-		data, err := os.ReadFile(pol.CookiesFile)
-		if err == nil {
-			p := filepath.Join(dir, "cookies.txt")
-			if err := os.WriteFile(p, data, 0o600); err == nil {
-				st.CookiesFile = p
-				prev := cleanup
-				cleanup = func() { prev(); _ = os.Remove(p) }
-			}
+	if len(pol.Cookies) > 0 {
+		// A private copy per job: yt-dlp writes cookies back into the file.
+		if err := os.MkdirAll(dir, 0o750); err != nil {
+			return st, cleanup, err
 		}
+		p := filepath.Join(dir, "cookies.txt")
+		if err := os.WriteFile(p, pol.Cookies, 0o600); err != nil {
+			return st, cleanup, err
+		}
+		st.CookiesFile = p
+		prev := cleanup
+		cleanup = func() { prev(); _ = os.Remove(p) }
 	}
 	return st, cleanup, nil
 }

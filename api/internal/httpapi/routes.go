@@ -66,6 +66,13 @@ func (s *Server) routes() []route {
 		{http.MethodDelete, "/files/:id", needs(authz.ScopeFilesWrite), s.deleteFile},
 		{http.MethodGet, "/files/:id/content", needs(authz.ScopeFilesRead), s.getFileContent},
 
+		// settings (admin)
+		{http.MethodGet, "/settings", adminNeeds(authz.ScopeAdminRead), s.getSettings},
+		{http.MethodPut, "/settings", adminNeeds(authz.ScopeAdminWrite), s.updateSettings},
+		{http.MethodGet, "/settings/platforms", adminNeeds(authz.ScopeAdminRead), s.listPlatformSettings},
+		{http.MethodPut, "/settings/platforms/:platform", adminNeeds(authz.ScopeAdminWrite), s.updatePlatformSettings},
+		{http.MethodPost, "/settings/platforms/spotify/test", adminNeeds(authz.ScopeAdminWrite), s.testSpotifyConnection},
+
 		// system
 		{http.MethodGet, "/system", needs(authz.ScopeDownloadsRead), s.getSystem},
 	}

@@ -22,6 +22,7 @@ import (
 	"github.com/downlink/downlink/api/internal/events"
 	"github.com/downlink/downlink/api/internal/files"
 	"github.com/downlink/downlink/api/internal/metrics"
+	"github.com/downlink/downlink/api/internal/settings"
 	"github.com/downlink/downlink/api/internal/system"
 )
 
@@ -49,6 +50,8 @@ type Deps struct {
 	Downloads *downloads.Service
 	Files     *files.Service
 	Hub       *events.Hub
+	// Settings are the admin's runtime settings.
+	Settings *settings.Service
 	// EnabledPlatforms lists platforms accepting downloads (settings).
 	EnabledPlatforms func(context.Context) []string
 }

@@ -307,3 +307,13 @@ func (c *Client) sameOrigin(link string) bool {
 }
 
 var errStopPaging = errors.New("stop paging")
+
+// CheckCredentials fetches a token with the configured client id and
+// secret: nil when Spotify accepts them (the settings' "test connection").
+func (c *Client) CheckCredentials(ctx context.Context) error {
+	if !c.HasCredentials() {
+		return ErrCredentialsRequired
+	}
+	_, err := c.accessToken(ctx)
+	return err
+}

@@ -12,5 +12,7 @@ func migrations() []*gormigrate.Migration {
 		migrationAccounts,
 		migrationAPIKeys,
 		migrationDownloads,
+		migrationSettings,
+		migrationWebhooks,
 	}
 }
