@@ -85,6 +85,9 @@ func expectStatus(t *testing.T, r *apitest.Response, status int) *apitest.Respon
 	return r
 }
 
+// jsonInto decodes a response body into v.
+func jsonInto(r *apitest.Response, v any) error { return json.Unmarshal(r.Body, v) }
+
 // expectProblem checks that r is an RFC 9457 problem with the status.
 func expectProblem(t *testing.T, r *apitest.Response, status int) map[string]any {
 	t.Helper()

@@ -28,7 +28,7 @@ func (s *Server) listUsers(c echo.Context) error {
 		p.Disabled = &b
 	}
 	var err error
-	if p.Limit, err = queryInt(c, "limit"); err != nil {
+	if p.Limit, err = queryLimit(c); err != nil {
 		return err
 	}
 	page, err := s.deps.Auth.Users().List(c.Request().Context(), p)
