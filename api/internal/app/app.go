@@ -21,8 +21,10 @@ import (
 	"github.com/downlink/downlink/api/internal/auth"
 	"github.com/downlink/downlink/api/internal/config"
 	"github.com/downlink/downlink/api/internal/downloads"
+	"github.com/downlink/downlink/api/internal/files"
 	"github.com/downlink/downlink/api/internal/httpapi"
 	"github.com/downlink/downlink/api/internal/metrics"
+	"github.com/downlink/downlink/api/internal/netguard"
 	"github.com/downlink/downlink/api/internal/queue"
 	"github.com/downlink/downlink/api/internal/secrets"
 	"github.com/downlink/downlink/api/internal/settings"
@@ -60,10 +62,14 @@ type App struct {
 
 	// background goroutines owned by Run
 	wg sync.WaitGroup
+
+	// network seams (WithNetwork); nil: the system's
+	resolver netguard.Resolver
+	dialer   netguard.ContextDialer
 }
 
 // New builds the app: data dir, secret key, database (migrated), services.
-func New(ctx context.Context, cfg *config.Config, log *slog.Logger, role Role) (*App, error) {
+func New(ctx context.Context, cfg *config.Config, log *slog.Logger, role Role, opts ...Option) (*App, error) {
 	if err := os.MkdirAll(cfg.DataDir, 0o750); err != nil {
 		return nil, fmt.Errorf("create data dir: %w", err)
 	}
@@ -80,6 +86,9 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger, role Role) (
 		return nil, err
 	}
 	a := &App{Cfg: cfg, Log: log, Role: role, Store: st, Keys: keys, Metrics: metrics.New()}
+	for _, o := range opts {
+		o(a)
+	}
 	if err := st.Migrate(ctx, log); err != nil {
 		_ = st.Close()
 		return nil, err
@@ -115,9 +124,10 @@ func (a *App) build() error {
 		return err
 	}
 	q, err := queue.New(a.Store, workers, queue.Options{
-		NodeName:             a.Cfg.NodeName,
-		Queues:               a.downloadQueues(),
-		Periodic:             []*river.PeriodicJob{system.PeriodicPruneNodes(), auth.PeriodicCleanup(), downloads.PeriodicRescue()},
+		NodeName: a.Cfg.NodeName,
+		Queues:   a.downloadQueues(),
+		Periodic: []*river.PeriodicJob{system.PeriodicPruneNodes(), auth.PeriodicCleanup(), downloads.PeriodicRescue(),
+			files.PeriodicRetention(), files.PeriodicOrphans()},
 		RescueStuckJobsAfter: 6 * time.Hour,
 		JobTimeout:           -1,
 		Logger:               a.Log,

@@ -2,9 +2,11 @@ package app
 
 import (
 	"context"
+	"encoding/json"
 	"path/filepath"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/riverqueue/river"
 
 	"github.com/downlink/downlink/api/internal/downloads"
@@ -43,6 +45,9 @@ func (a *App) buildEngine(workers *river.Workers) error {
 	e.Egress, err = netguard.NewProxy(netguard.ProxyConfig{
 		Policy: liveGuard{allowPrivate: func() bool { return a.Settings.Global(context.Background()).AllowPrivateNetworks }},
 		Logger: a.Log.With("source", "egress"),
+		// nil unless a test set WithNetwork: then the system's.
+		Resolver: a.resolver,
+		Dialer:   a.dialer,
 	})
 	if err != nil {
 		return err
@@ -67,9 +72,23 @@ func (a *App) buildEngine(workers *river.Workers) error {
 	}, downloads.Deps{
 		DB: a.Store.DB, Bus: e.Bus, Runner: e.Runner, Egress: e.Egress, Files: e.Files,
 		Policy:   settings.Policy{S: a.Settings},
-		Resolver: netDefaultResolver{}, DiskFree: a.diskFree, Metrics: a.Metrics, Logger: a.Log,
+		Resolver: a.netResolver(), DiskFree: a.diskFree, Metrics: a.Metrics, Logger: a.Log,
 	})
 	e.Downloads.KeyQuota = a.APIKeys
+	e.Downloads.StorageQuota = e.Files
+	e.Files.Quotas = a.storageQuota
+	e.Files.Disk = func() (int64, int64, error) {
+		d, err := a.System.DiskInfo()
+		return d.FreeBytes, d.TotalBytes, err
+	}
+	e.Files.OnRetention = func(n int) { a.Metrics.RetentionDeleted.Add(float64(n)) }
+	e.Files.OnOrphans = func(n int) { a.Metrics.OrphansFound.Set(float64(n)) }
+	e.Files.OnDelete = func(ctx context.Context, f files.File) {
+		data, _ := json.Marshal(map[string]any{"id": f.ID, "download_id": f.DownloadID})
+		_ = e.Bus.Publish(context.WithoutCancel(ctx), events.Event{Type: events.TypeFileDeleted, UserID: f.UserID.String(), Data: data})
+	}
+	river.AddWorker(workers, &files.RetentionWorker{S: e.Files})
+	river.AddWorker(workers, &files.OrphanWorker{S: e.Files})
 	river.AddWorker(workers, &downloads.Worker{S: e.Downloads})
 	river.AddWorker(workers, &downloads.RescueWorker{S: e.Downloads})
 	a.Engine = e
@@ -106,6 +125,14 @@ func (a *App) nodeWorkers() int {
 		return a.Cfg.Workers
 	}
 	return a.Settings.Global(context.Background()).DefaultConcurrency
+}
+
+// storageQuota is a user's own quota, else the default from the settings.
+func (a *App) storageQuota(ctx context.Context, userID uuid.UUID) *int64 {
+	if u, err := a.Users.Get(ctx, userID); err == nil && u.StorageQuotaBytes != nil {
+		return u.StorageQuotaBytes
+	}
+	return a.Settings.Global(ctx).DefaultStorageQuotaBytes
 }
 
 func (a *App) diskFree() (int64, error) {

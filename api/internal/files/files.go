@@ -95,6 +95,14 @@ type Service struct {
 	Retention Retention
 	// OnDelete is told about deleted files (events).
 	OnDelete func(ctx context.Context, f File)
+	// Quotas gives each user's storage quota (nil: none).
+	Quotas Quotas
+	// Disk measures the library's file system.
+	Disk Disk
+	// OnRetention counts files removed by retention (metrics).
+	OnRetention func(deleted int)
+	// OnOrphans reports the orphan check's result (metrics).
+	OnOrphans func(count int)
 }
 
 // New returns the service for the library at root.

@@ -66,6 +66,15 @@ func (s *Server) routes() []route {
 		{http.MethodDelete, "/files/:id", needs(authz.ScopeFilesWrite), s.deleteFile},
 		{http.MethodGet, "/files/:id/content", needs(authz.ScopeFilesRead), s.getFileContent},
 
+		// storage and retention
+		{http.MethodGet, "/storage", needs(authz.ScopeFilesRead), s.getStorage},
+		{http.MethodGet, "/storage/retention-preview", needs(authz.ScopeFilesRead), s.previewRetention},
+		{http.MethodPost, "/storage/retention-run", adminNeeds(authz.ScopeAdminWrite), s.runRetention},
+		{http.MethodGet, "/storage/orphans", adminNeeds(authz.ScopeAdminRead), s.listOrphanFiles},
+
+		// stats
+		{http.MethodGet, "/stats", needs(authz.ScopeDownloadsRead), s.getStats},
+
 		// settings (admin)
 		{http.MethodGet, "/settings", adminNeeds(authz.ScopeAdminRead), s.getSettings},
 		{http.MethodPut, "/settings", adminNeeds(authz.ScopeAdminWrite), s.updateSettings},

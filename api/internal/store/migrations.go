@@ -13,6 +13,8 @@ func migrations() []*gormigrate.Migration {
 		migrationAPIKeys,
 		migrationDownloads,
 		migrationSettings,
+		migrationLogs,
 		migrationWebhooks,
+		migrationLibrary,
 	}
 }
