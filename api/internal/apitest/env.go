@@ -30,11 +30,29 @@ type Env struct {
 	done     chan error
 }
 
-// Option adjusts the configuration before the server starts.
-type Option func(*config.Config)
+// Option adjusts the server before it starts.
+type Option func(*options)
+
+// options are what the Options set.
+type options struct {
+	cfg []func(*config.Config)
+	app []app.Option
+	db  *config.Database
+}
 
 // WithConfig applies f to the configuration.
-func WithConfig(f func(*config.Config)) Option { return Option(f) }
+func WithConfig(f func(*config.Config)) Option {
+	return func(o *options) { o.cfg = append(o.cfg, f) }
+}
+
+// WithApp passes options to app.New (test seams such as app.WithNetwork).
+func WithApp(opts ...app.Option) Option {
+	return func(o *options) { o.app = append(o.app, opts...) }
+}
+
+// WithDatabase runs the server on an existing database (another Env's,
+// see Env.Database) instead of a fresh one: two nodes of one cluster.
+func WithDatabase(db config.Database) Option { return func(o *options) { o.db = &db } }
 
 // New starts a server on a fresh database and stops it when the test ends.
 func New(t testing.TB, opts ...Option) *Env {
@@ -43,7 +61,16 @@ func New(t testing.TB, opts ...Option) *Env {
 	if err != nil {
 		t.Fatalf("apitest: %v", err)
 	}
-	db := storetest.NewDatabase(t)
+	var o options
+	for _, opt := range opts {
+		opt(&o)
+	}
+	var db config.Database
+	if o.db != nil {
+		db = *o.db
+	} else {
+		db = storetest.NewDatabase(t)
+	}
 	cfg := config.Defaults()
 	cfg.Addr = "127.0.0.1:0"
 	cfg.DataDir = t.TempDir()
@@ -54,8 +81,8 @@ func New(t testing.TB, opts ...Option) *Env {
 	cfg.Workers = 2
 	cfg.MinFreeDisk = 1 << 20
 	cfg.ShutdownTimeout = 5 * time.Second
-	for _, o := range opts {
-		o(&cfg)
+	for _, f := range o.cfg {
+		f(&cfg)
 	}
 	loaded, err := config.Load("test", nil, envFromConfig(cfg))
 	if err != nil {
@@ -64,7 +91,7 @@ func New(t testing.TB, opts ...Option) *Env {
 	logs := &syncBuffer{}
 	log := app.NewLogger(loaded, logs)
 	ctx, cancel := context.WithCancel(context.Background())
-	a, err := app.New(ctx, loaded, log, app.RoleServe)
+	a, err := app.New(ctx, loaded, log, app.RoleServe, o.app...)
 	if err != nil {
 		cancel()
 		t.Fatalf("apitest: start: %v", err)
@@ -119,6 +146,12 @@ func databaseURL(db config.Database) string {
 		return db.DSN
 	}
 	return "sqlite://" + db.DSN
+}
+
+// Database is where this server's database is (for WithDatabase).
+func (e *Env) Database() config.Database {
+	db, _ := e.Cfg.Database()
+	return db
 }
 
 // Logs returns everything the server has logged so far (JSON lines).

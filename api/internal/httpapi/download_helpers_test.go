@@ -302,3 +302,13 @@ func fileContent(t *testing.T, c *apitest.Client, f dlFile) []byte {
 func noWorkers() apitest.Option {
 	return apitest.WithConfig(func(c *config.Config) { c.Workers = 0 })
 }
+
+// readDirNames lists a folder's entries by name.
+func readDirNames(dir string) ([]string, error) {
+	entries, err := os.ReadDir(dir)
+	var out []string
+	for _, e := range entries {
+		out = append(out, e.Name())
+	}
+	return out, err
+}
