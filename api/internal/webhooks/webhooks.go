@@ -1,0 +1,166 @@
+// Package webhooks calls admins' URLs when downloads finish, following the
+// Standard Webhooks specification (https://www.standardwebhooks.com/):
+// a signed JSON POST with webhook-id, webhook-timestamp and
+// webhook-signature headers.
+//
+// A delivery row and its River job are written in the transaction that
+// records the download's final state, so a delivery exists exactly when the
+// transition does. Workers send each delivery through an HTTP client whose
+// dialer checks every address it connects to (redirects are not followed),
+// retry with backoff, and record every attempt on the row.
+package webhooks
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/rivertype"
+	"gorm.io/gorm"
+
+	"github.com/downlink/downlink/api/internal/metrics"
+	"github.com/downlink/downlink/api/internal/netguard"
+	"github.com/downlink/downlink/api/internal/problem"
+	"github.com/downlink/downlink/api/internal/secrets"
+)
+
+// QueueName is the River queue deliveries run on; every node works it.
+const QueueName = "webhooks"
+
+// QueueWorkers is how many deliveries one node sends at once.
+const QueueWorkers = 4
+
+// UserAgent is sent with every delivery.
+const UserAgent = "Downlink-Webhooks/1.0"
+
+// DefaultRetrySchedule is the wait before each retry after a failed
+// attempt (the schedule openapi.yaml documents): seven attempts in all.
+var DefaultRetrySchedule = []time.Duration{
+	5 * time.Second, 5 * time.Minute, 30 * time.Minute, 2 * time.Hour, 5 * time.Hour, 10 * time.Hour,
+}
+
+// DefaultTimeout bounds one attempt: connecting, sending and reading the
+// (bounded) answer.
+const DefaultTimeout = 15 * time.Second
+
+// Errors.
+var (
+	ErrNotFound = problem.New(http.StatusNotFound, "Webhook not found")
+	// ErrNoQueue means the service was used before the job queue was set.
+	ErrNoQueue = errors.New("webhooks: no job queue")
+)
+
+// Queue is the job queue as the service uses it.
+type Queue interface {
+	InsertTx(ctx context.Context, tx *gorm.DB, args river.JobArgs, opts *river.InsertOpts) (*rivertype.JobInsertResult, error)
+}
+
+// Config tunes deliveries; zero values take the defaults.
+type Config struct {
+	// RetrySchedule is the wait before each retry (jittered by up to ±10%);
+	// a delivery gets len(RetrySchedule)+1 attempts.
+	RetrySchedule []time.Duration
+	// Timeout bounds one attempt.
+	Timeout time.Duration
+	// Retention is how long finished deliveries stay in the log.
+	Retention time.Duration
+}
+
+// Deps are the service's collaborators.
+type Deps struct {
+	DB   *gorm.DB
+	Keys *secrets.Keys
+	// Resolver answers DNS for the check of a URL when it is saved.
+	Resolver netguard.Resolver
+	// AllowPrivate says whether private networks are allowed now (the
+	// DOWNLINK_ALLOW_PRIVATE_NETWORKS setting); nil means never.
+	AllowPrivate func(ctx context.Context) bool
+	Metrics      *metrics.Registry
+	Logger       *slog.Logger
+}
+
+// Service manages webhooks and delivers their events.
+type Service struct {
+	db           *gorm.DB
+	keys         *secrets.Keys
+	resolver     netguard.Resolver
+	allowPrivate func(ctx context.Context) bool
+	metrics      *metrics.Registry
+	log          *slog.Logger
+	audit        *slog.Logger
+	timeout      time.Duration
+	retention    time.Duration
+	client       *http.Client
+	// dialPolicy overrides the connect-time policy (tests).
+	dialPolicy netguard.Policy
+
+	mu       sync.RWMutex
+	queue    Queue
+	schedule []time.Duration
+}
+
+// New returns the service. Give it the job queue with SetQueue once built.
+func New(cfg Config, d Deps) *Service {
+	if cfg.Timeout <= 0 {
+		cfg.Timeout = DefaultTimeout
+	}
+	if len(cfg.RetrySchedule) == 0 {
+		cfg.RetrySchedule = DefaultRetrySchedule
+	}
+	if cfg.Retention <= 0 {
+		cfg.Retention = 30 * 24 * time.Hour
+	}
+	if d.AllowPrivate == nil {
+		d.AllowPrivate = func(context.Context) bool { return false }
+	}
+	s := &Service{
+		db: d.DB, keys: d.Keys, resolver: d.Resolver, allowPrivate: d.AllowPrivate, metrics: d.Metrics,
+		log: d.Logger.With("source", "webhooks"), audit: d.Logger.With("source", "audit", "audit", true), timeout: cfg.Timeout, retention: cfg.Retention,
+		schedule: append([]time.Duration(nil), cfg.RetrySchedule...),
+	}
+	s.client = s.newClient()
+	return s
+}
+
+// SetQueue gives the service its job queue (built after the workers are
+// registered, so after the service).
+func (s *Service) SetQueue(q Queue) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.queue = q
+}
+
+// SetRetrySchedule changes the waits between attempts for deliveries from
+// now on (tests use short ones).
+func (s *Service) SetRetrySchedule(d []time.Duration) {
+	if len(d) == 0 {
+		d = DefaultRetrySchedule
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.schedule = append([]time.Duration(nil), d...)
+}
+
+func (s *Service) retrySchedule() []time.Duration {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.schedule
+}
+
+func (s *Service) jobQueue() (Queue, error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if s.queue == nil {
+		return nil, ErrNoQueue
+	}
+	return s.queue, nil
+}
+
+// guard is the SSRF policy in force now.
+func (s *Service) guard(ctx context.Context) netguard.Guard {
+	return netguard.Guard{AllowPrivate: s.allowPrivate(ctx)}
+}
