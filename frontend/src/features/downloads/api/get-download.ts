@@ -1,0 +1,10 @@
+import { queryOptions, useQuery } from "@tanstack/react-query";
+import { api, unwrap } from "@/lib/api/client";
+import { queryKeys } from "@/lib/query-keys";
+
+export const getDownload = (id: string) => unwrap(api.GET("/api/v1/downloads/{id}", { params: { path: { id } } }));
+
+export const downloadQueryOptions = (id: string) =>
+  queryOptions({ queryKey: queryKeys.downloads.detail(id), queryFn: () => getDownload(id) });
+
+export const useDownload = (id: string | null) => useQuery({ ...downloadQueryOptions(id ?? ""), enabled: !!id });

@@ -1,0 +1,165 @@
+import type { InfiniteData, QueryClient, QueryKey } from "@tanstack/react-query";
+import type { components } from "@/lib/api/schema";
+import { type DownloadListParams, queryKeys } from "@/lib/query-keys";
+
+type S = components["schemas"];
+export type Download = S["Download"];
+type DownloadPage = S["DownloadList"];
+type ListData = InfiniteData<DownloadPage, string | null>;
+export type EventName = S["EventType"];
+
+const terminal = new Set(["completed", "failed", "canceled"]);
+
+/**
+ * Applies one Server-Sent Event to the TanStack Query cache. Download rows
+ * are edited in place (lists and details), so live progress costs no
+ * requests; anything that may have been missed (events.resync, truncated
+ * data) makes the affected queries refetch.
+ */
+export function applyEvent(qc: QueryClient, event: string, data: unknown) {
+  if (event === "events.resync") {
+    resync(qc);
+    return;
+  }
+  if (isTruncated(data)) {
+    if (event.startsWith("download.")) {
+      void qc.invalidateQueries({ queryKey: queryKeys.downloads.all });
+    } else if (event.startsWith("file.")) {
+      void qc.invalidateQueries({ queryKey: queryKeys.files.all });
+    } else if (event.startsWith("log.")) {
+      void qc.invalidateQueries({ queryKey: queryKeys.logs.all });
+    }
+    return;
+  }
+  switch (event as EventName) {
+    case "download.created":
+    case "download.updated": {
+      const d = data as Download;
+      qc.setQueryData(queryKeys.downloads.detail(d.id), d);
+      upsertInLists(qc, d);
+      if (event === "download.updated" && terminal.has(d.status)) refreshSummaries(qc);
+      break;
+    }
+    case "download.progress": {
+      const p = data as S["DownloadProgressEvent"];
+      const patch = (d: Download): Download => ({ ...d, status: p.status, progress: p.progress });
+      qc.setQueryData<Download>(queryKeys.downloads.detail(p.id), (d) => (d ? patch(d) : d));
+      forEachList(qc, (params, list) => mapList(list, (d) => (d.id === p.id ? (matches(patch(d), params) ? patch(d) : null) : d)));
+      break;
+    }
+    case "download.deleted": {
+      const { id } = data as S["DownloadDeletedEvent"];
+      qc.removeQueries({ queryKey: queryKeys.downloads.detail(id), exact: true });
+      forEachList(qc, (_p, list) => mapList(list, (d) => (d.id === id ? null : d)));
+      refreshSummaries(qc);
+      break;
+    }
+    case "file.created":
+    case "file.deleted":
+      void qc.invalidateQueries({ queryKey: queryKeys.files.all });
+      refreshSummaries(qc);
+      break;
+    default:
+      // log.appended is read by the logs page through its own subscription.
+      break;
+  }
+}
+
+/** Refetch everything the stream feeds: something may have been missed. */
+export function resync(qc: QueryClient) {
+  for (const key of [queryKeys.downloads.all, queryKeys.files.all, queryKeys.storage, queryKeys.stats]) {
+    void qc.invalidateQueries({ queryKey: key });
+  }
+}
+
+function refreshSummaries(qc: QueryClient) {
+  void qc.invalidateQueries({ queryKey: queryKeys.stats });
+  void qc.invalidateQueries({ queryKey: queryKeys.storage });
+}
+
+function isTruncated(data: unknown): data is { id: string; truncated: true } {
+  return typeof data === "object" && data !== null && (data as { truncated?: unknown }).truncated === true;
+}
+
+function forEachList(qc: QueryClient, fn: (params: DownloadListParams, list: ListData) => ListData) {
+  for (const [key, list] of qc.getQueriesData<ListData>({ queryKey: queryKeys.downloads.lists })) {
+    if (!list?.pages) continue;
+    const next = fn(paramsOf(key), list);
+    if (next !== list) qc.setQueryData(key, next);
+  }
+}
+
+function paramsOf(key: QueryKey): DownloadListParams {
+  return (key[2] ?? {}) as DownloadListParams;
+}
+
+/** Maps every row; a null result removes the row. Returns the same object when nothing changed. */
+function mapList(list: ListData, fn: (d: Download) => Download | null): ListData {
+  let changed = false;
+  const pages = list.pages.map((page) => {
+    let pageChanged = false;
+    const items: Download[] = [];
+    for (const d of page.items) {
+      const n = fn(d);
+      if (n !== d) pageChanged = true;
+      if (n) items.push(n);
+    }
+    if (!pageChanged) return page;
+    changed = true;
+    return { ...page, items };
+  });
+  return changed ? { ...list, pages } : list;
+}
+
+/** Does this row belong in a list asked for with these filters? */
+export function matches(d: Download, p: DownloadListParams): boolean {
+  if (p.parent_id) {
+    if (d.parent_id !== p.parent_id) return false;
+  } else if (!p.include_children && d.parent_id) return false;
+  if (p.status && p.status.length > 0) {
+    const wanted = p.status.flatMap((s) => s.split(","));
+    if (!wanted.includes(d.status)) return false;
+  }
+  if (p.platform && d.platform !== p.platform) return false;
+  if (p.q) {
+    const q = p.q.toLowerCase();
+    if (!`${d.title ?? ""} ${d.url}`.toLowerCase().includes(q)) return false;
+  }
+  if (p.user_id && d.user_id !== p.user_id) return false;
+  return true;
+}
+
+function upsertInLists(qc: QueryClient, d: Download) {
+  forEachList(qc, (params, list) => {
+    const present = list.pages.some((pg) => pg.items.some((x) => x.id === d.id));
+    if (present) return mapList(list, (x) => (x.id === d.id ? (matches(d, params) ? d : null) : x));
+    if (!matches(d, params)) return list;
+    return insertSorted(list, d, params.sort ?? "-created_at") ?? list;
+  });
+}
+
+// Inserts a new row where the list's sort puts it, if that is within the
+// pages already loaded; otherwise the row will come with a later page.
+function insertSorted(list: ListData, d: Download, sort: string): ListData | null {
+  const desc = sort.startsWith("-");
+  const field = sort.replace(/^-/, "") as "created_at" | "title" | "status";
+  if (field !== "created_at" && list.pages.length > 0) {
+    // Other orders: put it first, as people expect to see what they just added.
+    const [first, ...rest] = list.pages;
+    return { ...list, pages: [{ ...first, items: [d, ...first.items] }, ...rest] };
+  }
+  const before = (a: Download, b: Download) => (desc ? a.created_at > b.created_at : a.created_at < b.created_at);
+  const pages = list.pages.map((p) => ({ ...p, items: [...p.items] }));
+  for (const page of pages) {
+    const i = page.items.findIndex((x) => before(d, x));
+    if (i >= 0) {
+      page.items.splice(i, 0, d);
+      return { ...list, pages };
+    }
+  }
+  const last = pages[pages.length - 1];
+  if (!last) return null;
+  if (last.next_cursor) return null;
+  last.items.push(d);
+  return { ...list, pages };
+}

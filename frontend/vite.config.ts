@@ -1,0 +1,34 @@
+import { fileURLToPath, URL } from "node:url";
+import tailwindcss from "@tailwindcss/vite";
+import react from "@vitejs/plugin-react";
+import { defineConfig } from "vitest/config";
+
+// The Go server (downlink serve) answers these paths; the dev server forwards
+// them so `npm run dev` works against a real backend on :8080.
+const backend = "http://127.0.0.1:8080";
+const proxied = ["/api", "/swagger", "/openapi.yaml", "/healthz", "/readyz"];
+
+export default defineConfig({
+  plugins: [react(), tailwindcss()],
+  resolve: {
+    alias: { "@": fileURLToPath(new URL("./src", import.meta.url)) },
+  },
+  server: {
+    proxy: Object.fromEntries(proxied.map((p) => [p, { target: backend, changeOrigin: false }])),
+  },
+  build: {
+    // dist/.keep is tracked so `go build` works before the UI is built;
+    // it ships from public/ so emptying dist/ keeps it.
+    emptyOutDir: true,
+    chunkSizeWarningLimit: 600,
+  },
+  test: {
+    environment: "jsdom",
+    globals: true,
+    setupFiles: ["./src/test/setup.ts"],
+    include: ["src/**/*.test.{ts,tsx}"],
+    css: false,
+    pool: "threads",
+    maxWorkers: 2,
+  },
+});
