@@ -23,7 +23,10 @@ func (s *Server) errorHandler(err error, c echo.Context) {
 		s.log.Debug("error after response started", "err", err, "path", c.Path())
 		return
 	}
-	p := toProblem(err)
+	// A copy: the error may be a package's shared sentinel, and concurrent
+	// requests must not write their ids into it.
+	cp := *toProblem(err)
+	p := &cp
 	p.Instance = c.Request().URL.Path
 	p.RequestID = c.Response().Header().Get(echo.HeaderXRequestID)
 	if p.Status >= 500 {

@@ -68,3 +68,47 @@ func TestPing(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestSQLiteTransactionsTakeTheWriteLockAtBegin: with IMMEDIATE
+// transactions a read-then-write transaction waits for another writer
+// instead of failing with SQLITE_BUSY when it upgrades its lock.
+func TestSQLiteTransactionsTakeTheWriteLockAtBegin(t *testing.T) {
+	if storetest.Kind() != "sqlite" {
+		t.Skip("SQLite only")
+	}
+	st := storetest.New(t)
+	ctx := context.Background()
+	if err := st.DB.Exec("INSERT INTO kv (key, value, updated_at) VALUES ('n', '0', CURRENT_TIMESTAMP)").Error; err != nil {
+		t.Fatal(err)
+	}
+	const workers, rounds = 4, 25
+	errc := make(chan error, workers)
+	for range workers {
+		go func() {
+			for range rounds {
+				err := st.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+					var v string
+					if err := tx.Raw("SELECT value FROM kv WHERE key = 'n'").Scan(&v).Error; err != nil {
+						return err
+					}
+					return tx.Exec("UPDATE kv SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT) WHERE key = 'n'").Error
+				})
+				if err != nil {
+					errc <- err
+					return
+				}
+			}
+			errc <- nil
+		}()
+	}
+	for range workers {
+		if err := <-errc; err != nil {
+			t.Fatalf("read-then-write transaction failed: %v", err)
+		}
+	}
+	var v string
+	st.DB.Raw("SELECT value FROM kv WHERE key = 'n'").Scan(&v)
+	if v != "100" {
+		t.Fatalf("counter = %s, want 100 (lost updates)", v)
+	}
+}
