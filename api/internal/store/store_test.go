@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"testing"
+	"time"
 
 	"gorm.io/gorm"
 
@@ -70,8 +71,10 @@ func TestPing(t *testing.T) {
 }
 
 // TestSQLiteTransactionsTakeTheWriteLockAtBegin: with IMMEDIATE
-// transactions a read-then-write transaction waits for another writer
-// instead of failing with SQLITE_BUSY when it upgrades its lock.
+// transactions a read-then-write transaction holds the write lock from its
+// start, so another writer waits for it; with DEFERRED ones the other
+// writer commits in between and the first fails with SQLITE_BUSY when it
+// upgrades its stale read snapshot.
 func TestSQLiteTransactionsTakeTheWriteLockAtBegin(t *testing.T) {
 	if storetest.Kind() != "sqlite" {
 		t.Skip("SQLite only")
@@ -81,34 +84,27 @@ func TestSQLiteTransactionsTakeTheWriteLockAtBegin(t *testing.T) {
 	if err := st.DB.Exec("INSERT INTO kv (key, value, updated_at) VALUES ('n', '0', CURRENT_TIMESTAMP)").Error; err != nil {
 		t.Fatal(err)
 	}
-	const workers, rounds = 4, 25
-	errc := make(chan error, workers)
-	for range workers {
-		go func() {
-			for range rounds {
-				err := st.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-					var v string
-					if err := tx.Raw("SELECT value FROM kv WHERE key = 'n'").Scan(&v).Error; err != nil {
-						return err
-					}
-					return tx.Exec("UPDATE kv SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT) WHERE key = 'n'").Error
-				})
-				if err != nil {
-					errc <- err
-					return
-				}
-			}
-			errc <- nil
-		}()
-	}
-	for range workers {
-		if err := <-errc; err != nil {
-			t.Fatalf("read-then-write transaction failed: %v", err)
+	other := make(chan error, 1)
+	err := st.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var v string
+		if err := tx.Raw("SELECT value FROM kv WHERE key = 'n'").Scan(&v).Error; err != nil {
+			return err
 		}
+		go func() {
+			other <- st.DB.Exec("UPDATE kv SET value = '100' WHERE key = 'n'").Error
+		}()
+		time.Sleep(300 * time.Millisecond) // let the other writer commit, or block
+		return tx.Exec("UPDATE kv SET value = '1' WHERE key = 'n'").Error
+	})
+	if err != nil {
+		t.Fatalf("read-then-write transaction failed: %v", err)
+	}
+	if err := <-other; err != nil {
+		t.Fatalf("the other writer failed: %v", err)
 	}
 	var v string
 	st.DB.Raw("SELECT value FROM kv WHERE key = 'n'").Scan(&v)
 	if v != "100" {
-		t.Fatalf("counter = %s, want 100 (lost updates)", v)
+		t.Fatalf("value = %s: the other writer did not wait for the transaction", v)
 	}
 }
