@@ -86,7 +86,7 @@ func (s *Server) listDownloads(c echo.Context) error {
 			return problem.ErrBadRequest.WithField("include_children", "must be true or false")
 		}
 	}
-	if p.Limit, err = queryInt(c, "limit"); err != nil {
+	if p.Limit, err = queryLimit(c); err != nil {
 		return err
 	}
 	page, err := s.deps.Downloads.List(c.Request().Context(), principal(c), p)

@@ -33,7 +33,7 @@ func (s *Server) listFiles(c echo.Context) error {
 	if p.UserID != nil && !principal(c).Can(authz.ScopeAdminRead) {
 		return errAdminOnly
 	}
-	if p.Limit, err = queryInt(c, "limit"); err != nil {
+	if p.Limit, err = queryLimit(c); err != nil {
 		return err
 	}
 	page, err := s.deps.Files.List(c.Request().Context(), principal(c), p)

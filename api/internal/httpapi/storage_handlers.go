@@ -32,7 +32,7 @@ func (s *Server) previewRetention(c echo.Context) error {
 	if userID != nil && !principal(c).Can(authz.ScopeAdminRead) {
 		return errAdminOnly
 	}
-	limit, err := queryInt(c, "limit")
+	limit, err := queryLimit(c)
 	if err != nil {
 		return err
 	}
@@ -55,7 +55,7 @@ func (s *Server) runRetention(c echo.Context) error {
 
 // listOrphanFiles is GET /storage/orphans.
 func (s *Server) listOrphanFiles(c echo.Context) error {
-	limit, err := queryInt(c, "limit")
+	limit, err := queryLimit(c)
 	if err != nil {
 		return err
 	}

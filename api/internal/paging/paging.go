@@ -85,7 +85,7 @@ func Limit(n int) (int, error) {
 	case n == 0:
 		return DefaultLimit, nil
 	case n < 1 || n > MaxLimit:
-		return 0, problem.Invalid("limit", "must be between 1 and 200")
+		return 0, problem.ErrBadRequest.WithField("limit", "must be between 1 and 200")
 	}
 	return n, nil
 }
