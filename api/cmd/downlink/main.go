@@ -13,9 +13,12 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+
+	"github.com/downlink/downlink/api/internal/ytdlp"
 )
 
 func main() {
+	ytdlp.RunGuardIfRequested() // first: as the yt-dlp process guard, this process does nothing else
 	os.Exit(run(context.Background(), os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
 }
 

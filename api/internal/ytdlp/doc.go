@@ -4,7 +4,8 @@
 // allow-list of user options (Options) and their validation, the argument
 // vector (built with go-ytdlp's typed flags, always with --ignore-config,
 // --no-exec, our own output paths and "--" before the URL), the process
-// itself (own process group, parent-death signal, group kill on cancel,
+// itself (own process group led by a small guard process that kills the
+// group when Downlink dies, see RunGuardIfRequested; group kill on cancel;
 // pid files for a restarted node to clean up), the progress lines it prints
 // (ParseLine) and the mapping of its failures to a safe reason (ExitError).
 //

@@ -5,10 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"log/slog"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"runtime"
 	"strings"
 	"syscall"
@@ -39,6 +39,19 @@ type Config struct {
 	// Logger receives debug lines of yt-dlp's output and warnings. Default:
 	// discard.
 	Logger *slog.Logger
+	// GuardExecutable is the process guard started between Downlink and
+	// yt-dlp, so that ffmpeg dies with Downlink too (see
+	// RunGuardIfRequested): an executable that handles GuardArg. Default:
+	// this executable, when it can act as the guard (its main or TestMain
+	// called RunGuardIfRequested); otherwise none.
+	GuardExecutable string
+	// DisableGuard starts yt-dlp directly: yt-dlp still dies with Downlink
+	// (Pdeathsig), but an ffmpeg it started lives on until the next
+	// start's KillLeftovers.
+	DisableGuard bool
+
+	// guardPath and guardArgv0 say how to start the guard; empty: no guard.
+	guardPath, guardArgv0 string
 }
 
 const (
@@ -60,7 +73,27 @@ func (c *Config) setDefaults() {
 	if c.Logger == nil {
 		c.Logger = slog.New(slog.DiscardHandler)
 	}
+	if c.DisableGuard || c.guardPath != "" {
+		return
+	}
+	if c.GuardExecutable == "" {
+		c.guardPath, c.guardArgv0 = selfGuard()
+		return
+	}
+	// The child runs in the job's folder: a relative path must not be
+	// looked up there.
+	p, err := exec.LookPath(c.GuardExecutable)
+	if err == nil {
+		p, err = filepath.Abs(p)
+	}
+	if err != nil {
+		p = c.GuardExecutable // fails at start, with the reason
+	}
+	c.guardPath, c.guardArgv0 = p, p
 }
+
+// Guarded reports whether yt-dlp runs under the process guard.
+func (c *Config) Guarded() bool { return c.guardPath != "" }
 
 // resolve returns the absolute path of the executable.
 func (c *Config) resolve() (string, error) {
@@ -124,13 +157,16 @@ type procResult struct {
 // runProcess runs spec in its own process group and waits for it and for
 // every process left in its group.
 //
-// The child gets Pdeathsig SIGKILL so it dies with Downlink. Linux sends
-// that signal when the OS *thread* that forked the child exits, not the
-// process, and Go retires idle threads; so the goroutine that starts the
-// child locks itself to its thread and stays there until Wait returns.
+// With a guard (cfg.Guarded), the group's leader is the guard, started
+// with Pdeathsig SIGTERM: when Downlink dies, the guard SIGKILLs the whole
+// group, ffmpeg included. Without one, the child itself gets Pdeathsig
+// SIGKILL, which reaches yt-dlp only. Linux sends that signal when the OS
+// *thread* that forked the child exits, not the process, and Go retires
+// idle threads; so the goroutine that starts the child locks itself to its
+// thread and stays there until Wait returns.
 //
-// On ctx end the whole group (yt-dlp and its ffmpeg children) gets SIGTERM,
-// then SIGKILL after cfg.KillGrace.
+// On ctx end the whole group (guard, yt-dlp and its ffmpeg children) gets
+// SIGTERM, then SIGKILL after cfg.KillGrace.
 func runProcess(ctx context.Context, cfg *Config, spec procSpec) (procResult, error) {
 	cmd := &exec.Cmd{
 		Path:        spec.path,
@@ -141,6 +177,20 @@ func runProcess(ctx context.Context, cfg *Config, spec procSpec) (procResult, er
 		Stderr:      spec.stderr,
 		SysProcAttr: &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL},
 		WaitDelay:   pipeWaitDelay,
+	}
+	// head keeps the start of stderr, where a guard that could not start
+	// the child says why.
+	var head *boundedBuffer
+	if cfg.Guarded() {
+		cmd.Path = cfg.guardPath
+		cmd.Args = guardArgs(cfg.guardArgv0, spec.path, spec.args)
+		cmd.SysProcAttr.Pdeathsig = syscall.SIGTERM
+		head = &boundedBuffer{limit: 1024}
+		if spec.stderr != nil {
+			cmd.Stderr = io.MultiWriter(spec.stderr, head)
+		} else {
+			cmd.Stderr = head
+		}
 	}
 	if err := ctx.Err(); err != nil {
 		return procResult{canceled: true, exitCode: -1}, nil
@@ -158,7 +208,10 @@ func runProcess(ctx context.Context, cfg *Config, spec procSpec) (procResult, er
 		waited <- cmd.Wait()
 	}()
 	if err := <-started; err != nil {
-		if errors.Is(err, fs.ErrNotExist) || errors.Is(err, fs.ErrPermission) || errors.Is(err, exec.ErrNotFound) {
+		switch {
+		case cfg.Guarded():
+			return procResult{}, fmt.Errorf("ytdlp: start the process guard %s: %w", cfg.guardPath, err)
+		case isNotInstalled(err):
 			return procResult{}, fmt.Errorf("%w (%s): %w", ErrNotInstalled, spec.path, err)
 		}
 		return procResult{}, fmt.Errorf("ytdlp: start: %w", err)
@@ -203,6 +256,9 @@ func runProcess(ctx context.Context, cfg *Config, spec procSpec) (procResult, er
 		res.signal = ws.Signal().String()
 	}
 	res.canceled = ctx.Err() != nil && res.exitCode != 0
+	if head != nil && !res.canceled && res.exitCode == guardStartFailed && strings.Contains(head.String(), guardStartFailedPrefix) {
+		return res, guardStartError(spec.path, head.String())
+	}
 	return res, nil
 }
 
@@ -231,7 +287,7 @@ func waitGroupGone(pgid int, timeout time.Duration) bool {
 }
 
 // isMediaTool reports whether a command line is yt-dlp (the script, a
-// zipapp or "python -m yt_dlp"), ffmpeg or ffprobe.
+// zipapp or "python -m yt_dlp"), ffmpeg, ffprobe or the process guard.
 func isMediaTool(args []string) bool {
 	for i, a := range args {
 		if i > 2 {
@@ -239,7 +295,7 @@ func isMediaTool(args []string) bool {
 		}
 		base := a[strings.LastIndexByte(a, '/')+1:]
 		switch {
-		case base == "ffmpeg", base == "ffprobe",
+		case a == GuardArg, base == "ffmpeg", base == "ffprobe",
 			strings.HasPrefix(base, "yt-dlp"), strings.HasPrefix(base, "yt_dlp"):
 			return true
 		}

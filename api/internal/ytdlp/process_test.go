@@ -231,64 +231,66 @@ func TestKillLeftovers(t *testing.T) {
 }
 
 // TestPdeathsig runs Run in a helper process, kills that process with
-// SIGKILL (no chance to clean up) and expects yt-dlp to die with it: the
-// parent-death signal only works because Run starts the child from a
-// goroutine locked to its OS thread. The media server stalls after a few
-// bytes, so yt-dlp prints nothing and cannot die of a broken stdout pipe
-// instead.
+// SIGKILL (no chance to clean up) and expects yt-dlp's whole group to die
+// with it: through the guard (which gets SIGTERM at its parent's death and
+// SIGKILLs its group), and without it (yt-dlp gets SIGKILL itself). Both
+// work only because Run starts the child from a goroutine locked to its OS
+// thread. The media server stalls after a few bytes, so yt-dlp prints
+// nothing and cannot die of a broken stdout pipe instead.
 func TestPdeathsig(t *testing.T) {
-	stalled := make(chan struct{})
-	stall := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "video/mp4")
-		w.Header().Set("Content-Length", "1000000")
-		_, _ = w.Write(make([]byte, 100))
-		w.(http.Flusher).Flush()
-		select {
-		case stalled <- struct{}{}:
-		default:
-		}
-		<-r.Context().Done()
-	}))
-	t.Cleanup(func() { stall.CloseClientConnections(); stall.Close() })
+	for _, tc := range []struct {
+		name  string
+		guard bool
+	}{{"guard", true}, {"direct", false}} {
+		t.Run(tc.name, func(t *testing.T) {
+			stalled := make(chan struct{})
+			stall := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				w.Header().Set("Content-Type", "video/mp4")
+				w.Header().Set("Content-Length", "1000000")
+				_, _ = w.Write(make([]byte, 100))
+				w.(http.Flusher).Flush()
+				select {
+				case stalled <- struct{}{}:
+				default:
+				}
+				<-r.Context().Done()
+			}))
+			t.Cleanup(func() { stall.CloseClientConnections(); stall.Close() })
 
-	dir := t.TempDir()
-	helper := exec.Command(os.Args[0], "-test.run=^TestPdeathsigHelper$", "-test.v")
-	helper.Env = append(os.Environ(),
-		"YTDLP_PDEATHSIG_HELPER=1",
-		"YTDLP_HELPER_URL="+stall.URL+"/stall.mp4",
-		"YTDLP_HELPER_DIR="+dir)
-	var out bytes.Buffer
-	helper.Stdout, helper.Stderr = &out, &out
-	if err := helper.Start(); err != nil {
-		t.Fatal(err)
-	}
-	helperDone := make(chan struct{})
-	go func() { _ = helper.Wait(); close(helperDone) }()
-	t.Cleanup(func() { _ = helper.Process.Kill(); <-helperDone })
+			dir := t.TempDir()
+			env := []string{"YTDLP_PDEATHSIG_HELPER=1", "YTDLP_HELPER_URL=" + stall.URL + "/stall.mp4", "YTDLP_HELPER_DIR=" + dir}
+			if !tc.guard {
+				env = append(env, "YTDLP_HELPER_NO_GUARD=1")
+			}
+			helper, helperDone, out := startHelper(t, "TestPdeathsigHelper", env...)
 
-	select {
-	case <-stalled:
-	case <-helperDone:
-		t.Fatalf("helper ended early:\n%s", out.String())
-	case <-time.After(30 * time.Second):
-		t.Fatalf("yt-dlp never reached the media:\n%s", out.String())
+			select {
+			case <-stalled:
+			case <-helperDone:
+				t.Fatalf("helper ended early:\n%s", out.String())
+			case <-time.After(30 * time.Second):
+				t.Fatalf("yt-dlp never reached the media:\n%s", out.String())
+			}
+			rec, err := readPIDFile(filepath.Join(dir, PIDFileName))
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { _ = syscall.Kill(-rec.PGID, syscall.SIGKILL) }) // if the test failed
+			if leader := readCmdline(rec.PGID); (len(leader) > 1 && leader[1] == GuardArg) != tc.guard {
+				t.Fatalf("group leader %q, guard %v", leader, tc.guard)
+			}
+			// Let the helper's Go runtime run a while, so an unlocked thread would
+			// have had the chance to be retired.
+			time.Sleep(300 * time.Millisecond)
+			if err := helper.Process.Kill(); err != nil {
+				t.Fatal(err)
+			}
+			<-helperDone
+			waitFor(t, 10*time.Second, "yt-dlp's group to die with its parent", func() bool {
+				return len(groupMembers(rec.PGID)) == 0
+			})
+		})
 	}
-	rec, err := readPIDFile(filepath.Join(dir, PIDFileName))
-	if err != nil {
-		t.Fatal(err)
-	}
-	// Let the helper's Go runtime run a while, so an unlocked thread would
-	// have had the chance to be retired.
-	time.Sleep(300 * time.Millisecond)
-	if err := helper.Process.Kill(); err != nil {
-		t.Fatal(err)
-	}
-	<-helperDone
-	waitFor(t, 5*time.Second, "yt-dlp to die with its parent", func() bool {
-		st, err := readProcStat(rec.PID)
-		return err != nil || st.state == 'Z' || st.startTicks != rec.StartTicks
-	})
-	_ = syscall.Kill(-rec.PGID, syscall.SIGKILL) // if the test failed
 }
 
 func TestPdeathsigHelper(t *testing.T) {
@@ -297,6 +299,8 @@ func TestPdeathsigHelper(t *testing.T) {
 	}
 	job := Job{ID: "job-orphan", URL: os.Getenv("YTDLP_HELPER_URL"), Dir: os.Getenv("YTDLP_HELPER_DIR"),
 		Settings: Settings{AllowGeneric: true}}
-	_, err := newTestRunner(t).Run(testCtx(t, 60*time.Second), job, nil)
+	cfg := testConfig(t)
+	cfg.DisableGuard = os.Getenv("YTDLP_HELPER_NO_GUARD") != ""
+	_, err := New(cfg).Run(testCtx(t, 60*time.Second), job, nil)
 	t.Fatalf("Run returned although the helper should have been killed: %v", err)
 }

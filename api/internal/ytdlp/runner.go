@@ -30,6 +30,10 @@ type Runner struct {
 // say so.
 func New(cfg Config) *Runner {
 	cfg.setDefaults()
+	if !cfg.Guarded() && !cfg.DisableGuard {
+		cfg.Logger.Info("yt-dlp runs without the process guard (this executable does not call ytdlp.RunGuardIfRequested): " +
+			"an ffmpeg it starts may outlive a crash until the next start")
+	}
 	return &Runner{cfg: cfg, version: cfg.Version}
 }
 

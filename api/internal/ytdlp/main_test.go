@@ -1,0 +1,7 @@
+package ytdlp
+
+import "testing"
+
+// TestMain lets the test binary serve as its own process guard, as the
+// downlink binary does, so every Run in these tests goes through it.
+func TestMain(m *testing.M) { GuardMain(m) }
