@@ -69,6 +69,10 @@ func (a *App) buildEngine(workers *river.Workers) error {
 		NodeName: a.Cfg.NodeName,
 		TempRoot: filepath.Join(a.Cfg.TempDir(), a.Cfg.NodeName),
 		Workers:  a.nodeWorkers,
+		// Another node takes a download over after HeartbeatTimeout
+		// without a beat (see RescueStalled).
+		HeartbeatInterval: a.Cfg.HeartbeatInterval(),
+		HeartbeatTimeout:  a.Cfg.HeartbeatTimeout,
 	}, downloads.Deps{
 		DB: a.Store.DB, Bus: e.Bus, Runner: e.Runner, Egress: e.Egress, Files: e.Files,
 		Policy:   settings.Policy{S: a.Settings},

@@ -46,6 +46,14 @@ type Config struct {
 	BodyLimit            ByteSize      `env:"BODY_LIMIT" flag:"body-limit" usage:"largest accepted request body"`
 	ShutdownTimeout      time.Duration `env:"SHUTDOWN_TIMEOUT" flag:"shutdown-timeout" usage:"how long a graceful shutdown waits for requests and jobs"`
 	CORSOrigins          []string      `env:"CORS_ORIGINS" flag:"cors-origins" usage:"comma-separated origins allowed to call the API cross-origin (default: none)"`
+	SearchBaseURL        string        `env:"SEARCH_BASE_URL" flag:"search-base-url" usage:"base URL of the YouTube Music and YouTube search used to match Spotify tracks, and of its /watch?v= pages (default: the real services; tests: a local stand-in)"`
+	// HeartbeatTimeout is how long a running download may go without a
+	// heartbeat before another node re-queues it (its node is taken for
+	// dead); the worker beats every sixth of it. Keep the default (90s) in
+	// production, well above a slow database's hiccups: too short, and a
+	// live download is taken over and started again elsewhere. Crash tests
+	// shorten it.
+	HeartbeatTimeout time.Duration `env:"HEARTBEAT_TIMEOUT" flag:"heartbeat-timeout" usage:"re-queue a running download on another node after this long without a heartbeat"`
 
 	// WorkersSet says DOWNLINK_WORKERS (or --workers) was given: this node
 	// then ignores the default_concurrency setting.
@@ -74,8 +82,17 @@ func Defaults() Config {
 		MinFreeDisk:        512 << 20,
 		BodyLimit:          2 << 20,
 		ShutdownTimeout:    20 * time.Second,
+		HeartbeatTimeout:   90 * time.Second,
 	}
 }
+
+// MinHeartbeatTimeout is the shortest DOWNLINK_HEARTBEAT_TIMEOUT: a
+// heartbeat every second, six chances to land.
+const MinHeartbeatTimeout = 6 * time.Second
+
+// HeartbeatInterval is how often a running download proves it is alive:
+// six beats per HeartbeatTimeout (15s by default).
+func (c *Config) HeartbeatInterval() time.Duration { return c.HeartbeatTimeout / 6 }
 
 // EnvPrefix is the prefix of every configuration variable.
 const EnvPrefix = "DOWNLINK_"
@@ -142,6 +159,14 @@ func (c *Config) normalize() error {
 			c.BaseURL = strings.TrimRight(c.BaseURL, "/")
 		}
 	}
+	if c.SearchBaseURL != "" {
+		u, err := url.Parse(c.SearchBaseURL)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			errs = append(errs, fmt.Errorf("DOWNLINK_SEARCH_BASE_URL %q: want an absolute http(s) URL", c.SearchBaseURL))
+		} else {
+			c.SearchBaseURL = strings.TrimRight(c.SearchBaseURL, "/")
+		}
+	}
 	if c.OIDCIssuer != "" && (c.OIDCClientID == "" || c.OIDCClientSecret == "") {
 		errs = append(errs, errors.New("DOWNLINK_OIDC_ISSUER needs DOWNLINK_OIDC_CLIENT_ID and DOWNLINK_OIDC_CLIENT_SECRET"))
 	}
@@ -170,6 +195,9 @@ func (c *Config) normalize() error {
 	}
 	if c.BodyLimit < 1024 {
 		errs = append(errs, errors.New("DOWNLINK_BODY_LIMIT: want at least 1KiB"))
+	}
+	if c.HeartbeatTimeout < MinHeartbeatTimeout || c.HeartbeatTimeout > time.Hour {
+		errs = append(errs, fmt.Errorf("DOWNLINK_HEARTBEAT_TIMEOUT %v: want %v to 1h", c.HeartbeatTimeout, MinHeartbeatTimeout))
 	}
 	for i, e := range c.AdminEmails {
 		c.AdminEmails[i] = strings.ToLower(strings.TrimSpace(e))
