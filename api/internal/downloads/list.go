@@ -86,8 +86,10 @@ func (s *Service) List(ctx context.Context, caller *authz.Principal, p ListParam
 		q = q.Where("platform = ?", p.Platform)
 	}
 	if t := strings.TrimSpace(p.Query); t != "" {
-		like := "%" + strings.ToLower(t) + "%"
-		q = q.Where("(LOWER(COALESCE(title, '')) LIKE ? OR LOWER(url) LIKE ? OR LOWER(COALESCE(uploader, '')) LIKE ?)", like, like, like)
+		// The text is matched literally: % and _ are not wildcards.
+		like := "%" + escapeLike(strings.ToLower(t)) + "%"
+		q = q.Where(`(LOWER(COALESCE(title, '')) LIKE ? ESCAPE '\' OR LOWER(url) LIKE ? ESCAPE '\' OR `+
+			`LOWER(COALESCE(uploader, '')) LIKE ? ESCAPE '\')`, like, like, like)
 	}
 	op, dir := ">", "ASC"
 	if srt.desc {
@@ -216,4 +218,9 @@ func applyChildren(d *Download, ch []childAgg) {
 	if unknown == 0 {
 		d.Progress.TotalBytes = &total
 	}
+}
+
+// escapeLike makes s match literally inside a LIKE pattern (ESCAPE '\').
+func escapeLike(s string) string {
+	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
 }

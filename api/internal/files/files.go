@@ -275,7 +275,8 @@ func (s *Service) List(ctx context.Context, caller *authz.Principal, p ListParam
 		q = q.Where("user_id = ?", caller.UserID)
 	}
 	if p.Query != "" {
-		q = q.Where("LOWER(name) LIKE ?", "%"+strings.ToLower(p.Query)+"%")
+		// The text is matched literally: % and _ are not wildcards.
+		q = q.Where(`LOWER(name) LIKE ? ESCAPE '\'`, "%"+escapeLike(strings.ToLower(p.Query))+"%")
 	}
 	if p.Platform != "" {
 		q = q.Where("platform = ?", p.Platform)
@@ -382,4 +383,9 @@ func (s *Service) DeleteRows(ctx context.Context, rows []Row) error {
 		}
 	}
 	return nil
+}
+
+// escapeLike makes s match literally inside a LIKE pattern (ESCAPE '\').
+func escapeLike(s string) string {
+	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
 }
