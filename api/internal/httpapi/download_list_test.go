@@ -156,7 +156,7 @@ func TestDownloadList(t *testing.T) {
 		{"platform=youtube&status=failed", nil},
 		{"q=ALPHA", []string{"alpha session"}},
 		{"q=needle-path", []string{"Delta needle"}}, // the URL
-		{"q=" + url.QueryEscape("%"), nil},         // LIKE wildcards are text
+		{"q=" + url.QueryEscape("%"), nil},          // LIKE wildcards are text
 		{"q=" + url.QueryEscape("_"), nil},
 		{"q=nothing-matches", nil},
 		{"status=completed&limit=1", []string{"Charlie live", "bravo mix"}},
