@@ -54,3 +54,8 @@ export function formatDateTime(iso: string | null | undefined): string {
 export function formatPercent(ratio: number | null | undefined): string {
   return ratio == null ? "—" : `${(ratio * 100).toFixed(ratio >= 0.995 || ratio === 0 ? 0 : 1)}%`;
 }
+
+/** 1 → "1 file", 3 → "3 files". */
+export function plural(n: number, one: string, many = `${one}s`): string {
+  return `${n} ${n === 1 ? one : many}`;
+}

@@ -28,14 +28,15 @@ export function UserMenu({ me }: { me: Schemas["Me"] }) {
   return (
     <DropdownMenu>
       <DropdownMenuTrigger asChild>
-        <Button variant="ghost" size="icon" className="rounded-full" aria-label={`Account menu for ${user.name || user.email}`}>
+        <Button variant="ghost" size="icon" className="rounded-full">
           {user.avatar_url ? (
             <img src={user.avatar_url} alt="" className="size-8 rounded-full object-cover" />
           ) : (
-            <span className="flex size-8 items-center justify-center rounded-full bg-primary text-xs font-semibold text-primary-foreground">
+            <span aria-hidden className="flex size-8 items-center justify-center rounded-full bg-primary text-xs font-semibold text-primary-foreground">
               {initials(user.name, user.email)}
             </span>
           )}
+          <span className="sr-only">Account menu for {user.name || user.email}</span>
         </Button>
       </DropdownMenuTrigger>
       <DropdownMenuContent align="end" className="w-56">

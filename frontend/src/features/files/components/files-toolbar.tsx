@@ -3,7 +3,7 @@ import { platformLabels } from "@/components/platform-icon";
 import { Input } from "@/components/ui/input";
 import { Label } from "@/components/ui/label";
 import { Select, SelectContent, SelectItem, SelectTrigger, SelectValue } from "@/components/ui/select";
-import { Tabs, TabsList, TabsTrigger } from "@/components/ui/tabs";
+import { Button } from "@/components/ui/button";
 import type { Schemas } from "@/lib/api/client";
 
 export type FileFilters = {
@@ -75,16 +75,24 @@ export function FilesToolbar({ value, onChange }: { value: FileFilters; onChange
           ))}
         </SelectContent>
       </Select>
-      <Tabs value={value.view} onValueChange={(v) => set("view", v as FileFilters["view"])}>
-        <TabsList aria-label="View">
-          <TabsTrigger value="grid" aria-label="Grid view">
-            <LayoutGridIcon aria-hidden />
-          </TabsTrigger>
-          <TabsTrigger value="list" aria-label="List view">
-            <ListIcon aria-hidden />
-          </TabsTrigger>
-        </TabsList>
-      </Tabs>
+      <div role="group" aria-label="View" className="inline-flex h-9 items-center rounded-lg bg-muted p-1">
+        {(["grid", "list"] as const).map((v) => {
+          const Icon = v === "grid" ? LayoutGridIcon : ListIcon;
+          return (
+            <Button
+              key={v}
+              variant="ghost"
+              size="sm"
+              aria-pressed={value.view === v}
+              aria-label={v === "grid" ? "Grid view" : "List view"}
+              className="h-7 px-2.5 aria-pressed:bg-background aria-pressed:shadow-xs"
+              onClick={() => set("view", v)}
+            >
+              <Icon aria-hidden />
+            </Button>
+          );
+        })}
+      </div>
     </div>
   );
 }

@@ -3,7 +3,7 @@ import { Card, CardContent } from "@/components/ui/card";
 import { Progress } from "@/components/ui/progress";
 import { Skeleton } from "@/components/ui/skeleton";
 import { StatCard } from "@/components/ui/stat-card";
-import { formatBytes } from "@/lib/format";
+import { formatBytes, plural } from "@/lib/format";
 import { useStorage } from "@/features/files/api/get-storage";
 
 /** How much of the quota (or the disk) your files use. */
@@ -21,7 +21,7 @@ export function StorageMeter() {
             <HardDriveIcon className="size-4" aria-hidden /> Storage
           </span>
           <span className="text-muted-foreground tabular-nums" data-testid="storage-used">
-            {formatBytes(data.used_bytes)} {data.quota_bytes != null ? `of ${formatBytes(data.quota_bytes)} quota` : "used"} · {data.files_count} files
+            {formatBytes(data.used_bytes)} {data.quota_bytes != null ? `of ${formatBytes(data.quota_bytes)} quota` : "used"} · {plural(data.files_count, "file")}
           </span>
         </div>
         {limit != null && (
@@ -51,7 +51,7 @@ export function StorageStatCard() {
       icon={HardDriveIcon}
       loading={isPending}
       value={data ? formatBytes(data.used_bytes) : "—"}
-      hint={data ? (data.quota_bytes != null ? `of ${formatBytes(data.quota_bytes)} quota` : `${data.files_count} files`) : "unavailable"}
+      hint={data ? (data.quota_bytes != null ? `of ${formatBytes(data.quota_bytes)} quota` : plural(data.files_count, "file")) : "unavailable"}
     />
   );
 }

@@ -45,7 +45,7 @@ export function PerDayChart() {
                 />
                 <Legend wrapperStyle={{ fontSize: 12 }} />
                 {series.map((s) => (
-                  <Bar key={s.key} dataKey={s.key} name={s.name} stackId="p" fill={s.color} />
+                  <Bar key={s.key} dataKey={s.key} name={s.name} stackId="p" fill={s.color} isAnimationActive={false} />
                 ))}
               </BarChart>
             </ResponsiveContainer>

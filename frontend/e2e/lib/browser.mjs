@@ -1,0 +1,86 @@
+// Chromium through playwright-core (Debian's /usr/bin/chromium; nothing is
+// downloaded), plus the journey's helpers: screenshots in both themes,
+// axe-core checks and a record of page errors.
+import { mkdirSync, mkdtempSync, readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { chromium } from "playwright-core";
+
+const require = createRequire(import.meta.url);
+const axeSource = readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");
+
+export const chromiumFlags = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+  // Lets the player start without a click; the test still clicks Play.
+  "--autoplay-policy=no-user-gesture-required",
+];
+
+export async function launch({ baseURL, tmp }) {
+  const userDataDir = mkdtempSync(join(tmpdir(), "downlink-e2e-profile-"));
+  const context = await chromium.launchPersistentContext(userDataDir, {
+    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+    headless: true,
+    args: chromiumFlags,
+    baseURL,
+    viewport: { width: 1280, height: 860 },
+    acceptDownloads: true,
+    downloadsPath: join(tmp, "downloads"),
+  });
+  const page = context.pages()[0] ?? (await context.newPage());
+  const problems = [];
+  page.on("pageerror", (err) => problems.push(`page error: ${err.message}`));
+  page.on("console", (msg) => {
+    // CSP violations mean the built UI does something the server forbids.
+    if (msg.type() === "error" && /Content Security Policy/i.test(msg.text())) problems.push(`CSP: ${msg.text()}`);
+  });
+  return { context, page, problems, userDataDir };
+}
+
+/** Sets the theme the way the toggle does (localStorage + class on <html>). */
+export async function setTheme(page, theme) {
+  await page.evaluate((t) => {
+    localStorage.setItem("downlink-theme", t);
+    document.documentElement.classList.toggle("dark", t === "dark");
+  }, theme);
+}
+
+/**
+ * Screenshots of the current page in light and dark into `dir`, with an axe
+ * check in each theme (colour contrast differs). Returns the files written.
+ */
+export async function capture(page, dir, name, { themes = ["light", "dark"], suffix = "", axe = true } = {}) {
+  mkdirSync(dir, { recursive: true });
+  const files = [];
+  const violations = [];
+  for (const theme of themes) {
+    await setTheme(page, theme);
+    await page.waitForTimeout(150); // let transitions settle
+    const file = join(dir, `${name}${suffix}-${theme}.png`);
+    await page.screenshot({ path: file, fullPage: true, animations: "disabled" });
+    files.push(file);
+    if (axe) violations.push(...(await axeCheck(page, `${name}${suffix} (${theme})`)));
+  }
+  await setTheme(page, "light");
+  return { files, violations };
+}
+
+/** Runs axe-core on the page; returns the serious and critical violations as lines. */
+export async function axeCheck(page, label) {
+  // Runtime.evaluate is not subject to the page's CSP, unlike a <script> tag.
+  const has = await page.evaluate(() => typeof window.axe !== "undefined");
+  if (!has) await page.evaluate(axeSource);
+  const result = await page.evaluate(() =>
+    window.axe.run(document, { resultTypes: ["violations"], runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"] } }),
+  );
+  return result.violations
+    .filter((v) => v.impact === "serious" || v.impact === "critical")
+    .map((v) => `${label}: [${v.impact}] ${v.id} — ${v.help} (${v.nodes.slice(0, 3).map((n) => n.target.join(" ")).join(", ")})`);
+}

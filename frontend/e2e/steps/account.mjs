@@ -1,0 +1,55 @@
+// Profile shows this browser's session; System shows versions.
+export const profileStep = {
+  name: "profile shows the session",
+  async run({ page, expect, shoot }) {
+    await page.getByRole("button", { name: /Account menu/ }).click();
+    await page.getByRole("menuitem", { name: "Profile" }).click();
+    await page.getByRole("heading", { name: "Profile", level: 1 }).waitFor();
+    const current = page.getByTestId("session-row").filter({ hasText: "This device" });
+    await current.waitFor();
+    expect((await current.count()) === 1, "one current session");
+    await shoot("profile");
+  },
+};
+
+export const systemStep = {
+  name: "system page",
+  async run({ page, shoot }) {
+    await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "System" }).click();
+    await page.getByRole("heading", { name: "Versions" }).waitFor();
+    await shoot("system");
+  },
+};
+
+export const dashboardStep = {
+  name: "dashboard with data",
+  async run({ page, shoot }) {
+    await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Dashboard" }).click();
+    await page.getByRole("heading", { name: "Dashboard", level: 1 }).waitFor();
+    await page.getByText("Recent failures").waitFor();
+    await page.waitForLoadState("networkidle").catch(() => {});
+    await shoot("dashboard");
+  },
+};
+
+// Sign out, come back to a deep link: login sends you back there.
+export const logoutLoginStep = {
+  name: "sign out, sign in, return to the page",
+  async run({ page, creds, shoot }) {
+    await page.getByRole("button", { name: /Account menu/ }).click();
+    await page.getByRole("menuitem", { name: "Sign out" }).click();
+    await page.waitForURL("**/login");
+    await page.goto("/files");
+    await page.waitForURL((u) => u.pathname === "/login" && u.searchParams.get("next") === "/files");
+    await page.getByRole("heading", { name: "Sign in" }).waitFor();
+    await shoot("login");
+    await page.getByLabel("E-mail").fill(creds.email);
+    await page.getByLabel("Password").fill("wrong password");
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.getByRole("alert").filter({ hasText: /wrong|invalid/i }).waitFor();
+    await page.getByLabel("Password").fill(creds.password);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.waitForURL((u) => u.pathname === "/files");
+    await page.getByRole("heading", { name: "Files", level: 1 }).waitFor();
+  },
+};

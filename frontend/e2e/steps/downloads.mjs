@@ -1,0 +1,57 @@
+// Paste the local media URL, preview it, download it and watch the bar fill.
+export const downloadStep = {
+  name: "download a local media URL with live progress",
+  async run({ page, media, expect, shoot, state }) {
+    await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Downloads" }).click();
+    await page.getByRole("heading", { name: "Downloads", level: 1 }).waitFor();
+    await shoot("downloads-empty", { themes: ["light"] });
+
+    const box = page.getByLabel("Link to download");
+    await box.fill("https://youtu.be/dQw4w9WgXcQ");
+    expect((await page.getByTestId("url-platform").getAttribute("data-platform")) === "youtube", "youtu.be recognised as YouTube");
+    await box.fill(media.url);
+    expect((await page.getByTestId("url-platform").getAttribute("data-platform")) === "generic", "local URL is a generic site");
+
+    await page.getByRole("button", { name: "Preview" }).click();
+    await page.getByTestId("probe-preview").waitFor({ timeout: 60_000 });
+
+    await page.getByRole("button", { name: "Download", exact: true }).click();
+    const row = page.getByTestId("download-row").first();
+    await row.waitFor({ timeout: 15_000 });
+
+    // Follow the bar through the live event stream (no reloads).
+    const seen = new Set();
+    let shotTaken = false;
+    const deadline = Date.now() + 120_000;
+    for (;;) {
+      const status = await row.getAttribute("data-status");
+      const pct = await row.getByTestId("download-percent").textContent({ timeout: 100 }).catch(() => null);
+      if (pct) seen.add(pct);
+      if (status === "downloading" && pct && !shotTaken && parseFloat(pct) >= 25 && parseFloat(pct) < 95) {
+        shotTaken = true;
+        await shoot("downloads-progress", { themes: ["light"], axe: false });
+      }
+      if (status === "completed") break;
+      if (status === "failed" || status === "canceled") {
+        throw new Error(`download ended ${status}: ${await row.textContent()}`);
+      }
+      if (Date.now() > deadline) throw new Error(`download not completed in 120 s (status ${status})`);
+      await page.waitForTimeout(150);
+    }
+    const values = [...seen].map((s) => parseFloat(s));
+    state.progressSeen = values;
+    expect(values.some((v) => v > 0 && v < 100), `saw the bar between 0 and 100% (saw ${[...seen].join(", ") || "nothing"})`);
+    expect(await page.getByRole("status").filter({ hasText: "Live" }).count() > 0, "live indicator says Live");
+    await shoot("downloads");
+
+    // The detail drawer: fields, files and (admin) the log.
+    await row.getByRole("button").filter({ hasText: /./ }).nth(0).click();
+    const drawer = page.getByRole("dialog");
+    await drawer.waitFor();
+    await drawer.getByRole("heading", { name: "Files" }).waitFor();
+    await drawer.getByRole("heading", { name: "Log" }).waitFor();
+    await shoot("download-detail");
+    await page.keyboard.press("Escape");
+    await drawer.waitFor({ state: "hidden" });
+  },
+};

@@ -1,0 +1,29 @@
+// The key screens at a 375 px phone width, and the navigation drawer.
+export const mobileStep = {
+  name: "375 px phone layout",
+  async run({ page, expect, shoot }) {
+    await page.setViewportSize({ width: 375, height: 812 });
+    try {
+      for (const [path, heading, name] of [
+        ["/", "Dashboard", "dashboard"],
+        ["/downloads", "Downloads", "downloads"],
+        ["/files", "Files", "files"],
+      ]) {
+        await page.goto(path);
+        await page.getByRole("heading", { name: heading, level: 1 }).waitFor();
+        const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+        expect(overflow <= 1, `${path} fits 375 px (overflows by ${overflow}px)`);
+        await shoot(name, { suffix: "-mobile" });
+      }
+      await page.getByRole("button", { name: "Open navigation" }).click();
+      const drawer = page.getByRole("dialog");
+      await drawer.getByRole("link", { name: "System" }).waitFor();
+      await shoot("nav-drawer", { suffix: "-mobile", themes: ["light"] });
+      await drawer.getByRole("link", { name: "Downloads" }).click();
+      await page.getByRole("heading", { name: "Downloads", level: 1 }).waitFor();
+      await drawer.waitFor({ state: "hidden" });
+    } finally {
+      await page.setViewportSize({ width: 1280, height: 860 });
+    }
+  },
+};
