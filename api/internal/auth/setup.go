@@ -49,16 +49,12 @@ func (t *setupToken) ensure(ctx context.Context) (string, error) {
 	var tok string
 	err := t.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		// One node at a time reads and replaces the token, so all print
-		// the same one. SQLite: a no-op write takes the write lock before
-		// reading; without it the write below failed with SQLITE_BUSY when
-		// the job queue wrote at the same moment, as it does at start, and
-		// no token was printed.
-		lock := "UPDATE kv SET key = key WHERE 1 = 0"
+		// the same one. (SQLite transactions are IMMEDIATE: they already
+		// hold the write lock.)
 		if tx.Dialector.Name() == "postgres" {
-			lock = "SELECT pg_advisory_xact_lock(hashtext('downlink setup token'))"
-		}
-		if err := tx.Exec(lock).Error; err != nil {
-			return err
+			if err := tx.Exec("SELECT pg_advisory_xact_lock(hashtext('downlink setup token'))").Error; err != nil {
+				return err
+			}
 		}
 		var r kvRow
 		err := tx.Where("key = ?", setupTokenKey).Take(&r).Error

@@ -65,9 +65,11 @@ func (t *throttle) check(ctx context.Context, keys ...string) error {
 		WithHeader("Retry-After", strconv.Itoa(wait))
 }
 
-// fail counts one failure against key under policy, in one upsert: a
-// read-then-write transaction lost counts when guesses arrived together
-// (SQLite refused the second writer, and its failure went uncounted).
+// fail counts one failure against key under policy, in one upsert, atomic
+// on both databases: the read-then-write transaction it replaces lost
+// counts when guesses arrived together (on SQLite the second writer was
+// refused while transactions were not IMMEDIATE, so the failure was never
+// counted).
 func (t *throttle) fail(ctx context.Context, key string, p ThrottlePolicy) error {
 	now := time.Now().UTC()
 	windowStart, lockedUntil := now.Add(-p.Window), now.Add(p.Lockout)

@@ -158,13 +158,12 @@ func (s *Service) CreateFirstAdmin(ctx context.Context, n NewLocal) (User, error
 	var u User
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		// Without the lock, Postgres let every racer count zero users and
-		// insert its own admin.
-		lock := "LOCK TABLE users IN SHARE ROW EXCLUSIVE MODE"
-		if tx.Dialector.Name() != "postgres" {
-			lock = sqliteWriteLock
-		}
-		if err := tx.Exec(lock).Error; err != nil {
-			return err
+		// insert its own admin. (SQLite transactions are IMMEDIATE: they
+		// already hold the database's write lock.)
+		if tx.Dialector.Name() == "postgres" {
+			if err := tx.Exec("LOCK TABLE users IN SHARE ROW EXCLUSIVE MODE").Error; err != nil {
+				return err
+			}
 		}
 		var count int64
 		if err := tx.Model(&row{}).Count(&count).Error; err != nil {
@@ -370,26 +369,17 @@ func (s *Service) Update(ctx context.Context, id uuid.UUID, ch Change) (before, 
 	return before, after, err
 }
 
-// sqliteWriteLock, run first in a transaction, takes SQLite's write lock
-// (waiting for it under the busy timeout) before anything is read, so the
-// transaction's reads cannot go stale before its write. Transactions are
-// DEFERRED: the glebarez driver ignores the store's _txlock=immediate when
-// _time_format is also set, and a deferred transaction that reads, then
-// writes after another writer, fails with SQLITE_BUSY instead of waiting.
-const sqliteWriteLock = "UPDATE users SET id = id WHERE 1 = 0"
-
 // lockForChange locks the user id and every active admin for the rest of
 // tx, and returns the user and how many active admins there are.
 //
 // Postgres: the rows are locked in id order (so concurrent changes queue
 // instead of deadlocking), and a change that waited sees the rows as the
-// one before it left them. SQLite: sqliteWriteLock.
+// one before it left them. SQLite transactions are IMMEDIATE: the whole
+// database is already locked for writing.
 func lockForChange(tx *gorm.DB, id uuid.UUID) (row, int, error) {
 	q := tx.Where("id = ? OR (role = ? AND disabled = ?)", id, string(authz.RoleAdmin), false).Order("id")
 	if tx.Dialector.Name() == "postgres" {
 		q = q.Clauses(clause.Locking{Strength: "UPDATE"})
-	} else if err := tx.Exec(sqliteWriteLock).Error; err != nil {
-		return row{}, 0, err
 	}
 	var rows []row
 	if err := q.Find(&rows).Error; err != nil {

@@ -152,7 +152,7 @@ func TestLastAdminGuardConcurrent(t *testing.T) {
 	ctx := context.Background()
 	for _, rc := range races {
 		t.Run(rc.name, func(t *testing.T) {
-			for round := range 5 {
+			for round := range 3 {
 				s := newService(t) // exactly rc.admins active admins
 				var admins []users.User
 				for i := range rc.admins {
