@@ -54,6 +54,20 @@ type Config struct {
 	// live download is taken over and started again elsewhere. Crash tests
 	// shorten it.
 	HeartbeatTimeout time.Duration `env:"HEARTBEAT_TIMEOUT" flag:"heartbeat-timeout" usage:"re-queue a running download on another node after this long without a heartbeat"`
+	// Storage and S3* choose where the library's bytes live (storage.go).
+	Storage      string        `env:"STORAGE" flag:"storage" usage:"where library files live: local (the data dir's library folder, may be a shared mount) or s3"`
+	S3Endpoint   string        `env:"S3_ENDPOINT" flag:"s3-endpoint" usage:"S3-compatible endpoint URL, e.g. https://s3.eu-west-1.amazonaws.com or http://minio:9000 (https means TLS)"`
+	S3Bucket     string        `env:"S3_BUCKET" flag:"s3-bucket" usage:"bucket holding the library"`
+	S3Region     string        `env:"S3_REGION" flag:"s3-region" usage:"bucket region (default: asked from the endpoint)"`
+	S3AccessKey  string        `env:"S3_ACCESS_KEY" flag:"s3-access-key" usage:"S3 access key id (default: AWS_*/MINIO_* variables or the instance's IAM role)"`
+	S3SecretKey  string        `env:"S3_SECRET_KEY" flag:"s3-secret-key" usage:"S3 secret access key"`
+	S3PathStyle  bool          `env:"S3_PATH_STYLE" flag:"s3-path-style" usage:"address the bucket as endpoint/bucket (MinIO, Ceph, Garage) instead of bucket.endpoint"`
+	S3Prefix     string        `env:"S3_PREFIX" flag:"s3-prefix" usage:"key prefix inside the bucket, e.g. downlink/ (default: none)"`
+	S3PresignTTL time.Duration `env:"S3_PRESIGN_TTL" flag:"s3-presign-ttl" usage:"redirect file content to a presigned URL valid this long, e.g. 5m (0: stream through Downlink)"`
+	// ClusterMaxConcurrent caps running downloads per platform across all
+	// nodes (cluster.go); ClusterCaps is its parsed form.
+	ClusterMaxConcurrent []string       `env:"CLUSTER_MAX_CONCURRENT" flag:"cluster-max-concurrent" usage:"running downloads per platform across all nodes, e.g. youtube=4,instagram=1 (counted in the database; give every node the same value)"`
+	ClusterCaps          map[string]int `json:"-"`
 
 	// WorkersSet says DOWNLINK_WORKERS (or --workers) was given: this node
 	// then ignores the default_concurrency setting.
@@ -83,6 +97,7 @@ func Defaults() Config {
 		BodyLimit:          2 << 20,
 		ShutdownTimeout:    20 * time.Second,
 		HeartbeatTimeout:   90 * time.Second,
+		Storage:            StorageLocal,
 	}
 }
 
@@ -202,6 +217,8 @@ func (c *Config) normalize() error {
 	for i, e := range c.AdminEmails {
 		c.AdminEmails[i] = strings.ToLower(strings.TrimSpace(e))
 	}
+	errs = append(errs, c.normalizeStorage()...)
+	errs = append(errs, c.normalizeCluster()...)
 	return errors.Join(errs...)
 }
 
@@ -260,6 +277,9 @@ func (c Config) Redacted() Config {
 	}
 	if c.GoogleClientSecret != "" {
 		c.GoogleClientSecret = "REDACTED"
+	}
+	if c.S3SecretKey != "" {
+		c.S3SecretKey = "REDACTED"
 	}
 	c.DatabaseURL = redactURL(c.DatabaseURL)
 	return c
