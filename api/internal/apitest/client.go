@@ -123,6 +123,7 @@ func (c *Client) Do(method, path string, body any, headers ...string) *Response 
 	} else if got, err = io.ReadAll(resp.Body); err != nil {
 		t.Fatalf("%s %s: read body: %v", method, path, err)
 	}
+	c.env.noteSecrets(req, raw, resp, got)
 	if err := c.env.contract.Check(req, raw, resp, got); err != nil {
 		t.Errorf("%v", err)
 	}

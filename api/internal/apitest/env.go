@@ -26,6 +26,7 @@ type Env struct {
 
 	logs     *syncBuffer
 	contract *Contract
+	secrets  secretBook
 	stop     context.CancelFunc
 	done     chan error
 }
@@ -104,6 +105,7 @@ func New(t testing.TB, opts ...Option) *Env {
 	e := &Env{T: t, App: a, Cfg: loaded, URL: "http://" + ln.Addr().String(), logs: logs,
 		contract: contract, stop: cancel, done: make(chan error, 1)}
 	go func() { e.done <- a.Serve(ctx, ln) }()
+	t.Cleanup(e.checkSecrets) // runs after Stop: no secret in the output or the logs table
 	t.Cleanup(e.Stop)
 	e.waitHealthy()
 	return e

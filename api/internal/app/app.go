@@ -23,6 +23,7 @@ import (
 	"github.com/downlink/downlink/api/internal/downloads"
 	"github.com/downlink/downlink/api/internal/files"
 	"github.com/downlink/downlink/api/internal/httpapi"
+	"github.com/downlink/downlink/api/internal/logs"
 	"github.com/downlink/downlink/api/internal/metrics"
 	"github.com/downlink/downlink/api/internal/netguard"
 	"github.com/downlink/downlink/api/internal/queue"
@@ -59,9 +60,12 @@ type App struct {
 	APIKeys  *apikeys.Service
 	Settings *settings.Service
 	Engine   *engine
+	Logs     *logs.Service
 
 	// background goroutines owned by Run
 	wg sync.WaitGroup
+	// logSink stores the process logger's records (attachLogs)
+	logSink logSink
 
 	// network seams (WithNetwork); nil: the system's
 	resolver netguard.Resolver
@@ -97,6 +101,7 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger, role Role, o
 		_ = st.Close()
 		return nil, err
 	}
+	a.attachLogs()
 	return a, nil
 }
 
@@ -113,6 +118,7 @@ func (a *App) build() error {
 		return auth.Timeouts{Idle: idle, Absolute: abs}
 	}
 	river.AddWorker(workers, &auth.CleanupWorker{Auth: a.Auth})
+	a.buildLogs(workers)
 	a.APIKeys = apikeys.New(a.Store.DB, a.Log)
 	a.APIKeys.Expiry = a.Settings.KeyExpiry
 	// System first: the engine measures free disk through it; the engine
@@ -127,7 +133,7 @@ func (a *App) build() error {
 		NodeName: a.Cfg.NodeName,
 		Queues:   a.downloadQueues(),
 		Periodic: []*river.PeriodicJob{system.PeriodicPruneNodes(), auth.PeriodicCleanup(), downloads.PeriodicRescue(),
-			files.PeriodicRetention(), files.PeriodicOrphans()},
+			files.PeriodicRetention(), files.PeriodicOrphans(), logs.PeriodicRetention()},
 		RescueStuckJobsAfter: 6 * time.Hour,
 		JobTimeout:           -1,
 		Logger:               a.Log,
@@ -153,6 +159,7 @@ func (a *App) build() error {
 			Files:            a.Engine.Files,
 			Hub:              a.Engine.Hub,
 			Settings:         a.Settings,
+			Logs:             a.Logs,
 			EnabledPlatforms: a.Settings.EnabledPlatforms,
 			Authenticators: []httpapi.Authenticator{
 				a.APIKeys, // a request with a key header is a program, even with cookies
@@ -181,6 +188,7 @@ func (a *App) Run(ctx context.Context) error {
 // Serve is Run on a listener the caller opened (tests use port 0).
 func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	defer a.Store.Close()
+	defer a.runLogs()() // stops after the last words below, before the database closes
 	runCtx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	if err := a.runEngine(runCtx); err != nil {

@@ -14,6 +14,7 @@ import (
 	"github.com/labstack/echo/v4/middleware"
 
 	"github.com/downlink/downlink/api/internal/authz"
+	"github.com/downlink/downlink/api/internal/logs"
 	"github.com/downlink/downlink/api/internal/problem"
 )
 
@@ -24,7 +25,9 @@ func (s *Server) middleware() {
 		// A client's own id is kept only when it looks harmless.
 		Generator: newRequestID,
 		RequestIDHandler: func(c echo.Context, id string) {
-			c.SetRequest(c.Request().WithContext(withRequestID(c.Request().Context(), id)))
+			// Records logged with the request's context are stored with its id and IP.
+			ctx := logs.WithRequest(withRequestID(c.Request().Context(), id), id, c.RealIP())
+			c.SetRequest(c.Request().WithContext(ctx))
 		},
 	}))
 	e.Use(s.recoverPanics)

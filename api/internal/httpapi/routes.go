@@ -75,6 +75,9 @@ func (s *Server) routes() []route {
 		// stats
 		{http.MethodGet, "/stats", needs(authz.ScopeDownloadsRead), s.getStats},
 
+		// system log and audit trail (admin); the live tail is log.appended on /events
+		{http.MethodGet, "/logs", adminNeeds(authz.ScopeAdminRead), s.listLogs},
+
 		// settings (admin)
 		{http.MethodGet, "/settings", adminNeeds(authz.ScopeAdminRead), s.getSettings},
 		{http.MethodPut, "/settings", adminNeeds(authz.ScopeAdminWrite), s.updateSettings},

@@ -21,6 +21,7 @@ import (
 	"github.com/downlink/downlink/api/internal/downloads"
 	"github.com/downlink/downlink/api/internal/events"
 	"github.com/downlink/downlink/api/internal/files"
+	"github.com/downlink/downlink/api/internal/logs"
 	"github.com/downlink/downlink/api/internal/metrics"
 	"github.com/downlink/downlink/api/internal/settings"
 	"github.com/downlink/downlink/api/internal/system"
@@ -52,6 +53,8 @@ type Deps struct {
 	Hub       *events.Hub
 	// Settings are the admin's runtime settings.
 	Settings *settings.Service
+	// Logs searches the system log and the audit trail.
+	Logs *logs.Service
 	// EnabledPlatforms lists platforms accepting downloads (settings).
 	EnabledPlatforms func(context.Context) []string
 }

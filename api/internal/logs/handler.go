@@ -121,7 +121,9 @@ func (h *Handler) Handle(ctx context.Context, r slog.Record) error {
 		err = h.out.Handle(ctx, red)
 	}
 	if store {
-		h.c.sink.offer(newRow(t, r.Level, red.Message, fields, h.c.dbSecrets()))
+		row := newRow(t, r.Level, red.Message, fields, h.c.dbSecrets())
+		fromRequest(ctx, &row)
+		h.c.sink.offer(row)
 	}
 	return err
 }
@@ -176,4 +178,33 @@ func (c *core) dbSecrets() []string {
 		return *p
 	}
 	return nil
+}
+
+// requestKey carries the HTTP request a context belongs to.
+type requestKey struct{}
+
+type requestInfo struct{ id, ip string }
+
+// WithRequest returns ctx carrying the request id and client IP of an
+// HTTP request: records logged with such a context (InfoContext and the
+// like) are stored with them when they do not name their own.
+func WithRequest(ctx context.Context, requestID, ip string) context.Context {
+	return context.WithValue(ctx, requestKey{}, requestInfo{id: requestID, ip: ip})
+}
+
+// fromRequest fills the request columns a record left empty.
+func fromRequest(ctx context.Context, r *row) {
+	if ctx == nil {
+		return
+	}
+	ri, ok := ctx.Value(requestKey{}).(requestInfo)
+	if !ok {
+		return
+	}
+	if r.RequestID == nil && ri.id != "" && len(ri.id) <= 64 {
+		r.RequestID = &ri.id
+	}
+	if r.IP == nil && ri.ip != "" {
+		r.IP = &ri.ip
+	}
 }

@@ -1,6 +1,7 @@
 package logs
 
 import (
+	"context"
 	"encoding/json"
 	"io"
 	"log/slog"
@@ -107,4 +108,26 @@ func deref(s *string) string {
 		return ""
 	}
 	return *s
+}
+
+func TestRequestContextFillsTheRequestColumns(t *testing.T) {
+	h := New(slog.NewJSONHandler(io.Discard, nil), Options{})
+	ctx := WithRequest(context.Background(), "req-9", "192.0.2.7")
+	l := slog.New(h)
+	l.InfoContext(ctx, "api key created")
+	l.InfoContext(ctx, "own values win", "request_id", "req-own", "ip", "198.51.100.1")
+	l.Info("no context")
+	rows := drain(h)
+	if len(rows) != 3 {
+		t.Fatalf("%d rows", len(rows))
+	}
+	if deref(rows[0].RequestID) != "req-9" || deref(rows[0].IP) != "192.0.2.7" {
+		t.Fatalf("from context: %+v", rows[0])
+	}
+	if deref(rows[1].RequestID) != "req-own" || deref(rows[1].IP) != "198.51.100.1" {
+		t.Fatalf("own values: %+v", rows[1])
+	}
+	if rows[2].RequestID != nil || rows[2].IP != nil {
+		t.Fatalf("without context: %+v", rows[2])
+	}
 }
