@@ -30,5 +30,6 @@ export default defineConfig({
     css: false,
     pool: "threads",
     maxWorkers: 2,
+    testTimeout: 20_000,
   },
 });

@@ -21,32 +21,33 @@ export function notifyError(err: unknown) {
  * (another status, or fields the form does not have) becomes a toast.
  * `aliases` maps server paths to form fields when they differ; with `root`,
  * a 4xx problem without field errors is shown on the form itself
- * (`errors.root.server`) instead of a toast.
+ * (`errors.root.server`) instead of a toast. Returns the form fields that
+ * got an error.
  */
 export function applyServerErrors<T extends FieldValues>(
   err: unknown,
   setError: UseFormSetError<T>,
   fields: readonly string[],
   { aliases = {}, root = false }: { aliases?: Record<string, string>; root?: boolean } = {},
-): boolean {
+): string[] {
   if (root && err instanceof ApiError && err.fieldErrors.length === 0 && err.status < 500) {
     setError("root.server" as Path<T>, { type: String(err.status), message: err.problem.detail || err.problem.title });
-    return true;
+    return ["root.server"];
   }
   if (!(err instanceof ApiError) || err.fieldErrors.length === 0) {
     notifyError(err);
-    return false;
+    return [];
   }
-  let mapped = false;
+  const mapped: string[] = [];
   const rest: string[] = [];
   for (const fe of err.fieldErrors) {
     const name = resolveField(fe.field, fields, aliases);
     if (name) {
-      setError(name as Path<T>, { type: "server", message: fe.message }, { shouldFocus: !mapped });
-      mapped = true;
+      setError(name as Path<T>, { type: "server", message: fe.message }, { shouldFocus: mapped.length === 0 });
+      mapped.push(name);
     } else rest.push(`${fe.field}: ${fe.message}`);
   }
-  if (rest.length > 0 || !mapped) {
+  if (rest.length > 0 || mapped.length === 0) {
     toast.error(err.problem.title, { description: [err.problem.detail, ...rest].filter(Boolean).join(" — ") });
   }
   return mapped;

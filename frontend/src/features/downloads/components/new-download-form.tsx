@@ -58,10 +58,9 @@ export function NewDownloadForm() {
         applyServerErrors(err, form.setError, [], { root: true });
         return;
       }
-      if (applyServerErrors(err, form.setError, fields, { aliases: optionAliases })) {
-        // An option was refused: make sure the user sees it.
-        if (Object.keys(form.formState.errors).some((k) => k !== "url")) setShowOptions(true);
-      }
+      const named = applyServerErrors(err, form.setError, fields, { aliases: optionAliases });
+      // An option was refused: open the options so the user sees it.
+      if (named.some((f) => f !== "url")) setShowOptions(true);
     }
   });
 
