@@ -56,7 +56,7 @@ func TestCrossSiteRequests(t *testing.T) {
 				}
 				return
 			}
-			r.Expect(tt.status)
+			expectStatus(t, r, tt.status)
 		})
 	}
 

@@ -160,7 +160,7 @@ func startOIDCLogin(t *testing.T, env *apitest.Env, p *idp, browser *apitest.Cli
 	if returnTo != "" {
 		path += "?return_to=" + url.QueryEscape(returnTo)
 	}
-	r := browser.Get(path).Expect(http.StatusFound)
+	r := expectStatus(t, browser.Get(path), http.StatusFound)
 	loc, err := url.Parse(r.Header.Get("Location"))
 	if err != nil {
 		t.Fatal(err)

@@ -57,7 +57,7 @@ func TestOIDCLogin(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			browser := env.Client()
-			r := oidcSignIn(t, env, p, browser, tt.user, tt.returnTo).Expect(http.StatusFound)
+			r := expectStatus(t, oidcSignIn(t, env, p, browser, tt.user, tt.returnTo), http.StatusFound)
 			if loc := r.Header.Get("Location"); loc != tt.location {
 				t.Fatalf("callback redirected to %q, want %q", loc, tt.location)
 			}
@@ -79,7 +79,7 @@ func TestOIDCLogin(t *testing.T) {
 			// even after the e-mail changed at the provider.
 			tt.user.Email = "renamed-" + uuid.NewString()[:6] + "@example.com"
 			again := env.Client()
-			oidcSignIn(t, env, p, again, tt.user, "").Expect(http.StatusFound)
+			expectStatus(t, oidcSignIn(t, env, p, again, tt.user, ""), http.StatusFound)
 			m2 := getMe(t, again)
 			if m2.User.ID != m.User.ID || m2.Role != tt.role || m2.User.Email != tt.user.Email {
 				t.Fatalf("second login: %+v, want user %s", m2.User, m.User.ID)
@@ -150,15 +150,15 @@ func TestOIDCHostileCallbacks(t *testing.T) {
 			b := env.Client()
 			a := startOIDCLogin(t, env, p, b, "")
 			a.signInAtIDP(t, p, idpUser("replay@example.com", true))
-			b.Get(a.callbackPath(nil)).Expect(http.StatusFound)
-			b.Post("/api/v1/auth/logout", nil).Expect(http.StatusNoContent)
+			expectStatus(t, b.Get(a.callbackPath(nil)), http.StatusFound)
+			expectStatus(t, b.Post("/api/v1/auth/logout", nil), http.StatusNoContent)
 			return func() *apitest.Response { return b.Get(a.callbackPath(nil)) }
 		}},
 		{"replayed callback with a copy of the pre-login cookie", "code was refused", func(t *testing.T) func() *apitest.Response {
 			b := env.Client()
 			a := startOIDCLogin(t, env, p, b, "")
 			a.signInAtIDP(t, p, idpUser("replay2@example.com", true))
-			b.Get(a.callbackPath(nil)).Expect(http.StatusFound)
+			expectStatus(t, b.Get(a.callbackPath(nil)), http.StatusFound)
 			thief := env.Client().Header("Cookie", "downlink_prelogin="+a.prelogin.Value)
 			return func() *apitest.Response { return thief.Get(a.callbackPath(nil)) }
 		}},

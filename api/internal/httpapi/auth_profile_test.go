@@ -63,7 +63,7 @@ func TestOwnSessions(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			r := tt.client.Do(http.MethodDelete, "/api/v1/auth/sessions/"+tt.id, nil).Expect(tt.status)
+			r := expectStatus(t, tt.client.Do(http.MethodDelete, "/api/v1/auth/sessions/"+tt.id, nil), tt.status)
 			if tt.status >= 400 {
 				expectProblem(t, r, tt.status)
 			}
@@ -157,12 +157,12 @@ func TestStaleCookieDoesNotBlockPublicRoutes(t *testing.T) {
 	for name, cookie := range cookies {
 		t.Run(name, func(t *testing.T) {
 			c := env.Client().Header("Cookie", cookie)
-			if p := c.Get("/api/v1/auth/providers").Expect(http.StatusOK).Map(); p["local"] != true {
+			if p := expectStatus(t, c.Get("/api/v1/auth/providers"), http.StatusOK).Map(); p["local"] != true {
 				t.Fatalf("providers %v", p)
 			}
 			expectProblem(t, c.Post("/api/v1/auth/login", map[string]string{"email": a.Email, "password": "wrong password"}),
 				http.StatusUnauthorized)
-			r := c.Post("/api/v1/auth/login", map[string]string{"email": a.Email, "password": a.Password}).Expect(http.StatusOK)
+			r := expectStatus(t, c.Post("/api/v1/auth/login", map[string]string{"email": a.Email, "password": a.Password}), http.StatusOK)
 			sessionCookie(t, r)
 			expectProblem(t, env.Client().Header("Cookie", cookie).Get("/api/v1/auth/me"), http.StatusUnauthorized)
 		})

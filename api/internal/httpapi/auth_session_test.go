@@ -48,7 +48,7 @@ func TestSessionCookieFlags(t *testing.T) {
 				t.Fatalf("cookie is %s's session, want %s", m.User.Email, a.Email)
 			}
 			// Logging out clears the same cookie.
-			r = withCookie(env, ck).Post("/api/v1/auth/logout", nil, tt.headers...).Expect(http.StatusNoContent)
+			r = expectStatus(t, withCookie(env, ck).Post("/api/v1/auth/logout", nil, tt.headers...), http.StatusNoContent)
 			cleared := findSessionCookie(r)
 			if cleared == nil || cleared.Name != tt.wantName || cleared.MaxAge >= 0 || cleared.Value != "" {
 				t.Fatalf("logout Set-Cookie %q", r.Header.Values("Set-Cookie"))
@@ -60,7 +60,9 @@ func TestSessionCookieFlags(t *testing.T) {
 func getMeWith(t *testing.T, c *apitest.Client, headers ...string) me {
 	t.Helper()
 	var m me
-	c.Get("/api/v1/auth/me", headers...).Expect(http.StatusOK).JSON(&m)
+	if err := jsonInto(expectStatus(t, c.Get("/api/v1/auth/me", headers...), http.StatusOK), &m); err != nil {
+		t.Fatal(err)
+	}
 	return m
 }
 
@@ -135,7 +137,7 @@ func TestSessionTimeouts(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			r := browser.Get("/api/v1/auth/me").Expect(tt.status)
+			r := expectStatus(t, browser.Get("/api/v1/auth/me"), tt.status)
 			if tt.status != http.StatusOK {
 				expectProblem(t, r, tt.status)
 				expectProblem(t, withCookie(env, ck).Get("/api/v1/auth/sessions"), tt.status)
@@ -200,7 +202,7 @@ func TestDisabledUserIsSignedOut(t *testing.T) {
 		disable func(t *testing.T, a account)
 	}{
 		{"by an admin", func(t *testing.T, a account) {
-			r := admin.Do(http.MethodPatch, "/api/v1/users/"+a.ID.String(), map[string]any{"disabled": true}).Expect(http.StatusOK)
+			r := expectStatus(t, admin.Do(http.MethodPatch, "/api/v1/users/"+a.ID.String(), map[string]any{"disabled": true}), http.StatusOK)
 			if r.Map()["disabled"] != true {
 				t.Fatalf("PATCH answered %s", r.Body)
 			}
@@ -232,7 +234,7 @@ func TestDisabledUserIsSignedOut(t *testing.T) {
 				t.Fatal("a disabled user got a session cookie")
 			}
 			// Enabled again, they can sign in.
-			admin.Do(http.MethodPatch, "/api/v1/users/"+a.ID.String(), map[string]any{"disabled": false}).Expect(http.StatusOK)
+			expectStatus(t, admin.Do(http.MethodPatch, "/api/v1/users/"+a.ID.String(), map[string]any{"disabled": false}), http.StatusOK)
 			signIn(t, env, a)
 		})
 	}
