@@ -29,6 +29,8 @@ type Counter interface {
 // ErrNotAttached is returned by Run before Attach.
 var ErrNotAttached = errors.New("logs: no database attached")
 
+var errRunTwice = errors.New("logs: Run called twice")
+
 // writeTimeout bounds one batch insert, so a stuck database delays the
 // writer but never holds it forever.
 const writeTimeout = 10 * time.Second
@@ -119,13 +121,13 @@ func (h *Handler) Run(ctx context.Context) error {
 	s := h.c.sink
 	s.mu.Lock()
 	db, pub, running := s.db, s.pub, s.running
-	s.running = true
+	s.running = s.running || db != nil
 	s.mu.Unlock()
 	if db == nil {
 		return ErrNotAttached
 	}
 	if running {
-		return errors.New("logs: Run called twice")
+		return errRunTwice
 	}
 	defer s.stopped.Store(true)
 	w := writer{s: s, db: db, pub: pub, base: context.WithoutCancel(ctx)}

@@ -3,6 +3,7 @@ package logs
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"log/slog"
 	"runtime"
@@ -215,4 +216,21 @@ func TestFloodNeverBlocks(t *testing.T) {
 		t.Fatalf("stored %d records, more than the buffer can hold", stored)
 	}
 	t.Logf("%d records in %v: %d stored, %d dropped", total, elapsed, stored, dropped)
+}
+
+func TestRunNeedsAttachAndRunsOnce(t *testing.T) {
+	h := New(slog.NewJSONHandler(io.Discard, nil), Options{})
+	if err := h.Run(context.Background()); !errors.Is(err, ErrNotAttached) {
+		t.Fatalf("Run before Attach: %v", err)
+	}
+	h.Attach(storetest.New(t).DB, nil, nil)
+	running(t, h)
+	for started := false; !started; time.Sleep(time.Millisecond) {
+		h.c.sink.mu.Lock()
+		started = h.c.sink.running
+		h.c.sink.mu.Unlock()
+	}
+	if err := h.Run(context.Background()); !errors.Is(err, errRunTwice) {
+		t.Fatalf("second Run: %v", err)
+	}
 }
