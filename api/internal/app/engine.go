@@ -53,7 +53,7 @@ func (a *App) buildEngine(workers *river.Workers) error {
 		return err
 	}
 	e.Runner = ytdlp.New(ytdlp.Config{Path: a.Cfg.YtdlpPath, FFmpegPath: a.Cfg.FfmpegPath, Logger: a.Log.With("source", "ytdlp")})
-	e.Files, err = files.New(a.Store.DB, a.Cfg.LibraryDir(), a.Log)
+	e.Files, err = a.newLibrary()
 	if err != nil {
 		return err
 	}

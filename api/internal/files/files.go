@@ -1,20 +1,19 @@
 // Package files keeps the library: finished files under
-// <data>/library/<user>/<platform>/, their rows, and serving them safely
-// (our own Content-Type, Range and ETag, media inline and everything else
-// as an attachment, a sandbox CSP). Paths come from our ids and are checked
-// to stay inside the library, symlinks resolved.
+// <user>/<platform>/ in a Backend (a local folder, <data>/library by
+// default, or an S3-compatible bucket), their rows, and serving them
+// safely (our own Content-Type, Range and ETag, media inline and everything
+// else as an attachment, a sandbox CSP). Paths come from our ids and, in a
+// folder, are checked to stay inside the library, symlinks resolved.
 package files
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"io/fs"
 	"log/slog"
 	"net/http"
-	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/google/uuid"
@@ -89,7 +88,7 @@ type Retention func(ctx context.Context) *time.Duration
 // Service manages library files.
 type Service struct {
 	db        *gorm.DB
-	root      string // absolute library root
+	backend   Backend
 	log       *slog.Logger
 	audit     *slog.Logger
 	Retention Retention
@@ -105,32 +104,38 @@ type Service struct {
 	OnOrphans func(count int)
 }
 
-// New returns the service for the library at root.
+// New returns the service for a library in the folder root.
 func New(db *gorm.DB, root string, log *slog.Logger) (*Service, error) {
-	abs, err := filepath.Abs(root)
+	b, err := NewLocal(root)
 	if err != nil {
 		return nil, err
 	}
-	if err := os.MkdirAll(abs, 0o750); err != nil {
-		return nil, fmt.Errorf("create library: %w", err)
-	}
-	// Resolve the root itself once, so checks compare real paths.
-	if real, err := filepath.EvalSymlinks(abs); err == nil {
-		abs = real
-	}
-	return &Service{db: db, root: abs, log: log.With("source", "files"), audit: log.With("source", "audit", "audit", true),
-		Retention: func(context.Context) *time.Duration { return nil }}, nil
+	return NewWithBackend(db, b, log), nil
 }
 
-// Root is the library folder.
-func (s *Service) Root() string { return s.root }
+// NewWithBackend returns the service for a library in b.
+func NewWithBackend(db *gorm.DB, b Backend, log *slog.Logger) *Service {
+	return &Service{db: db, backend: b, log: log.With("source", "files"), audit: log.With("source", "audit", "audit", true),
+		Retention: func(context.Context) *time.Duration { return nil }}
+}
+
+// Root is the library folder, or "" when the library is not in a folder.
+func (s *Service) Root() string {
+	if l, ok := s.backend.(*Local); ok {
+		return l.Root()
+	}
+	return ""
+}
+
+// Backend is where the files live.
+func (s *Service) Backend() Backend { return s.backend }
 
 // View turns a row into the API shape, checking the disk.
 func (s *Service) View(ctx context.Context, r Row) File {
 	f := File{ID: r.ID, DownloadID: r.DownloadID, UserID: r.UserID, Name: r.Name, SizeBytes: r.SizeBytes,
 		MimeType: r.MimeType, Kind: r.Kind, Platform: r.Platform, Pinned: r.Pinned, ThumbnailURL: r.Thumbnail,
 		CreatedAt: r.CreatedAt.UTC(), ContentURL: "/api/v1/files/" + r.ID.String() + "/content"}
-	if _, err := s.resolve(r.RelPath); err != nil {
+	if _, err := s.backend.Stat(ctx, r.RelPath); err != nil {
 		f.Missing = true
 	}
 	if !r.Pinned {
@@ -142,40 +147,25 @@ func (s *Service) View(ctx context.Context, r Row) File {
 	return f
 }
 
+// viewParallel bounds the existence checks Views runs at once: one stat
+// each in a folder, one HEAD request each on S3.
+const viewParallel = 8
+
 // Views turns rows into API shapes.
 func (s *Service) Views(ctx context.Context, rows []Row) []File {
-	out := make([]File, 0, len(rows))
-	for _, r := range rows {
-		out = append(out, s.View(ctx, r))
+	out := make([]File, len(rows))
+	sem := make(chan struct{}, viewParallel)
+	var wg sync.WaitGroup
+	for i, r := range rows {
+		sem <- struct{}{}
+		wg.Add(1)
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			out[i] = s.View(ctx, r)
+		}()
 	}
+	wg.Wait()
 	return out
-}
-
-// errOutside is a path that would leave the library.
-var errOutside = errors.New("files: path outside the library")
-
-// resolve returns the real path of a library-relative path, refusing
-// anything that leaves the library (through "..", absolute paths or
-// symlinks) and anything that is not a regular file.
-func (s *Service) resolve(rel string) (string, error) {
-	if rel == "" || filepath.IsAbs(rel) || !filepath.IsLocal(rel) {
-		return "", errOutside
-	}
-	real, err := filepath.EvalSymlinks(filepath.Join(s.root, rel))
-	if err != nil {
-		return "", err
-	}
-	if !Inside(s.root, real) {
-		return "", errOutside
-	}
-	st, err := os.Lstat(real)
-	if err != nil {
-		return "", err
-	}
-	if !st.Mode().IsRegular() {
-		return "", fs.ErrNotExist
-	}
-	return real, nil
 }
 
 // Inside reports whether path is root or below it.
@@ -216,8 +206,8 @@ func (s *Service) ForDownloads(ctx context.Context, ids []uuid.UUID) (map[uuid.U
 	if err := s.db.WithContext(ctx).Where("download_id IN ?", ids).Order("created_at, id").Find(&rows).Error; err != nil {
 		return nil, err
 	}
-	for _, r := range rows {
-		out[*r.DownloadID] = append(out[*r.DownloadID], s.View(ctx, r))
+	for i, f := range s.Views(ctx, rows) {
+		out[*rows[i].DownloadID] = append(out[*rows[i].DownloadID], f)
 	}
 	return out, nil
 }
@@ -334,7 +324,7 @@ func (s *Service) List(ctx context.Context, caller *authz.Principal, p ListParam
 		}
 		return paging.NewCursor(p.Sort, key, r.ID.String())
 	})
-	return paging.Map(page, func(r Row) File { return s.View(ctx, r) }), nil
+	return paging.Page[File]{Items: s.Views(ctx, page.Items), NextCursor: page.NextCursor}, nil
 }
 
 // SetPinned pins or unpins a file.
@@ -373,10 +363,8 @@ func (s *Service) DeleteRows(ctx context.Context, rows []Row) error {
 		if err := s.db.WithContext(ctx).Where("id = ?", r.ID).Delete(&Row{}).Error; err != nil {
 			return err
 		}
-		if p, err := s.resolve(r.RelPath); err == nil {
-			if err := os.Remove(p); err != nil && !errors.Is(err, fs.ErrNotExist) {
-				s.log.Warn("cannot remove file data", "file_id", r.ID, "err", err)
-			}
+		if err := s.backend.Delete(ctx, r.RelPath); err != nil {
+			s.log.Warn("cannot remove file data", "file_id", r.ID, "err", err)
 		}
 		if s.OnDelete != nil {
 			s.OnDelete(ctx, s.View(ctx, r))

@@ -2,7 +2,6 @@ package files
 
 import (
 	"context"
-	"io/fs"
 	"path/filepath"
 	"strings"
 	"time"
@@ -40,8 +39,9 @@ const orphanCheckKey = "orphans_checked_at"
 // moving them in right now.
 const orphanGrace = 10 * time.Minute
 
-// CheckOrphans walks the library and records the files no row points at
-// (left by crashes or copied in by hand). It never deletes them.
+// CheckOrphans walks the library (folder or bucket) and records the files
+// no row points at (left by crashes or copied in by hand). It never
+// deletes them.
 func (s *Service) CheckOrphans(ctx context.Context) (int, error) {
 	var known []string
 	if err := s.db.WithContext(ctx).Model(&Row{}).Pluck("rel_path", &known).Error; err != nil {
@@ -53,28 +53,18 @@ func (s *Service) CheckOrphans(ctx context.Context) (int, error) {
 	}
 	now := time.Now().UTC()
 	var found []orphanRow
-	err := filepath.WalkDir(s.root, func(path string, d fs.DirEntry, err error) error {
-		if err != nil || ctx.Err() != nil {
-			return ctx.Err()
-		}
-		if !d.Type().IsRegular() || strings.HasSuffix(d.Name(), ".partial") {
+	err := s.backend.Walk(ctx, func(o ObjectInfo) error {
+		rel := filepath.FromSlash(o.Key)
+		if set[rel] || strings.HasSuffix(o.Key, ".partial") || now.Sub(o.ModTime) < orphanGrace {
 			return nil
 		}
-		rel, err := filepath.Rel(s.root, path)
-		if err != nil || set[rel] {
-			return nil
-		}
-		info, err := d.Info()
-		if err != nil || now.Sub(info.ModTime()) < orphanGrace {
-			return nil
-		}
-		o := orphanRow{Path: rel, SizeBytes: info.Size(), ModifiedAt: info.ModTime().UTC(), CheckedAt: now}
-		if first, _, ok := strings.Cut(rel, string(filepath.Separator)); ok {
+		or := orphanRow{Path: rel, SizeBytes: o.Size, ModifiedAt: o.ModTime.UTC(), CheckedAt: now}
+		if first, _, ok := strings.Cut(o.Key, "/"); ok {
 			if id, err := uuid.Parse(first); err == nil {
-				o.UserID = &id
+				or.UserID = &id
 			}
 		}
-		found = append(found, o)
+		found = append(found, or)
 		return nil
 	})
 	if err != nil {

@@ -3,9 +3,10 @@ package files
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io/fs"
 	"net/http"
-	"os"
 	"strings"
 
 	"github.com/google/uuid"
@@ -20,26 +21,38 @@ var errRange = problem.New(http.StatusRequestedRangeNotSatisfiable, "Range not s
 // ETag, with Downlink's own Content-Type (never sniffed), audio/video/images
 // inline for the player unless download is set, everything else as an
 // attachment, nosniff and a sandbox CSP so nothing served can run script in
-// this origin.
+// this origin. On S3 the bytes stream from ranged GETs, or the client is
+// redirected to a presigned URL (another origin) when that is configured.
 func (s *Service) Serve(ctx context.Context, w http.ResponseWriter, r *http.Request, caller *authz.Principal, id uuid.UUID, download bool) error {
 	row, err := s.get(ctx, caller, id)
 	if err != nil {
 		return err
 	}
-	path, err := s.resolve(row.RelPath)
-	if err != nil {
-		s.log.Warn("file data missing", "file_id", row.ID, "err", err)
-		return ErrMissingData
+	disposition := "attachment"
+	if Inline(row.MimeType) && !download {
+		disposition = "inline"
 	}
-	f, err := os.Open(path)
+	if p, ok := s.backend.(Presigner); ok {
+		if _, err := s.backend.Stat(ctx, row.RelPath); err != nil {
+			return s.missing(row, err)
+		}
+		u, ok, err := p.PresignGet(ctx, row.RelPath, row.MimeType, ContentDisposition(disposition, row.Name))
+		if err != nil {
+			return err
+		}
+		if ok {
+			w.Header().Set("Cache-Control", "private, no-store")
+			w.Header().Set("Referrer-Policy", "no-referrer")
+			http.Redirect(w, r, u, http.StatusFound)
+			return nil
+		}
+	}
+	f, err := s.backend.Open(ctx, row.RelPath)
 	if err != nil {
-		return ErrMissingData
+		return s.missing(row, err)
 	}
 	defer f.Close()
-	st, err := f.Stat()
-	if err != nil {
-		return err
-	}
+	st := f.Info()
 	h := w.Header()
 	h.Set("Content-Type", row.MimeType)
 	h.Set("X-Content-Type-Options", "nosniff")
@@ -48,15 +61,21 @@ func (s *Service) Serve(ctx context.Context, w http.ResponseWriter, r *http.Requ
 	h.Set("Content-Security-Policy", "sandbox")
 	h.Set("Cross-Origin-Resource-Policy", "same-origin")
 	h.Set("Cache-Control", "private, max-age=0, must-revalidate")
-	h.Set("ETag", fmt.Sprintf(`"%s-%x-%x"`, row.ID.String()[:8], st.Size(), st.ModTime().UnixNano()))
-	disposition := "attachment"
-	if Inline(row.MimeType) && !download {
-		disposition = "inline"
-	}
+	h.Set("ETag", fmt.Sprintf(`"%s-%x-%x"`, row.ID.String()[:8], st.Size, st.ModTime.UnixNano()))
 	h.Set("Content-Disposition", ContentDisposition(disposition, row.Name))
 	rw := &rangeGuard{ResponseWriter: w, r: r}
-	http.ServeContent(rw, r, "", st.ModTime(), f)
+	http.ServeContent(rw, r, "", st.ModTime, f)
 	return nil
+}
+
+// missing turns a failed open into the contract's 404 when the data is
+// gone, and anything else (storage unreachable) into a 500.
+func (s *Service) missing(row Row, err error) error {
+	if errors.Is(err, fs.ErrNotExist) {
+		s.log.Warn("file data missing", "file_id", row.ID, "err", err)
+		return ErrMissingData
+	}
+	return fmt.Errorf("open file %s: %w", row.ID, err)
 }
 
 // ContentDisposition builds an RFC 6266 header: an ASCII fallback name and
