@@ -87,7 +87,7 @@ func (s *Service) Probe(ctx context.Context, rawURL string) (ProbeResult, error)
 	}
 	pr, err := s.runner.Probe(ctx, c.url, settings)
 	if err != nil {
-		code, msg := failureOf(err)
+		code, msg := failureOf(s.explain(c.platform, err))
 		var ee *ytdlp.ExitError
 		if errors.As(err, &ee) || errors.Is(err, ytdlp.ErrNotInstalled) {
 			return ProbeResult{}, errProbe.WithDetail("%s", msg).With("code", code).WithCause(err)

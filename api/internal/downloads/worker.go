@@ -478,7 +478,7 @@ func Failure(code, message string) error { return &platformFailure{code: code, m
 
 // fail marks a row failed (fenced) and cleans its folder.
 func (s *Service) fail(ctx context.Context, r *row, jobID int64, err error) {
-	code, msg := failureOf(err)
+	code, msg := failureOf(s.explain(r.Platform, err))
 	s.log.Warn("download failed", "download_id", r.ID, "platform", r.Platform, "code", code, "err", err)
 	now := time.Now().UTC()
 	txErr := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
