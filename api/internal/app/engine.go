@@ -13,6 +13,7 @@ import (
 	"github.com/downlink/downlink/api/internal/events"
 	"github.com/downlink/downlink/api/internal/files"
 	"github.com/downlink/downlink/api/internal/netguard"
+	"github.com/downlink/downlink/api/internal/platforms/handlers"
 	"github.com/downlink/downlink/api/internal/settings"
 	"github.com/downlink/downlink/api/internal/ytdlp"
 )
@@ -80,6 +81,13 @@ func (a *App) buildEngine(workers *river.Workers) error {
 	})
 	e.Downloads.KeyQuota = a.APIKeys
 	e.Downloads.StorageQuota = e.Files
+	e.Downloads.Platforms[downloads.QueueSpotify] = handlers.NewSpotify(handlers.SpotifyConfig{
+		Settings: a.Settings, Policy: settings.Policy{S: a.Settings}, Egress: e.Egress,
+		SearchBaseURL: a.Cfg.SearchBaseURL, YtdlpPath: a.Cfg.YtdlpPath, FFmpegPath: a.Cfg.FfmpegPath,
+		Logger: a.Log,
+	})
+	e.Downloads.Platforms[downloads.QueueYouTube] = &handlers.YouTube{Lister: e.Downloads}
+	e.Downloads.Platforms[downloads.QueueInstagram] = handlers.Instagram{}
 	e.Files.Quotas = a.storageQuota
 	e.Files.Disk = func() (int64, int64, error) {
 		d, err := a.System.DiskInfo()
