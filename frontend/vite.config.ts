@@ -4,8 +4,8 @@ import react from "@vitejs/plugin-react";
 import { defineConfig } from "vitest/config";
 
 // The Go server (downlink serve) answers these paths; the dev server forwards
-// them so `npm run dev` works against a real backend on :8080.
-const backend = "http://127.0.0.1:8080";
+// them so `npm run dev` works against a real backend (default :8080).
+const backend = process.env.DOWNLINK_DEV_BACKEND ?? "http://127.0.0.1:8080";
 const proxied = ["/api", "/swagger", "/openapi.yaml", "/healthz", "/readyz"];
 
 export default defineConfig({

@@ -79,6 +79,11 @@ async function main() {
       expect(cond, what) {
         if (!cond) throw new CheckFailed(`expected: ${what}`);
       },
+      /** axe only, no screenshot. */
+      async check(label) {
+        violations.push(...(await axeCheck(page, label)));
+      },
+      /** Screenshots in light and dark (docs/screenshots) plus axe in each. */
       async shoot(name, opts = {}) {
         if (process.env.E2E_SCREENSHOTS === "0") {
           if (opts.axe !== false) violations.push(...(await axeCheck(page, name + (opts.suffix ?? ""))));

@@ -44,6 +44,20 @@ export const downloadStep = {
     expect(await page.getByRole("status").filter({ hasText: "Live" }).count() > 0, "live indicator says Live");
     await shoot("downloads");
 
+    // Filters live in the URL, so a reload keeps them.
+    await page.getByRole("combobox", { name: "Status" }).click();
+    await page.getByRole("option", { name: "Completed" }).click();
+    await page.waitForURL((u) => u.searchParams.get("status") === "completed");
+    await page.reload();
+    await page.getByTestId("download-row").first().waitFor();
+    expect((await page.getByRole("combobox", { name: "Status" }).textContent()).includes("Completed"), "status filter survives a reload");
+    await page.getByRole("combobox", { name: "Status" }).click();
+    await page.getByRole("option", { name: "Failed" }).click();
+    await page.getByText("No downloads match").waitFor();
+    await page.getByRole("combobox", { name: "Status" }).click();
+    await page.getByRole("option", { name: "All statuses" }).click();
+    await page.waitForURL((u) => !u.searchParams.has("status"));
+
     // The detail drawer: fields, files and (admin) the log.
     await row.getByRole("button").filter({ hasText: /./ }).nth(0).click();
     const drawer = page.getByRole("dialog");

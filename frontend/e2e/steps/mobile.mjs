@@ -1,7 +1,7 @@
 // The key screens at a 375 px phone width, and the navigation drawer.
 export const mobileStep = {
   name: "375 px phone layout",
-  async run({ page, expect, shoot }) {
+  async run({ page, expect, shoot, check }) {
     await page.setViewportSize({ width: 375, height: 812 });
     try {
       for (const [path, heading, name] of [
@@ -14,6 +14,18 @@ export const mobileStep = {
         const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
         expect(overflow <= 1, `${path} fits 375 px (overflows by ${overflow}px)`);
         await shoot(name, { suffix: "-mobile" });
+      }
+      // The other pages: no screenshots, but they must fit and pass axe too.
+      for (const [path, heading] of [
+        ["/profile", "Profile"],
+        ["/system", "System"],
+      ]) {
+        await page.goto(path);
+        await page.getByRole("heading", { name: heading, level: 1 }).waitFor();
+        await page.waitForLoadState("networkidle").catch(() => {});
+        const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+        expect(overflow <= 1, `${path} fits 375 px (overflows by ${overflow}px)`);
+        await check(heading.toLowerCase() + "-mobile");
       }
       await page.getByRole("button", { name: "Open navigation" }).click();
       const drawer = page.getByRole("dialog");

@@ -15,7 +15,7 @@ export type DownloadFilters = {
 
 export const defaultFilters: DownloadFilters = { status: "all", platform: "all", q: "", sort: "-created_at" };
 
-const sorts: Record<DownloadFilters["sort"], string> = {
+export const sorts: Record<DownloadFilters["sort"], string> = {
   "-created_at": "Newest first",
   created_at: "Oldest first",
   title: "Title A–Z",
@@ -77,3 +77,10 @@ export function DownloadsToolbar({ value, onChange }: { value: DownloadFilters; 
     </div>
   );
 }
+
+/** The values each filter may take in the URL. */
+export const allowedFilters = {
+  status: ["all", "active", ...Object.keys(statusLabels)],
+  platform: ["all", ...Object.keys(platformLabels)],
+  sort: Object.keys(sorts),
+};

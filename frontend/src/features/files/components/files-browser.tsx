@@ -5,7 +5,7 @@ import { EmptyState } from "@/components/ui/empty-state";
 import { Skeleton } from "@/components/ui/skeleton";
 import type { Schemas } from "@/lib/api/client";
 import { type ListParams, useFiles } from "@/features/files/api/list-files";
-import { type FileFilters, FilesToolbar, defaultFileFilters } from "@/features/files/components/files-toolbar";
+import { type FileFilters, FilesToolbar } from "@/features/files/components/files-toolbar";
 import { FilesGrid, FilesTable } from "@/features/files/components/files-views";
 import { PlayerDialog } from "@/features/files/components/player-dialog";
 
@@ -19,8 +19,17 @@ function toParams(f: FileFilters, downloadId: string | null): ListParams {
 }
 
 /** The library: search, filters, grid/list, player. `downloadId` narrows it to one download's files. */
-export function FilesBrowser({ downloadId, onClearDownload }: { downloadId: string | null; onClearDownload: () => void }) {
-  const [filters, setFilters] = useState<FileFilters>(defaultFileFilters);
+export function FilesBrowser({
+  filters,
+  onFiltersChange: setFilters,
+  downloadId,
+  onClearDownload,
+}: {
+  filters: FileFilters;
+  onFiltersChange: (f: FileFilters) => void;
+  downloadId: string | null;
+  onClearDownload: () => void;
+}) {
   const [playing, setPlaying] = useState<Schemas["File"] | null>(null);
   const deferred = useDeferredValue(filters);
   const params = useMemo(() => toParams(deferred, downloadId), [deferred, downloadId]);

@@ -16,7 +16,7 @@ export type FileFilters = {
 
 export const defaultFileFilters: FileFilters = { q: "", platform: "all", type: "all", sort: "-created_at", view: "grid" };
 
-const sorts: Record<FileFilters["sort"], string> = {
+export const sorts: Record<FileFilters["sort"], string> = {
   "-created_at": "Newest first",
   created_at: "Oldest first",
   name: "Name A–Z",
@@ -96,3 +96,11 @@ export function FilesToolbar({ value, onChange }: { value: FileFilters; onChange
     </div>
   );
 }
+
+/** The values each filter may take in the URL. */
+export const allowedFileFilters = {
+  platform: ["all", ...Object.keys(platformLabels)],
+  type: ["all", ...Object.keys(kinds)],
+  sort: Object.keys(sorts),
+  view: ["grid", "list"],
+};
