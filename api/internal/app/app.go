@@ -32,6 +32,7 @@ import (
 	"github.com/downlink/downlink/api/internal/store"
 	"github.com/downlink/downlink/api/internal/system"
 	"github.com/downlink/downlink/api/internal/users"
+	"github.com/downlink/downlink/api/internal/webhooks"
 	"github.com/downlink/downlink/frontend"
 )
 
@@ -61,6 +62,7 @@ type App struct {
 	Settings *settings.Service
 	Engine   *engine
 	Logs     *logs.Service
+	Webhooks *webhooks.Service
 
 	// background goroutines owned by Run
 	wg sync.WaitGroup
@@ -129,11 +131,13 @@ func (a *App) build() error {
 	if err := a.buildEngine(workers); err != nil {
 		return err
 	}
+	a.buildWebhooks(workers)
 	q, err := queue.New(a.Store, workers, queue.Options{
 		NodeName: a.Cfg.NodeName,
-		Queues:   a.downloadQueues(),
+		Queues:   a.nodeQueues(),
 		Periodic: []*river.PeriodicJob{system.PeriodicPruneNodes(), auth.PeriodicCleanup(), downloads.PeriodicRescue(),
-			files.PeriodicRetention(), files.PeriodicOrphans(), logs.PeriodicRetention()},
+			files.PeriodicRetention(), files.PeriodicOrphans(), logs.PeriodicRetention(),
+			webhooks.PeriodicPrune()},
 		RescueStuckJobsAfter: 6 * time.Hour,
 		JobTimeout:           -1,
 		Logger:               a.Log,
@@ -144,6 +148,7 @@ func (a *App) build() error {
 	a.Queue = q
 	a.System.SetQueue(q)
 	a.Engine.Downloads.SetQueue(q)
+	a.Webhooks.SetQueue(q)
 	a.System.RunningJobs = a.Engine.Downloads.Running
 	if a.Role == RoleServe {
 		a.HTTP, err = httpapi.New(httpapi.Deps{
@@ -160,6 +165,7 @@ func (a *App) build() error {
 			Hub:              a.Engine.Hub,
 			Settings:         a.Settings,
 			Logs:             a.Logs,
+			Webhooks:         a.Webhooks,
 			EnabledPlatforms: a.Settings.EnabledPlatforms,
 			Authenticators: []httpapi.Authenticator{
 				a.APIKeys, // a request with a key header is a program, even with cookies

@@ -25,6 +25,7 @@ import (
 	"github.com/downlink/downlink/api/internal/metrics"
 	"github.com/downlink/downlink/api/internal/settings"
 	"github.com/downlink/downlink/api/internal/system"
+	"github.com/downlink/downlink/api/internal/webhooks"
 )
 
 // Deps are the services the HTTP layer calls. Build them in main and pass
@@ -55,6 +56,8 @@ type Deps struct {
 	Settings *settings.Service
 	// Logs searches the system log and the audit trail.
 	Logs *logs.Service
+	// Webhooks manages webhooks and their delivery logs.
+	Webhooks *webhooks.Service
 	// EnabledPlatforms lists platforms accepting downloads (settings).
 	EnabledPlatforms func(context.Context) []string
 }

@@ -2,10 +2,12 @@ package webhooks
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"net"
 	"net/http"
 	"net/netip"
-	"syscall"
+	"strconv"
 	"time"
 
 	"github.com/downlink/downlink/api/internal/netguard"
@@ -14,45 +16,18 @@ import (
 // policyKey carries the connect-time policy of one attempt to the dialer.
 type policyKey struct{}
 
-// hostKey carries the host name being dialled to the address check, so a
-// refusal names it.
-type hostKey struct{}
-
 // newClient builds the HTTP client deliveries go through. Its dialer
-// refuses local names before DNS and checks each resolved address in the
-// socket's Control hook, right before connect(2): what is checked is what
-// is connected to, so DNS rebinding cannot slip past. Redirects are not
-// followed (a 3xx is a failed attempt) and proxies from the environment
-// are ignored, since a proxy would connect on our behalf unchecked.
-// Connections are not kept alive: each attempt dials (and is checked)
-// under the policy in force for it.
+// refuses local names before DNS, resolves the host itself, checks every
+// address with the attempt's policy and connects to a checked address,
+// never to the name, so a second DNS answer cannot differ from the checked
+// one (DNS rebinding). Redirects are not followed (a 3xx is a failed
+// attempt), proxies from the environment are ignored (a proxy would connect
+// on our behalf, unchecked), and connections are not kept alive, so each
+// attempt dials under the policy in force for it.
 func (s *Service) newClient() *http.Client {
-	dialer := &net.Dialer{
-		Timeout:   10 * time.Second,
-		KeepAlive: 30 * time.Second,
-		ControlContext: func(ctx context.Context, network, address string, _ syscall.RawConn) error {
-			ap, err := netip.ParseAddrPort(address)
-			if err != nil {
-				return err
-			}
-			host, _ := ctx.Value(hostKey{}).(string)
-			return policyFrom(ctx).CheckDestination(host, netip.AddrPortFrom(ap.Addr().Unmap(), ap.Port()))
-		},
-	}
 	transport := &http.Transport{
-		Proxy: nil,
-		DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
-			host, _, err := net.SplitHostPort(addr)
-			if err != nil {
-				return nil, err
-			}
-			if hc, ok := policyFrom(ctx).(netguard.HostNameChecker); ok {
-				if err := hc.CheckHostName(host); err != nil {
-					return nil, err
-				}
-			}
-			return dialer.DialContext(context.WithValue(ctx, hostKey{}, host), network, addr)
-		},
+		Proxy:                 nil,
+		DialContext:           s.dial,
 		ForceAttemptHTTP2:     true,
 		DisableKeepAlives:     true,
 		TLSHandshakeTimeout:   10 * time.Second,
@@ -64,6 +39,68 @@ func (s *Service) newClient() *http.Client {
 			return http.ErrUseLastResponse
 		},
 	}
+}
+
+// dial connects to hostport after checking where it leads.
+func (s *Service) dial(ctx context.Context, network, hostport string) (net.Conn, error) {
+	host, portText, err := net.SplitHostPort(hostport)
+	if err != nil {
+		return nil, err
+	}
+	port, err := strconv.ParseUint(portText, 10, 16)
+	if err != nil || port == 0 {
+		return nil, fmt.Errorf("bad port %q", portText)
+	}
+	policy := policyFrom(ctx)
+	if hc, ok := policy.(netguard.HostNameChecker); ok {
+		if err := hc.CheckHostName(host); err != nil {
+			return nil, err
+		}
+	}
+	addrs, err := s.lookup(ctx, host)
+	if err != nil {
+		return nil, err
+	}
+	dsts := make([]netip.AddrPort, 0, len(addrs))
+	for _, a := range addrs {
+		dst := netip.AddrPortFrom(a.Unmap().WithZone(""), uint16(port))
+		// One refused address refuses the name: a mix of public and private
+		// answers is how rebinding attacks pick their moment.
+		if err := policy.CheckDestination(host, dst); err != nil {
+			return nil, err
+		}
+		dsts = append(dsts, dst)
+	}
+	var lastErr error
+	for _, dst := range dsts {
+		conn, err := s.dialer.DialContext(ctx, "tcp", dst.String())
+		if err == nil {
+			return conn, nil
+		}
+		lastErr = err
+		if ctx.Err() != nil {
+			break
+		}
+	}
+	return nil, lastErr
+}
+
+func (s *Service) lookup(ctx context.Context, host string) ([]netip.Addr, error) {
+	if a, ok := netguard.ParseHost(host); ok {
+		return []netip.Addr{a}, nil
+	}
+	addrs, err := s.resolver.LookupNetIP(ctx, "ip", host)
+	if err != nil {
+		var dnsErr *net.DNSError
+		if errors.As(err, &dnsErr) && dnsErr.IsNotFound {
+			return nil, fmt.Errorf("host %s not found", host)
+		}
+		return nil, fmt.Errorf("resolve %s: %w", host, err)
+	}
+	if len(addrs) == 0 {
+		return nil, fmt.Errorf("host %s has no addresses", host)
+	}
+	return addrs, nil
 }
 
 // policyFrom returns the attempt's policy; without one, everything

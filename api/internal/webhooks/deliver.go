@@ -169,7 +169,7 @@ func (s *Service) observe(d *deliveryRow, res attemptResult, out outcome, attemp
 	}
 	if out.disable {
 		s.log.Warn("webhook disabled: the receiver answered 410 Gone", "webhook_id", d.WebhookID)
-		s.audit.Info("webhook disabled", "action", "webhook.disabled", "actor_id", nil,
+		s.audit.Info("webhook disabled", "action", "webhook.disabled",
 			"target", "webhook:"+d.WebhookID.String(), "reason", "receiver answered 410 Gone")
 	}
 }

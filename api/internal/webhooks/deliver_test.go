@@ -6,6 +6,7 @@ import (
 	"errors"
 	"net/http"
 	"net/netip"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -192,6 +193,31 @@ func TestTheGuardChecksEveryConnection(t *testing.T) {
 	}
 	if n := len(rc.got()); n != 0 {
 		t.Fatalf("the blocked receiver got %d requests", n)
+	}
+}
+
+func TestANameIsCheckedForWhatItResolvesToWhenSent(t *testing.T) {
+	rc := newReceiver(t)
+	port := netip.MustParseAddrPort(strings.TrimPrefix(rc.URL, "http://")).Port()
+	public := netip.AddrPortFrom(netip.MustParseAddr(publicAddr), port).String()
+	// The public address leads to the receiver, as a real one would.
+	e := newEnv(t, envOptions{dialer: mapDialer{public: strings.TrimPrefix(rc.URL, "http://")}})
+	hook := e.create("http://hooks.example.test:" + strconv.Itoa(int(port)) + "/hook")
+
+	e.finish(download(downloads.StatusCompleted, uuid.New(), "youtube"))
+	if del := e.waitSettled(hook.ID, 1)[0]; del.Status != webhooks.StatusSucceeded {
+		t.Fatalf("delivery to a public address = %+v (error %v)", del, deref(del.Error))
+	}
+	// The name now resolves to loopback (DNS rebinding): refused at connect time.
+	e.dns.set(publicAddr, "127.0.0.1")
+	e.finish(download(downloads.StatusCompleted, uuid.New(), "youtube"))
+	ds := e.waitSettled(hook.ID, 2)
+	if del := ds[0]; del.Status != webhooks.StatusFailed || del.Attempts != 1 ||
+		deref(del.Error) != "blocked destination: loopback (hooks.example.test resolves to 127.0.0.1)" {
+		t.Fatalf("delivery after rebinding = %+v (error %v)", del, deref(del.Error))
+	}
+	if n := len(rc.got()); n != 1 {
+		t.Fatalf("receiver got %d requests, want 1", n)
 	}
 }
 

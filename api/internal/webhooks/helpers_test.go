@@ -7,6 +7,7 @@ import (
 	"encoding/base64"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
@@ -37,6 +38,7 @@ func TestMain(m *testing.M) { storetest.Main(m) }
 // env is a webhooks service on a fresh database with a running queue.
 type env struct {
 	t       *testing.T
+	dns     *switchResolver
 	allow   *atomic.Bool // private networks allowed (the receivers live on 127.0.0.1)
 	st      *store.Store
 	svc     *webhooks.Service
@@ -49,17 +51,43 @@ type envOptions struct {
 	schedule     []time.Duration
 	timeout      time.Duration
 	dialPolicy   netguard.Policy
+	dialer       netguard.ContextDialer
 }
 
-// fixedResolver answers every name with the same addresses.
-type fixedResolver []string
+// publicAddr is what names resolve to unless a test says otherwise.
+const publicAddr = "93.184.215.14"
 
-func (r fixedResolver) LookupNetIP(_ context.Context, _, _ string) ([]netip.Addr, error) {
+// switchResolver answers every name with the addresses last set.
+type switchResolver struct{ addrs atomic.Value }
+
+func newSwitchResolver(addrs ...string) *switchResolver {
+	r := &switchResolver{}
+	r.set(addrs...)
+	return r
+}
+
+func (r *switchResolver) set(addrs ...string) {
 	var out []netip.Addr
-	for _, a := range r {
+	for _, a := range addrs {
 		out = append(out, netip.MustParseAddr(a))
 	}
-	return out, nil
+	r.addrs.Store(out)
+}
+
+func (r *switchResolver) LookupNetIP(_ context.Context, _, _ string) ([]netip.Addr, error) {
+	return r.addrs.Load().([]netip.Addr), nil
+}
+
+// mapDialer connects to a public-looking address on a local server, as
+// app.WithNetwork lets tests do.
+type mapDialer map[string]string
+
+func (m mapDialer) DialContext(ctx context.Context, network, addr string) (net.Conn, error) {
+	if to, ok := m[addr]; ok {
+		addr = to
+	}
+	var d net.Dialer
+	return d.DialContext(ctx, network, addr)
 }
 
 func errorf(format string, args ...any) error { return fmt.Errorf(format, args...) }
@@ -77,8 +105,9 @@ func newEnv(t *testing.T, o envOptions) *env {
 		o.schedule = []time.Duration{150 * time.Millisecond, 150 * time.Millisecond}
 	}
 	m := metrics.New()
+	dns := newSwitchResolver(publicAddr)
 	svc := webhooks.New(webhooks.Config{RetrySchedule: o.schedule, Timeout: o.timeout}, webhooks.Deps{
-		DB: st.DB, Keys: keys, Resolver: fixedResolver{"93.184.215.14"},
+		DB: st.DB, Keys: keys, Resolver: dns, Dialer: o.dialer,
 		AllowPrivate: func(context.Context) bool { return allow.Load() },
 		Metrics:      m, Logger: storetest.Logger(),
 	})
@@ -102,7 +131,7 @@ func newEnv(t *testing.T, o envOptions) *env {
 		defer cancel()
 		_ = q.Stop(ctx)
 	})
-	return &env{t: t, allow: allow, st: st, svc: svc, metrics: m, admin: uuid.New()}
+	return &env{t: t, dns: dns, allow: allow, st: st, svc: svc, metrics: m, admin: uuid.New()}
 }
 
 // create registers a webhook for the given events, failing the test on error.

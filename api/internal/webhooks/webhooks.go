@@ -14,6 +14,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"net"
 	"net/http"
 	"sync"
 	"time"
@@ -74,8 +75,12 @@ type Config struct {
 type Deps struct {
 	DB   *gorm.DB
 	Keys *secrets.Keys
-	// Resolver answers DNS for the check of a URL when it is saved.
+	// Resolver answers DNS, both for the check of a URL when it is saved
+	// and for every delivery; nil: the system's.
 	Resolver netguard.Resolver
+	// Dialer opens the connections of deliveries, always to an address the
+	// guard checked; nil: a plain net.Dialer.
+	Dialer netguard.ContextDialer
 	// AllowPrivate says whether private networks are allowed now (the
 	// DOWNLINK_ALLOW_PRIVATE_NETWORKS setting); nil means never.
 	AllowPrivate func(ctx context.Context) bool
@@ -88,6 +93,7 @@ type Service struct {
 	db           *gorm.DB
 	keys         *secrets.Keys
 	resolver     netguard.Resolver
+	dialer       netguard.ContextDialer
 	allowPrivate func(ctx context.Context) bool
 	metrics      *metrics.Registry
 	log          *slog.Logger
@@ -114,11 +120,17 @@ func New(cfg Config, d Deps) *Service {
 	if cfg.Retention <= 0 {
 		cfg.Retention = 30 * 24 * time.Hour
 	}
+	if d.Resolver == nil {
+		d.Resolver = net.DefaultResolver
+	}
+	if d.Dialer == nil {
+		d.Dialer = &net.Dialer{Timeout: 10 * time.Second}
+	}
 	if d.AllowPrivate == nil {
 		d.AllowPrivate = func(context.Context) bool { return false }
 	}
 	s := &Service{
-		db: d.DB, keys: d.Keys, resolver: d.Resolver, allowPrivate: d.AllowPrivate, metrics: d.Metrics,
+		db: d.DB, keys: d.Keys, resolver: d.Resolver, dialer: d.Dialer, allowPrivate: d.AllowPrivate, metrics: d.Metrics,
 		log: d.Logger.With("source", "webhooks"), audit: d.Logger.With("source", "audit", "audit", true), timeout: cfg.Timeout, retention: cfg.Retention,
 		schedule: append([]time.Duration(nil), cfg.RetrySchedule...),
 	}
