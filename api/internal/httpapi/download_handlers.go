@@ -27,9 +27,13 @@ func (s *Server) createDownload(c echo.Context) error {
 	if err := s.decode(c, &req); err != nil {
 		return err
 	}
+	opts, err := withLatest(req.Options)
+	if err != nil {
+		return err
+	}
 	p := principal(c)
 	d, replayed, err := s.deps.Downloads.Create(c.Request().Context(), p, downloads.CreateRequest{
-		URL: req.URL, Preset: req.Preset, Options: req.Options,
+		URL: req.URL, Preset: req.Preset, Options: opts,
 		IdempotencyKey: c.Request().Header.Get("Idempotency-Key"),
 	})
 	if err != nil {

@@ -55,6 +55,7 @@ func (s *Server) routes() []route {
 		{http.MethodDelete, "/downloads/:id", needs(authz.ScopeDownloadsWrite), s.deleteDownload},
 		{http.MethodPost, "/downloads/:id/cancel", needs(authz.ScopeDownloadsWrite), s.cancelDownload},
 		{http.MethodPost, "/downloads/:id/retry", needs(authz.ScopeDownloadsWrite), s.retryDownload},
+		{http.MethodPost, "/downloads/:id/match", needs(authz.ScopeDownloadsWrite), s.matchDownload},
 
 		// live events
 		{http.MethodGet, "/events", needs(authz.ScopeDownloadsRead), s.streamEvents},
