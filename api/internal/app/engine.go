@@ -74,6 +74,7 @@ func (a *App) buildEngine(workers *river.Workers) error {
 		// without a beat (see RescueStalled).
 		HeartbeatInterval: a.Cfg.HeartbeatInterval(),
 		HeartbeatTimeout:  a.Cfg.HeartbeatTimeout,
+		ClusterCaps:       a.Cfg.ClusterCaps,
 	}, downloads.Deps{
 		DB: a.Store.DB, Bus: e.Bus, Runner: e.Runner, Egress: e.Egress, Files: e.Files,
 		Policy:   settings.Policy{S: a.Settings},

@@ -53,6 +53,9 @@ type Config struct {
 	// (default 90s).
 	HeartbeatInterval time.Duration
 	HeartbeatTimeout  time.Duration
+	// ClusterCaps caps running downloads per platform across every node
+	// (counted in the database when a job is claimed; see claim).
+	ClusterCaps map[string]int
 }
 
 // Service manages downloads.

@@ -63,17 +63,12 @@ func (s *Service) work(ctx context.Context, jobID int64, id uuid.UUID) error {
 		return river.JobSnooze(time.Duration(1500+rand.IntN(1500)) * time.Millisecond)
 	}
 	defer release()
-	now := time.Now().UTC()
-	claim := s.db.WithContext(ctx).Model(&row{}).
-		Where("id = ? AND job_id = ? AND status IN ?", id, jobID, append([]string{string(StatusQueued)}, runningStatuses...)).
-		Updates(map[string]any{
-			"status": string(StatusFetchingInfo), "node": s.cfg.NodeName, "heartbeat_at": now, "updated_at": now,
-			"started_at": gorm.Expr("COALESCE(started_at, ?)", now), "attempts": gorm.Expr("attempts + 1"),
-		})
-	if claim.Error != nil {
-		return claim.Error
-	}
-	if claim.RowsAffected == 0 {
+	switch claimed, err := s.claim(ctx, &r, jobID); {
+	case errors.Is(err, errClusterFull):
+		return river.JobSnooze(time.Duration(1500+rand.IntN(1500)) * time.Millisecond)
+	case err != nil:
+		return err
+	case !claimed:
 		return nil
 	}
 	r.Status, r.Node = string(StatusFetchingInfo), &s.cfg.NodeName
@@ -377,7 +372,7 @@ func (s *Service) complete(ctx context.Context, r *row, jobID int64, title strin
 				ext = base[i:] + ext
 			}
 		}
-		im, err := s.files.Import(p, r.UserID, r.Platform, name, tag, ext)
+		im, err := s.files.ImportContext(ctx, p, r.UserID, r.Platform, name, tag, ext)
 		if err != nil {
 			discard()
 			if errors.Is(err, files.ErrDiskFull) {

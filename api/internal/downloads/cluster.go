@@ -1,0 +1,65 @@
+package downloads
+
+import (
+	"context"
+	"errors"
+	"hash/fnv"
+	"time"
+
+	"gorm.io/gorm"
+)
+
+// errClusterFull says the platform's cluster-wide cap is reached: the job
+// waits (snoozes) and tries again.
+var errClusterFull = errors.New("cluster-wide cap for the platform reached")
+
+// claim takes a queued (or re-queued) row for this node, fenced by the job
+// id. With a cluster cap for the platform (DOWNLINK_CLUSTER_MAX_CONCURRENT)
+// the count of rows of that platform running anywhere with a fresh
+// heartbeat is checked in the same transaction: claims of one platform are
+// serialized by an advisory lock on Postgres (SQLite has one writer), so
+// nodes starting jobs at the same moment cannot overshoot. A dead node's
+// rows stop counting once their heartbeat is stale.
+//
+// Per-node limits (DOWNLINK_WORKERS, a platform's max_concurrent) are
+// enforced in memory by each node's limiter; only this cap spans nodes.
+func (s *Service) claim(ctx context.Context, r *row, jobID int64) (bool, error) {
+	limit := s.cfg.ClusterCaps[r.Platform]
+	claimed := false
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		now := time.Now().UTC()
+		if limit > 0 {
+			if tx.Dialector.Name() == "postgres" {
+				if err := tx.Exec("SELECT pg_advisory_xact_lock(?)", clusterLockKey(r.Platform)).Error; err != nil {
+					return err
+				}
+			}
+			var running int64
+			err := tx.Model(&row{}).Where("platform = ? AND status IN ? AND heartbeat_at >= ? AND id <> ?",
+				r.Platform, runningStatuses, now.Add(-s.cfg.HeartbeatTimeout), r.ID).Count(&running).Error
+			if err != nil {
+				return err
+			}
+			if running >= int64(limit) {
+				return errClusterFull
+			}
+		}
+		res := tx.Model(&row{}).
+			Where("id = ? AND job_id = ? AND status IN ?", r.ID, jobID, append([]string{string(StatusQueued)}, runningStatuses...)).
+			Updates(map[string]any{
+				"status": string(StatusFetchingInfo), "node": s.cfg.NodeName, "heartbeat_at": now, "updated_at": now,
+				"started_at": gorm.Expr("COALESCE(started_at, ?)", now), "attempts": gorm.Expr("attempts + 1"),
+			})
+		claimed = res.RowsAffected > 0
+		return res.Error
+	})
+	return claimed, err
+}
+
+// clusterLockKey is the advisory lock of a platform's claims: a fixed
+// namespace in the high bits so it cannot meet another feature's locks.
+func clusterLockKey(platform string) int64 {
+	h := fnv.New32a()
+	_, _ = h.Write([]byte(platform))
+	return 0x646c_0000_0000_0000 | int64(h.Sum32())
+}
