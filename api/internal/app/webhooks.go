@@ -13,7 +13,7 @@ import (
 // writes its deliveries in its own transaction. It follows the settings'
 // allow-private switch at every delivery and the network seam of tests.
 func (a *App) buildWebhooks(workers *river.Workers) {
-	a.Webhooks = webhooks.New(webhooks.Config{}, webhooks.Deps{
+	a.Webhooks = webhooks.New(webhooks.Config{BaseURL: a.Cfg.BaseURL}, webhooks.Deps{
 		DB: a.Store.DB, Keys: a.Keys, Resolver: a.netResolver(), Dialer: a.dialer,
 		AllowPrivate: func(ctx context.Context) bool { return a.Settings.Global(ctx).AllowPrivateNetworks },
 		Metrics:      a.Metrics, Logger: a.Log,

@@ -61,7 +61,7 @@ func New() *Registry {
 		SSEClients:    f.gauge("downlink_sse_clients", "Connected Server-Sent Events clients on this node."),
 		EventsDropped: f.counter("downlink_events_dropped_total", "Live events dropped for slow subscribers."),
 		WebhookDeliveries: f.counterVec("downlink_webhook_deliveries_total",
-			"Webhook delivery attempts by outcome (succeeded, failed).", "outcome"),
+			"Webhook delivery attempts by outcome: succeeded, retrying (failed, another attempt is due) or failed (the delivery gave up).", "outcome"),
 		LogsDropped: f.counter("downlink_logs_dropped_total",
 			"Log records not written to the database because the buffer was full."),
 		RateLimitRejected: f.counterVec("downlink_rate_limit_rejected_total",

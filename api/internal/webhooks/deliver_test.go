@@ -327,6 +327,32 @@ func TestTestEventsReachDisabledWebhooks(t *testing.T) {
 	}
 }
 
+func TestFileLinksAreAbsoluteWithABaseURL(t *testing.T) {
+	// Subtests named without "#" or "/": their temp folders hold the database.
+	for name, base := range map[string]string{"none": "", "host": "https://media.example.org/", "path": "https://example.org/downlink"} {
+		t.Run(name, func(t *testing.T) {
+			e := newEnv(t, envOptions{allowPrivate: true, baseURL: base})
+			rc := newReceiver(t, 204)
+			hook := e.create(rc.URL)
+			if _, err := e.svc.SendTest(context.Background(), hook.ID); err != nil {
+				t.Fatal(err)
+			}
+			e.waitSettled(hook.ID, 1)
+			var p webhooks.Payload
+			if err := json.Unmarshal(rc.got()[0].body, &p); err != nil {
+				t.Fatal(err)
+			}
+			want := strings.TrimSuffix(base, "/") + "/api/v1/files/" + p.Data.Files[0].ID.String() + "/content"
+			if got := p.Data.Files[0].ContentURL; got != want {
+				t.Fatalf("content_url %q, want %q", got, want)
+			}
+			if got := p.Data.Download.Files[0].ContentURL; got != want {
+				t.Fatalf("download's content_url %q, want %q", got, want)
+			}
+		})
+	}
+}
+
 func TestJitterStaysWithinTenPercent(t *testing.T) {
 	for _, d := range []time.Duration{0, time.Nanosecond, 200 * time.Millisecond, 5 * time.Second, 10 * time.Hour} {
 		for range 200 {

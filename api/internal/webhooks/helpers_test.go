@@ -52,6 +52,7 @@ type envOptions struct {
 	timeout      time.Duration
 	dialPolicy   netguard.Policy
 	dialer       netguard.ContextDialer
+	baseURL      string
 }
 
 // publicAddr is what names resolve to unless a test says otherwise.
@@ -106,7 +107,7 @@ func newEnv(t *testing.T, o envOptions) *env {
 	}
 	m := metrics.New()
 	dns := newSwitchResolver(publicAddr)
-	svc := webhooks.New(webhooks.Config{RetrySchedule: o.schedule, Timeout: o.timeout}, webhooks.Deps{
+	svc := webhooks.New(webhooks.Config{RetrySchedule: o.schedule, Timeout: o.timeout, BaseURL: o.baseURL}, webhooks.Deps{
 		DB: st.DB, Keys: keys, Resolver: dns, Dialer: o.dialer,
 		AllowPrivate: func(context.Context) bool { return allow.Load() },
 		Metrics:      m, Logger: storetest.Logger(),

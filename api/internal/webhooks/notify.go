@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -63,7 +64,7 @@ func (s *Service) DownloadFinished(ctx context.Context, tx *gorm.DB, d downloads
 		}
 		if body == nil {
 			var err error
-			if body, err = payload(ev, d); err != nil {
+			if body, err = s.payload(ev, d); err != nil {
 				return err
 			}
 		}
@@ -85,10 +86,13 @@ func matches(h *webhookRow, d downloads.Download) bool {
 	return true
 }
 
-func payload(ev Event, d downloads.Download) ([]byte, error) {
-	fs := d.Files
-	if fs == nil {
-		fs = []files.File{}
+func (s *Service) payload(ev Event, d downloads.Download) ([]byte, error) {
+	fs := make([]files.File, len(d.Files))
+	for i, f := range d.Files {
+		if s.baseURL != "" && strings.HasPrefix(f.ContentURL, "/") {
+			f.ContentURL = s.baseURL + f.ContentURL
+		}
+		fs[i] = f
 	}
 	d.Files = fs
 	ts := time.Now().UTC()
@@ -124,7 +128,7 @@ func (s *Service) enqueue(ctx context.Context, tx *gorm.DB, webhookID uuid.UUID,
 // SendTest queues a webhook.test delivery with a sample download, even to
 // a disabled webhook, and returns it pending.
 func (s *Service) SendTest(ctx context.Context, id uuid.UUID) (Delivery, error) {
-	body, err := json.Marshal(samplePayload(now()))
+	body, err := s.payload(EventTest, sampleDownload(now()))
 	if err != nil {
 		return Delivery{}, err
 	}
@@ -149,9 +153,9 @@ func (s *Service) SendTest(ctx context.Context, id uuid.UUID) (Delivery, error) 
 	return r.view(), nil
 }
 
-// samplePayload is what the test button sends: the usual shape with a
-// made-up completed download and its file.
-func samplePayload(now time.Time) Payload {
+// sampleDownload is what the test button sends: a made-up completed
+// download with its file.
+func sampleDownload(now time.Time) downloads.Download {
 	dlID := uuid.MustParse("00000000-0000-7000-8000-000000000001")
 	userID := uuid.MustParse("00000000-0000-7000-8000-000000000002")
 	fileID := uuid.MustParse("00000000-0000-7000-8000-000000000003")
@@ -161,14 +165,13 @@ func samplePayload(now time.Time) Payload {
 	f := files.File{ID: fileID, DownloadID: &dlID, UserID: userID, Name: "Downlink test event.mp4",
 		SizeBytes: size, MimeType: "video/mp4", Kind: files.KindVideo, Platform: "generic",
 		CreatedAt: now, ContentURL: "/api/v1/files/" + fileID.String() + "/content"}
-	d := downloads.Download{
+	return downloads.Download{
 		ID: dlID, URL: "https://example.com/video", Platform: "generic", Kind: "video",
 		Status: downloads.StatusCompleted, Title: &title, Uploader: &uploader, DurationSeconds: &dur,
 		Progress: downloads.Progress{Percent: 100, DownloadedBytes: size, TotalBytes: &size},
 		Options:  ytdlp.Options{Preset: ytdlp.PresetBest}, Files: []files.File{f}, UserID: userID,
 		Attempts: 1, CreatedAt: started, StartedAt: &started, FinishedAt: &now, UpdatedAt: now,
 	}
-	return Payload{Type: EventTest, Timestamp: now, Data: PayloadData{Download: d, Files: d.Files}}
 }
 
 // DeliverArgs is the job that sends one delivery.

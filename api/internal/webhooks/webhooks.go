@@ -16,6 +16,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"strings"
 	"sync"
 	"time"
 
@@ -69,6 +70,10 @@ type Config struct {
 	Timeout time.Duration
 	// Retention is how long finished deliveries stay in the log.
 	Retention time.Duration
+	// BaseURL is Downlink's public URL (DOWNLINK_BASE_URL); when set, the
+	// files' content_url in payloads is absolute, so receivers can fetch
+	// them. Empty leaves it relative.
+	BaseURL string
 }
 
 // Deps are the service's collaborators.
@@ -100,6 +105,7 @@ type Service struct {
 	audit        *slog.Logger
 	timeout      time.Duration
 	retention    time.Duration
+	baseURL      string
 	client       *http.Client
 	// dialPolicy overrides the connect-time policy (tests).
 	dialPolicy netguard.Policy
@@ -132,6 +138,7 @@ func New(cfg Config, d Deps) *Service {
 	s := &Service{
 		db: d.DB, keys: d.Keys, resolver: d.Resolver, dialer: d.Dialer, allowPrivate: d.AllowPrivate, metrics: d.Metrics,
 		log: d.Logger.With("source", "webhooks"), audit: d.Logger.With("source", "audit", "audit", true), timeout: cfg.Timeout, retention: cfg.Retention,
+		baseURL:  strings.TrimRight(cfg.BaseURL, "/"),
 		schedule: append([]time.Duration(nil), cfg.RetrySchedule...),
 	}
 	s.client = s.newClient()
