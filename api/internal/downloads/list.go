@@ -36,16 +36,34 @@ var listSorts = map[string]struct {
 	"status": {"status", false}, "-status": {"status", true},
 }
 
+// sortPlaylist is the default order of a parent's children (not a sort
+// clients name); playlistOrder is its column.
+const sortPlaylist = "playlist"
+
+var playlistOrder = struct {
+	column string
+	desc   bool
+}{"playlist_index", false}
+
 // List returns downloads, newest first by default. Without a parent,
 // children are left out unless asked for.
 func (s *Service) List(ctx context.Context, caller *authz.Principal, p ListParams) (paging.Page[Download], error) {
 	if p.UserID != nil && !caller.IsAdmin() {
 		return paging.Page[Download]{}, ErrAdminParam
 	}
+	inPlaylistOrder := p.Sort == "" && p.ParentID != nil
 	if p.Sort == "" {
 		p.Sort = "-created_at"
+		if inPlaylistOrder {
+			// Children in playlist order; the order's own cursor key, as
+			// children made by one expansion share their created_at.
+			p.Sort = sortPlaylist
+		}
 	}
 	srt, ok := listSorts[p.Sort]
+	if p.Sort == sortPlaylist {
+		srt, ok = playlistOrder, inPlaylistOrder
+	}
 	if !ok {
 		return paging.Page[Download]{}, problem.ErrBadRequest.WithField("sort", "must be one of created_at, -created_at, title, -title, status, -status")
 	}
@@ -97,13 +115,20 @@ func (s *Service) List(ctx context.Context, caller *authz.Principal, p ListParam
 	}
 	if cur != nil {
 		var key any
-		if srt.column == "created_at" {
+		switch srt.column {
+		case "created_at":
 			var t time.Time
 			if err := cur.KeyAs(&t); err != nil {
 				return paging.Page[Download]{}, err
 			}
 			key = t
-		} else {
+		case "playlist_index":
+			var n int
+			if err := cur.KeyAs(&n); err != nil {
+				return paging.Page[Download]{}, err
+			}
+			key = n
+		default:
 			var str string
 			if err := cur.KeyAs(&str); err != nil {
 				return paging.Page[Download]{}, err
@@ -114,9 +139,6 @@ func (s *Service) List(ctx context.Context, caller *authz.Principal, p ListParam
 	}
 	var rows []row
 	order := srt.column + " " + dir + ", id " + dir
-	if p.ParentID != nil && p.Sort == "-created_at" && p.Cursor == "" {
-		order = "playlist_index ASC, id ASC" // children in playlist order
-	}
 	if err := q.Order(order).Limit(limit + 1).Find(&rows).Error; err != nil {
 		return paging.Page[Download]{}, err
 	}
@@ -125,6 +147,8 @@ func (s *Service) List(ctx context.Context, caller *authz.Principal, p ListParam
 		switch srt.column {
 		case "status":
 			key = r.Status
+		case "playlist_index":
+			key = r.PlaylistIndex
 		case "created_at":
 		default:
 			t := ""

@@ -12,6 +12,7 @@ import (
 
 	"github.com/downlink/downlink/api/internal/apitest"
 	"github.com/downlink/downlink/api/internal/authz"
+	"github.com/downlink/downlink/api/internal/testmedia"
 )
 
 // downloadPage is GET /downloads.
@@ -242,4 +243,34 @@ func TestDownloadList(t *testing.T) {
 			t.Errorf("admin cancel: %s", c)
 		}
 	})
+}
+
+// TestDownloadListChildrenPages pages through a playlist's children in
+// playlist order (they share one created_at: one transaction made them).
+func TestDownloadListChildrenPages(t *testing.T) {
+	w := newDLWorld(t)
+	srv := testmedia.NewServer(t)
+	parent := waitCompleted(t, w.env, w.c, submitURL(t, w.c, srv.FeedURL(5)).ID)
+	if parent.ChildrenCount != 5 {
+		t.Fatalf("parent: %s", parent)
+	}
+	for _, limit := range []string{"1", "2", "3", "5"} {
+		got := listAll(t, w.c, "parent_id="+parent.ID.String()+"&limit="+limit)
+		if len(got) != 5 {
+			t.Errorf("limit=%s: %d children listed, want 5", limit, len(got))
+			continue
+		}
+		for i, d := range got {
+			if d.PlaylistIndex != i+1 {
+				t.Errorf("limit=%s: item %d has playlist_index %d", limit, i, d.PlaylistIndex)
+			}
+		}
+	}
+	// An explicit sort pages too.
+	if got := listAll(t, w.c, "parent_id="+parent.ID.String()+"&limit=2&sort=created_at"); len(got) != 5 {
+		t.Errorf("sort=created_at: %d children", len(got))
+	}
+	if got := listAll(t, w.c, "include_children=true&limit=2"); len(got) != 6 {
+		t.Errorf("include_children: %d rows, want 6", len(got))
+	}
 }
