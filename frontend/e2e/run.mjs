@@ -17,7 +17,7 @@ import { axeCheck, capture, launch } from "./lib/browser.mjs";
 import { makeVideo, serveFile } from "./lib/media.mjs";
 import { downlinkBinary, startServer } from "./lib/server.mjs";
 import { dashboardStep, logoutLoginStep, profileStep, systemStep } from "./steps/account.mjs";
-import { downloadStep } from "./steps/downloads.mjs";
+import { cancelRetryDeleteStep, downloadStep } from "./steps/downloads.mjs";
 import { filesStep } from "./steps/files.mjs";
 import { mobileStep } from "./steps/mobile.mjs";
 import { setupStep, themeStep } from "./steps/setup.mjs";
@@ -31,6 +31,7 @@ export const journey = [
   themeStep,
   downloadStep,
   filesStep,
+  cancelRetryDeleteStep,
   profileStep,
   systemStep,
   dashboardStep,

@@ -29,7 +29,8 @@ export function serveFile(file, { bytesPerSecond = 0 } = {}) {
   const name = file.split("/").pop();
   const size = statSync(file).size;
   const server = createServer((req, res) => {
-    if (req.url.split("?")[0] !== `/${name}`) {
+    const [path, query] = req.url.split("?");
+    if (path !== `/${name}`) {
       res.writeHead(404).end();
       return;
     }
@@ -60,12 +61,14 @@ export function serveFile(file, { bytesPerSecond = 0 } = {}) {
       return;
     }
     const stream = createReadStream(file, { start, end, highWaterMark: 16 * 1024 });
-    if (!bytesPerSecond) {
+    // ?rate=<bytes/s> overrides the throttle (a very slow one to cancel).
+    const rate = Number(new URLSearchParams(query ?? "").get("rate")) || bytesPerSecond;
+    if (!rate) {
       stream.pipe(res);
       return;
     }
     // Throttle: one 16 KB chunk per tick.
-    const tick = Math.max(1, Math.round((16 * 1024 * 1000) / bytesPerSecond));
+    const tick = Math.max(1, Math.round((16 * 1024 * 1000) / rate));
     stream.on("data", (chunk) => {
       stream.pause();
       res.write(chunk);

@@ -9,6 +9,16 @@ export const profileStep = {
     await current.waitFor();
     expect((await current.count()) === 1, "one current session");
     await shoot("profile");
+
+    // A wrong current password is a 422 on that field: it shows under it.
+    await page.getByLabel("Current password").fill("not my password");
+    await page.getByLabel("New password", { exact: true }).fill("a brand new password");
+    await page.getByLabel("Repeat new password").fill("a brand new password");
+    await page.getByRole("button", { name: "Change password" }).click();
+    const field = page.getByLabel("Current password");
+    await page.waitForFunction(() => document.getElementById("pw-current")?.getAttribute("aria-invalid") === "true", null, { timeout: 10_000 });
+    expect(await page.locator("#pw-current-error").isVisible(), "the server's message is under the field");
+    await field.fill("");
   },
 };
 

@@ -69,3 +69,39 @@ export const downloadStep = {
     await drawer.waitFor({ state: "hidden" });
   },
 };
+
+// A slow download: cancel it, retry it, then delete it together with its files.
+export const cancelRetryDeleteStep = {
+  name: "cancel, retry and delete a download",
+  async run({ page, media, expect }) {
+    await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Downloads" }).click();
+    await page.getByRole("heading", { name: "Downloads", level: 1 }).waitFor();
+    await page.getByLabel("Link to download").fill(`${media.url}?rate=20000`);
+    await page.getByRole("button", { name: "Download", exact: true }).click();
+    const row = page.locator('[data-testid="download-row"]').first();
+    await page.waitForFunction(
+      () => ["fetching_info", "downloading"].includes(document.querySelector('[data-testid="download-row"]')?.getAttribute("data-status") ?? ""),
+      null,
+      { timeout: 30_000 },
+    );
+    const id = await row.getAttribute("data-id");
+    const byId = page.locator(`[data-testid="download-row"][data-id="${id}"]`);
+    const menu = () => byId.getByRole("button", { name: /^Actions for / });
+
+    await menu().click();
+    await page.getByRole("menuitem", { name: "Cancel" }).click();
+    await page.waitForFunction((i) => document.querySelector(`[data-id="${i}"]`)?.getAttribute("data-status") === "canceled", id, { timeout: 20_000 });
+
+    await menu().click();
+    await page.getByRole("menuitem", { name: "Retry" }).click();
+    await page.waitForFunction((i) => document.querySelector(`[data-id="${i}"]`)?.getAttribute("data-status") !== "canceled", id, { timeout: 20_000 });
+
+    await menu().click();
+    await page.getByRole("menuitem", { name: "Delete…" }).click();
+    const confirm = page.getByRole("alertdialog");
+    await confirm.getByLabel(/Also delete its files/).check();
+    await confirm.getByRole("button", { name: "Delete with files" }).click();
+    await byId.waitFor({ state: "detached", timeout: 20_000 });
+    expect((await byId.count()) === 0, "the deleted download left the list");
+  },
+};

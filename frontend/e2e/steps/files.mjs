@@ -33,6 +33,12 @@ export const filesStep = {
     expect(download.suggestedFilename().endsWith(".webm"), `downloaded ${download.suggestedFilename()}`);
     expect(statSync(path).size > 10_000, "downloaded file has content");
 
+    // Pin (retention keeps it), then unpin.
+    await item.getByRole("button", { name: /^Pin / }).click();
+    await item.getByText("pinned").waitFor();
+    await item.getByRole("button", { name: /^Unpin / }).click();
+    await item.getByText("pinned").waitFor({ state: "hidden" });
+
     await page.getByRole("button", { name: "List view" }).click();
     await page.getByTestId("file-item").first().waitFor();
     await shoot("files-list", { themes: ["light"] });

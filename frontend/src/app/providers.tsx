@@ -7,7 +7,7 @@ import { useTheme } from "@/lib/theme";
 
 function ThemedToaster() {
   const { theme } = useTheme();
-  return <Toaster theme={theme} richColors closeButton position="bottom-right" />;
+  return <Toaster theme={theme} closeButton position="bottom-right" />;
 }
 
 export function Providers({ children }: { children: ReactNode }) {

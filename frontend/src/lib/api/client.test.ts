@@ -4,6 +4,24 @@ import { ApiError } from "@/lib/api/problem";
 import { jsonResponse, problem } from "@/test/fixtures";
 
 describe("api client", () => {
+  it("says once that the server cannot be reached, and not for canceled requests", async () => {
+    const { toast } = await import("sonner");
+    const spy = vi.spyOn(toast, "error");
+    vi.stubGlobal("fetch", vi.fn(async () => Promise.reject(new TypeError("Failed to fetch"))));
+    await expect(unwrap(api.GET("/api/v1/system"))).rejects.toBeInstanceOf(TypeError);
+    await expect(unwrap(api.GET("/api/v1/stats"))).rejects.toBeInstanceOf(TypeError);
+    expect(spy).toHaveBeenCalledTimes(1);
+
+    // Back online, then a canceled request: no new toast.
+    vi.stubGlobal("fetch", vi.fn(async () => jsonResponse(200, {})));
+    await unwrap(api.GET("/api/v1/system"));
+    const ctl = new AbortController();
+    ctl.abort();
+    vi.stubGlobal("fetch", vi.fn(async () => Promise.reject(new DOMException("aborted", "AbortError"))));
+    await expect(unwrap(api.GET("/api/v1/system", { signal: ctl.signal }))).rejects.toThrow();
+    expect(spy).toHaveBeenCalledTimes(1);
+  });
+
   it("sends the browser to /login?next=<where it was> on a 401", async () => {
     window.history.replaceState(null, "", "/downloads?status=failed");
     vi.stubGlobal("fetch", vi.fn(async () => problem(401, "Authentication required")));

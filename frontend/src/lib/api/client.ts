@@ -29,7 +29,11 @@ const errorPath: Middleware = {
     if (response.status === 401 && !noRedirect.has(schemaPath)) redirectToLogin();
     return undefined;
   },
-  onError({ error }) {
+  onError({ error, request }) {
+    // A canceled query (unmount, newer filter) is not a network problem.
+    if (request.signal.aborted || (error instanceof Error && error.name === "AbortError")) {
+      return error instanceof Error ? error : new Error(String(error));
+    }
     // fetch itself failed: the server is down or the network is gone. Say so
     // once, not once per query.
     if (!networkDown) {
