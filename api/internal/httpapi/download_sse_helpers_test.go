@@ -55,14 +55,28 @@ type sseClient struct {
 // session cookie) and waits for the stream to start.
 func openSSE(t *testing.T, baseURL string, c *apitest.Client, query string) *sseClient {
 	t.Helper()
+	return openSSEWith(t, baseURL+"/api/v1/events"+query, c.Jar(), nil)
+}
+
+// openSSEHeader connects with extra headers (an API key) and no cookies.
+func openSSEHeader(t *testing.T, baseURL, query string, h http.Header) *sseClient {
+	t.Helper()
+	return openSSEWith(t, baseURL+"/api/v1/events"+query, nil, h)
+}
+
+func openSSEWith(t *testing.T, url string, jar http.CookieJar, h http.Header) *sseClient {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, baseURL+"/api/v1/events"+query, nil)
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
 	if err != nil {
 		cancel()
 		t.Fatal(err)
 	}
+	for k, v := range h {
+		req.Header[k] = v
+	}
 	req.Header.Set("Accept", "text/event-stream")
-	hc := &http.Client{Jar: c.Jar()}
+	hc := &http.Client{Jar: jar}
 	resp, err := hc.Do(req)
 	if err != nil {
 		cancel()
