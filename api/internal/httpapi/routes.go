@@ -86,6 +86,14 @@ func (s *Server) routes() []route {
 		{http.MethodPut, "/settings/platforms/:platform", adminNeeds(authz.ScopeAdminWrite), s.updatePlatformSettings},
 		{http.MethodPost, "/settings/platforms/spotify/test", adminNeeds(authz.ScopeAdminWrite), s.testSpotifyConnection},
 
+		// webhooks (admin)
+		{http.MethodGet, "/webhooks", adminNeeds(authz.ScopeAdminRead), s.listWebhooks},
+		{http.MethodPost, "/webhooks", adminNeeds(authz.ScopeAdminWrite), s.createWebhook},
+		{http.MethodPatch, "/webhooks/:id", adminNeeds(authz.ScopeAdminWrite), s.updateWebhook},
+		{http.MethodDelete, "/webhooks/:id", adminNeeds(authz.ScopeAdminWrite), s.deleteWebhook},
+		{http.MethodGet, "/webhooks/:id/deliveries", adminNeeds(authz.ScopeAdminRead), s.listWebhookDeliveries},
+		{http.MethodPost, "/webhooks/:id/test", adminNeeds(authz.ScopeAdminWrite), s.testWebhook},
+
 		// system
 		{http.MethodGet, "/system", needs(authz.ScopeDownloadsRead), s.getSystem},
 	}
