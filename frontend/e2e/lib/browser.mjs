@@ -63,10 +63,11 @@ export async function capture(page, dir, name, { themes = ["light", "dark"], suf
   for (const theme of themes) {
     await setTheme(page, theme);
     await page.waitForTimeout(150); // let transitions settle
-    const file = join(dir, `${name}${suffix}-${theme}.png`);
-    await page.screenshot({ path: file, fullPage: true, animations: "disabled" });
-    files.push(file);
+    // axe sees the page as it is, toasts included; the picture leaves them out.
     if (axe) violations.push(...(await axeCheck(page, `${name}${suffix} (${theme})`)));
+    const file = join(dir, `${name}${suffix}-${theme}.png`);
+    await page.screenshot({ path: file, fullPage: true, animations: "disabled", style: "[data-sonner-toaster] { display: none !important; }" });
+    files.push(file);
   }
   await setTheme(page, "light");
   return { files, violations };

@@ -3865,7 +3865,8 @@ export interface components {
         /**
          * @description The JSON body Downlink POSTs to a webhook URL (see the `Webhooks` tag
          *     for the signature headers). `data.download` is the download as the API
-         *     returns it; `data.files` its files (empty unless completed).
+         *     returns it; `data.files` its files (empty unless completed). Files'
+         *     `content_url` is absolute when `DOWNLINK_BASE_URL` is set.
          * @example {
          *       "type": "download.failed",
          *       "timestamp": "2026-11-14T09:11:03Z",
