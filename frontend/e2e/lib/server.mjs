@@ -2,7 +2,7 @@
 // one built here with `go build`, on a free loopback port, with a temp data
 // dir; reads the setup token from its JSON log.
 import { execFileSync, spawn } from "node:child_process";
-import { createWriteStream, readFileSync } from "node:fs";
+import { createWriteStream, existsSync, readFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { join } from "node:path";
 
@@ -20,6 +20,11 @@ export function freePort() {
 
 export function downlinkBinary(repoRoot, tmp) {
   if (process.env.DOWNLINK_BIN) return process.env.DOWNLINK_BIN;
+  // The binary embeds frontend/dist as it is now; without a built UI the
+  // journey would only meet the "build the UI" page.
+  if (!existsSync(join(repoRoot, "frontend", "dist", "index.html"))) {
+    throw new Error("frontend/dist has no built UI: run `npm run build` first (or set DOWNLINK_BIN)");
+  }
   const bin = join(tmp, "downlink");
   console.log("building downlink (go build ./api/cmd/downlink)…");
   execFileSync("go", ["build", "-o", bin, "./api/cmd/downlink"], { cwd: repoRoot, stdio: "inherit" });
