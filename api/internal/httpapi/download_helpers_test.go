@@ -240,7 +240,7 @@ func processesMentioning(needles ...string) []string {
 		cmd := string(bytes.ReplaceAll(bytes.TrimRight(raw, "\x00"), []byte{0}, []byte{' '}))
 		for _, n := range needles {
 			if n != "" && strings.Contains(cmd, n) {
-				out = append(out, fmt.Sprintf("%d: %.300s", pid, cmd))
+				out = append(out, fmt.Sprintf("%d: %s", pid, cmd))
 				break
 			}
 		}
@@ -259,6 +259,11 @@ func waitNoProcesses(t *testing.T, timeout time.Duration, needles ...string) {
 			return
 		}
 		if time.Now().After(deadline) {
+			for i, p := range left {
+				if len(p) > 400 {
+					left[i] = p[:400] + "…"
+				}
+			}
 			t.Fatalf("processes still running after %v:\n%s", timeout, strings.Join(left, "\n"))
 		}
 		time.Sleep(50 * time.Millisecond)

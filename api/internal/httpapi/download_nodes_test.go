@@ -2,7 +2,9 @@ package httpapi_test
 
 import (
 	"encoding/json"
+	"net/http"
 	"testing"
+	"time"
 
 	"github.com/downlink/downlink/api/internal/apitest"
 	"github.com/downlink/downlink/api/internal/authz"
@@ -67,5 +69,34 @@ func TestDownloadEventsCrossNodes(t *testing.T) {
 				t.Errorf("worked by %q, want node-a", node)
 			}
 		})
+	}
+}
+
+// TestDownloadCancelFromAnotherNode cancels on node B a download that
+// node A runs: A's processes stop within seconds.
+func TestDownloadCancelFromAnotherNode(t *testing.T) {
+	if storetest.Kind() != config.Postgres {
+		t.Skip("two nodes need a shared Postgres database; run with TEST_DB=postgres")
+	}
+	a := apitest.New(t, localMedia(), nodeName("node-a"))
+	b := apitest.New(t, localMedia(), noWorkers(), nodeName("node-b"), apitest.WithDatabase(a.Database()))
+	user := newAccount(t, a, authz.RoleUser)
+	ca, _ := signIn(t, a, user)
+	cb, _ := signIn(t, b, user)
+	srv := testmedia.NewServer(t)
+	d := submitURL(t, ca, srv.SlowURL(testmedia.PathBig, 150_000))
+	waitStatus(t, a, ca, d.ID, "downloading")
+	waitProcess(t, 30*time.Second, d.ID.String())
+	start := time.Now()
+	expectStatus(t, cb.Post("/api/v1/downloads/"+d.ID.String()+"/cancel", nil), http.StatusOK)
+	waitNoProcesses(t, 40*time.Second, d.ID.String())
+	took := time.Since(start)
+	t.Logf("node A's processes gone %v after the cancel on node B", took.Round(time.Millisecond))
+	if took > 10*time.Second {
+		t.Errorf("a cancel from another node took %v to stop the download", took)
+	}
+	got := getDownload(t, ca, d.ID)
+	if got.Status != "canceled" || len(got.Files) != 0 {
+		t.Errorf("after the cancel: %s", got)
 	}
 }
