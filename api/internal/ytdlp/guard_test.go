@@ -12,6 +12,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -213,16 +214,18 @@ while [ ! -e "$3" ]; do sleep 0.05; done`
 // and, without the guard, outlives everything (the last case shows it).
 func TestGuardKillsFFmpegWithParent(t *testing.T) {
 	srv := testmedia.NewServer(t)
-	stalled := stallingHLS(t)
+	stalled, stalledSegments := stallingHLS(t)
+	flowing := func() bool { return true }
 	for _, tc := range []struct {
 		name        string
 		url         string
+		ready       func() bool // ffmpeg is where the case wants it
 		guard       bool
 		wantOrphans bool
 	}{
-		{"guard/throttled", srv.SlowURL(testmedia.PathHLS, 8000), true, false},
-		{"guard/stalled", stalled, true, false},
-		{"no guard/stalled", stalled, false, true},
+		{"guard/throttled", srv.SlowURL(testmedia.PathHLS, 8000), flowing, true, false},
+		{"guard/stalled", stalled, stalledSegments, true, false},
+		{"no guard/stalled", stalled, stalledSegments, false, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			dir := t.TempDir()
@@ -243,7 +246,10 @@ func TestGuardKillsFFmpegWithParent(t *testing.T) {
 				if rec, err = readPIDFile(filepath.Join(dir, PIDFileName)); err != nil {
 					return false
 				}
-				return len(membersNamed(rec.PGID, "ffmpeg")) > 0
+				ffmpeg := membersNamed(rec.PGID, "ffmpeg")
+				// Stalled: ffmpeg sleeps on its socket and prints nothing,
+				// so it cannot die of a broken pipe once yt-dlp is gone.
+				return len(ffmpeg) > 0 && tc.ready() && (!tc.wantOrphans || ffmpeg[0].state == 'S')
 			})
 			t.Cleanup(func() { killGroup(rec.PGID) })
 			if leader := readCmdline(rec.PGID); (len(leader) > 1 && leader[1] == GuardArg) != tc.guard {
@@ -278,9 +284,11 @@ func TestGuardKillsFFmpegWithParent(t *testing.T) {
 
 // stallingHLS serves the test HLS stream whose segments stop after a few
 // bytes until the client goes, so ffmpeg waits silently on its socket.
-func stallingHLS(t *testing.T) string {
+// stalling reports whether a segment request is being held now.
+func stallingHLS(t *testing.T) (url string, stalling func() bool) {
 	dir := testmedia.HLS(t)
 	done := make(chan struct{})
+	var held atomic.Int32
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		name := filepath.Base(r.URL.Path)
 		if name == "index.m3u8" {
@@ -291,13 +299,15 @@ func stallingHLS(t *testing.T) string {
 		w.Header().Set("Content-Length", "1000000")
 		_, _ = w.Write(make([]byte, 188))
 		w.(http.Flusher).Flush()
+		held.Add(1)
+		defer held.Add(-1)
 		select {
 		case <-r.Context().Done():
 		case <-done:
 		}
 	}))
 	t.Cleanup(func() { close(done); srv.CloseClientConnections(); srv.Close() })
-	return srv.URL + "/hls/index.m3u8"
+	return srv.URL + "/hls/index.m3u8", func() bool { return held.Load() > 0 }
 }
 
 // TestGuardFFmpegHelper runs yt-dlp with ffmpeg as its downloader (through
