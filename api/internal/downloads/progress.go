@@ -2,6 +2,7 @@ package downloads
 
 import (
 	"context"
+	"strings"
 	"sync"
 	"time"
 
@@ -119,14 +120,23 @@ func (t *tracker) aggregateLocked(last ytdlp.Progress) {
 			unknown = true
 		}
 	}
+	// A merged download ("137+140") fetches its streams one after the
+	// other; until the last one started, the streams seen so far are
+	// only part of the item.
+	expected := 1
+	if t.hasInfo {
+		expected = strings.Count(t.info.FormatID, "+") + 1
+	}
+	seen := min(len(t.order), expected)
+	share := float64(seen) / float64(expected)
 	pct := t.prog.Percent
 	switch {
 	case total > 0 && !unknown:
-		pct = float64(done) * 100 / float64(total)
+		pct = float64(done) * 100 / float64(total) * share
 	case last.FragmentCount > 0:
-		pct = float64(last.FragmentIndex) * 100 / float64(last.FragmentCount)
+		pct = float64(last.FragmentIndex) * 100 / float64(last.FragmentCount) * share
 	}
-	if last.Status == "finished" && len(t.order) == 1 {
+	if last.Status == "finished" && len(t.order) >= expected {
 		pct = 100
 	}
 	if pct > 100 {
