@@ -29,7 +29,7 @@ func TestWebhookHearsARealDownload(t *testing.T) {
 	createWebhook(t, ac, map[string]any{"url": cancels.URL, "events": []string{"download.canceled"}})
 
 	d := waitCompleted(t, w.env, w.c, submitURL(t, w.c, srv.URL(testmedia.PathVideo)).ID)
-	hit := mine.waitHits(t, 1, 30*time.Second)[0]
+	hit := mine.waitHits(t, 1, 60*time.Second)[0]
 	if err := verifyWebhook(hook.Secret, hit.header, hit.body); err != nil {
 		t.Fatal(err)
 	}
@@ -45,7 +45,7 @@ func TestWebhookHearsARealDownload(t *testing.T) {
 		f["size_bytes"] != float64(d.Files[0].SizeBytes) {
 		t.Fatalf("file in payload %v, want %+v", f, d.Files[0])
 	}
-	del := waitSettled(t, ac, hook.ID, 1, 30*time.Second)[0]
+	del := waitSettled(t, ac, hook.ID, 1, 60*time.Second)[0]
 	if del.Event != "download.completed" || del.Status != "succeeded" || hit.header.Get("webhook-id") != del.EventID {
 		t.Fatalf("delivery: %s", del)
 	}
@@ -55,7 +55,7 @@ func TestWebhookHearsARealDownload(t *testing.T) {
 	slow := submitURL(t, w.c, srv.SlowURL(testmedia.PathVideo, 20_000))
 	expectStatus(t, w.c.Post("/api/v1/downloads/"+slow.ID.String()+"/cancel", nil), http.StatusOK)
 	waitStatus(t, w.env, w.c, slow.ID, "canceled")
-	c := cancels.waitHits(t, 1, 30*time.Second)[0]
+	c := cancels.waitHits(t, 1, 60*time.Second)[0]
 	if p := checkWebhookPayload(t, c.body); p["type"] != "download.canceled" {
 		t.Fatalf("payload: %s", c.body)
 	}

@@ -189,7 +189,7 @@ func TestWebhookRetriesShowInTheDeliveryLog(t *testing.T) {
 	if queued.Status != "pending" || queued.Event != "webhook.test" || queued.Attempts != 0 || queued.WebhookID != hook.ID {
 		t.Fatalf("queued test: %s", queued)
 	}
-	del := waitSettled(t, w.c, hook.ID, 1, 30*time.Second)[0]
+	del := waitSettled(t, w.c, hook.ID, 1, 60*time.Second)[0]
 	if del.ID != queued.ID || del.Status != "succeeded" || del.Attempts != 3 || *del.ResponseStatus != 200 ||
 		del.DeliveredAt == nil || del.Error != nil || del.NextAttemptAt != nil || del.DurationMS == nil {
 		t.Fatalf("delivery: %s", del)
@@ -239,7 +239,7 @@ func TestWebhookRedirectToABlockedAddressIsNotFollowed(t *testing.T) {
 	hook := createWebhook(t, w.c, map[string]any{"url": "http://hooks.example.com:" + port + "/hook", "events": hookEvents})
 	expectStatus(t, w.c.Post("/api/v1/webhooks/"+hook.ID.String()+"/test", nil), http.StatusAccepted)
 
-	del := waitSettled(t, w.c, hook.ID, 1, 30*time.Second)[0]
+	del := waitSettled(t, w.c, hook.ID, 1, 60*time.Second)[0]
 	if del.Status != "failed" || del.Attempts != 3 || *del.ResponseStatus != 307 || del.Error == nil ||
 		!strings.Contains(*del.Error, "redirects are not followed") {
 		t.Fatalf("delivery: %s", del)
@@ -274,7 +274,7 @@ func TestWebhookToALoopbackAddressIsRefusedWhenSent(t *testing.T) {
 	setAllowPrivate(false)
 
 	expectStatus(t, w.c.Post("/api/v1/webhooks/"+hook.ID.String()+"/test", nil), http.StatusAccepted)
-	del := waitSettled(t, w.c, hook.ID, 1, 30*time.Second)[0]
+	del := waitSettled(t, w.c, hook.ID, 1, 60*time.Second)[0]
 	if del.Status != "failed" || del.Attempts != 1 || del.ResponseStatus != nil || del.Error == nil ||
 		!strings.HasPrefix(*del.Error, "blocked destination: loopback") {
 		t.Fatalf("delivery: %s", del)
