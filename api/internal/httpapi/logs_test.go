@@ -276,7 +276,8 @@ func TestNoSecretLeaksInTheAccountJourney(t *testing.T) {
 	key := createKey(t, c, "journey", []authz.Scope{authz.ScopeDownloadsRead})
 	expectStatus(t, env.WithAPIKey(key.Key).Get("/api/v1/downloads"), http.StatusOK)
 	expectStatus(t, env.Client().Header("X-API-Key", key.Key).Get("/api/v1/downloads"), http.StatusOK)
-	expectStatus(t, env.WithAPIKey(key.Key[:len(key.Key)-1]+"x").Get("/api/v1/downloads"), http.StatusUnauthorized)
+	typo := key.Key[:len(key.Key)-1] + map[bool]string{true: "y", false: "x"}[strings.HasSuffix(key.Key, "x")]
+	expectStatus(t, env.WithAPIKey(typo).Get("/api/v1/downloads"), http.StatusUnauthorized)
 
 	newPassword := "second admin pass " + uuid.NewString()[:8]
 	expectStatus(t, c.Do(http.MethodPatch, "/api/v1/auth/me", map[string]string{"current_password": password, "new_password": newPassword}), http.StatusOK)
