@@ -53,6 +53,9 @@ func (s *Service) Match(ctx context.Context, caller *authz.Principal, id uuid.UU
 	switch {
 	case choice.CandidateIndex != nil:
 		i := *choice.CandidateIndex
+		if len(m.Candidates) == 0 {
+			return Download{}, problem.Invalid("candidate_index", "no candidates were found for this track; give candidate_url instead")
+		}
 		if i < 0 || i >= len(m.Candidates) {
 			return Download{}, problem.Invalid("candidate_index", "must be between 0 and "+itoa64(int64(len(m.Candidates)-1))+" (the index of one of match.candidates)")
 		}

@@ -3,10 +3,12 @@ package handlers_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 
@@ -21,7 +23,9 @@ import (
 	"github.com/downlink/downlink/api/internal/files"
 	"github.com/downlink/downlink/api/internal/metrics"
 	"github.com/downlink/downlink/api/internal/platforms/handlers"
+	"github.com/downlink/downlink/api/internal/problem"
 	"github.com/downlink/downlink/api/internal/store/storetest"
+	"github.com/downlink/downlink/api/internal/testmedia"
 	"github.com/downlink/downlink/api/internal/ytdlp"
 )
 
@@ -69,6 +73,8 @@ type fakeRunner struct {
 	playlist *ytdlp.Playlist
 	// files is how many files a run produces (a carousel: several).
 	files int
+	// audio, when set, is copied as the file of audio-preset jobs.
+	audio string
 }
 
 func (f *fakeRunner) Run(_ context.Context, job ytdlp.Job, sink ytdlp.Sink) (*ytdlp.Result, error) {
@@ -83,6 +89,18 @@ func (f *fakeRunner) Run(_ context.Context, job ytdlp.Job, sink ytdlp.Sink) (*yt
 		return nil, err
 	}
 	res := &ytdlp.Result{}
+	if f.audio != "" && job.Options.Preset == ytdlp.PresetAudio {
+		b, err := os.ReadFile(f.audio)
+		if err != nil {
+			return nil, err
+		}
+		p := filepath.Join(job.DoneDir(), job.ID+filepath.Ext(f.audio))
+		if err := os.WriteFile(p, b, 0o600); err != nil {
+			return nil, err
+		}
+		res.Files = append(res.Files, p)
+		return res, nil
+	}
 	for i := 1; i <= n; i++ {
 		name := job.ID + ".mp4"
 		if job.AllEntries {
@@ -258,3 +276,60 @@ func TestEngineInstagramCarouselIsOneDownloadWithSeveralFiles(t *testing.T) {
 		t.Errorf("reel %s", r.Status)
 	}
 }
+
+func TestEngineSpotifyNeedsMatchThenMatchedByURL(t *testing.T) {
+	w := newSpotifyWorld(t)
+	e := newEngine(t, &fakeRunner{files: 1, audio: testmedia.GenerateAudio(t, testmedia.AudioSpec{Format: "mp3"})})
+	e.svc.Platforms["spotify"] = w.h
+	ctx := context.Background()
+	d := e.submit(t, "spotify:track:"+w.album.Tracks[2].ID, `{}`) // "Lost Signal": no confident match
+	e.drain(t)
+	got := e.get(t, d.ID)
+	if got.Status != downloads.StatusNeedsMatch || got.Match == nil || len(got.Match.Candidates) != 2 || got.Error == nil ||
+		got.Error.Code != "no_confident_match" || len(e.runner.jobs) != 0 {
+		t.Fatalf("after matching: %s %+v %+v; %d runs", got.Status, got.Match, got.Error, len(e.runner.jobs))
+	}
+	refused := []struct {
+		name   string
+		choice downloads.MatchChoice
+	}{
+		{"index out of range", downloads.MatchChoice{CandidateIndex: ptrTo(2)}},
+		{"negative index", downloads.MatchChoice{CandidateIndex: ptrTo(-1)}},
+		{"a Spotify page", downloads.MatchChoice{CandidateURL: "https://open.spotify.com/track/" + w.album.Tracks[0].ID}},
+		{"a Spotify URI", downloads.MatchChoice{CandidateURL: "spotify:track:" + w.album.Tracks[0].ID}},
+		{"not a URL", downloads.MatchChoice{CandidateURL: "--exec=rm"}},
+	}
+	for _, tc := range refused {
+		var p *problem.Problem
+		if _, err := e.svc.Match(ctx, e.user, d.ID, tc.choice); !errors.As(err, &p) || p.Status != 422 ||
+			len(p.Errors) != 1 || !strings.HasPrefix(p.Errors[0].Field, "candidate_") {
+			t.Errorf("%s: %v", tc.name, err)
+		}
+	}
+	other := &authz.Principal{UserID: uuid.New(), Role: authz.RoleUser, Method: authz.MethodSession}
+	if _, err := e.svc.Match(ctx, other, d.ID, downloads.MatchChoice{CandidateIndex: ptrTo(0)}); !errors.Is(err, downloads.ErrNotFound) {
+		t.Errorf("another user's item: %v", err)
+	}
+
+	own := "https://music.youtube.com/watch?v=zzzzzzzzzzz"
+	m, err := e.svc.Match(ctx, e.user, d.ID, downloads.MatchChoice{CandidateURL: " " + own + " "})
+	if err != nil || m.Status != downloads.StatusQueued || !m.Match.Manual || *m.Match.ChosenURL != own || m.Match.Score != nil || m.Error != nil {
+		t.Fatalf("match: %+v %v", m, err)
+	}
+	if _, err := e.svc.Match(ctx, e.user, d.ID, downloads.MatchChoice{CandidateIndex: ptrTo(0)}); !errors.Is(err, downloads.ErrNotAwaitingMatch) {
+		t.Errorf("second match: %v", err)
+	}
+	e.drain(t)
+	if len(e.runner.jobs) != 1 || e.runner.jobs[0].URL != own || e.runner.jobs[0].Options.AudioFormat != ytdlp.AudioMP3 {
+		t.Fatalf("runs %+v", e.runner.jobs)
+	}
+	got = e.get(t, d.ID)
+	if got.Status != downloads.StatusCompleted || len(got.Files) != 1 || *got.SourceURL != own || *got.Title != "Lost Signal" {
+		t.Fatalf("after download: %s %+v", got.Status, got)
+	}
+	if _, err := e.svc.Match(ctx, e.user, d.ID, downloads.MatchChoice{CandidateIndex: ptrTo(0)}); !errors.Is(err, downloads.ErrNotAwaitingMatch) {
+		t.Errorf("match of a completed item: %v", err)
+	}
+}
+
+func ptrTo[T any](v T) *T { return &v }
