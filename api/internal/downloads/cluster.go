@@ -63,3 +63,24 @@ func clusterLockKey(platform string) int64 {
 	_, _ = h.Write([]byte(platform))
 	return 0x646c_0000_0000_0000 | int64(h.Sum32())
 }
+
+// enqueueInLineTx gives a rescued row a new job at its old place in its
+// platform's queue. River hands out available jobs by priority, then
+// scheduled time: a job scheduled at the row's creation goes ahead of
+// everything submitted after it, instead of behind the whole backlog (with
+// a deep queue, the back of it is far more than the two minutes a dead
+// node's download may take to move). River inserts a job scheduled in the
+// past as "scheduled"; its scheduler makes it available within seconds.
+func (s *Service) enqueueInLineTx(ctx context.Context, tx *gorm.DB, r *row) error {
+	if r.CreatedAt.IsZero() {
+		return s.enqueueTx(ctx, tx, r)
+	}
+	opts := insertOpts(r.Platform)
+	opts.ScheduledAt = r.CreatedAt
+	res, err := s.queue.InsertTx(ctx, tx, JobArgs{DownloadID: r.ID, Platform: r.Platform}, opts)
+	if err != nil {
+		return err
+	}
+	r.JobID = &res.Job.ID
+	return tx.Model(&row{}).Where("id = ?", r.ID).Update("job_id", res.Job.ID).Error
+}

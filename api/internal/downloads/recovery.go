@@ -46,7 +46,8 @@ func (s *Service) Recover(ctx context.Context) error {
 }
 
 // requeue gives a row a new job (a new fencing token), so a worker still
-// holding the old one can no longer finish it.
+// holding the old one can no longer finish it, at the row's old place in
+// the queue.
 func (s *Service) requeue(ctx context.Context, r *row) error {
 	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		res := tx.Model(&row{}).Where("id = ? AND status IN ? AND job_id IS NOT DISTINCT FROM ?", r.ID, runningStatuses, r.JobID).
@@ -55,7 +56,7 @@ func (s *Service) requeue(ctx context.Context, r *row) error {
 		if res.Error != nil || res.RowsAffected == 0 {
 			return res.Error
 		}
-		return s.enqueueTx(ctx, tx, r)
+		return s.enqueueInLineTx(ctx, tx, r)
 	})
 }
 
