@@ -91,10 +91,12 @@ var (
 // Service manages accounts.
 type Service struct {
 	db *gorm.DB
+	// checkPassword is CheckPassword (tests watch which hashes are checked).
+	checkPassword func(hash, password string) (bool, error)
 }
 
 // New returns the service over db.
-func New(db *gorm.DB) *Service { return &Service{db: db} }
+func New(db *gorm.DB) *Service { return &Service{db: db, checkPassword: CheckPassword} }
 
 // NormalizeEmail lower-cases and checks an e-mail address.
 func NormalizeEmail(email string) (string, error) {
@@ -224,7 +226,7 @@ func (s *Service) CheckLocalPassword(ctx context.Context, email, password string
 	if err == nil && r.PasswordHash != nil {
 		hash = *r.PasswordHash
 	}
-	ok, herr := CheckPassword(hash, password)
+	ok, herr := s.checkPassword(hash, password)
 	if err != nil || r.PasswordHash == nil || herr != nil || !ok {
 		return User{}, ErrInvalidCredentials
 	}
@@ -263,7 +265,7 @@ func (s *Service) ChangePassword(ctx context.Context, id uuid.UUID, current, nex
 	if r.AuthSource != SourceLocal || r.PasswordHash == nil {
 		return ErrNotLocal
 	}
-	ok, err := CheckPassword(*r.PasswordHash, current)
+	ok, err := s.checkPassword(*r.PasswordHash, current)
 	if err != nil || !ok {
 		return ErrWrongPassword
 	}
