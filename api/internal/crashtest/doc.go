@@ -7,9 +7,9 @@
 // (storetest: SQLite by default, Postgres with TEST_DB=postgres and
 // TEST_DATABASE_URL) and talks to it over HTTP like a client would.
 //
-// These tests are slow on purpose (throttled media, restarts): about two
-// minutes on SQLite, a little more on Postgres, where a two-node takeover
-// runs too. They run within `make test` (its -timeout 20m is plenty);
+// These tests are slow on purpose (throttled media, restarts): about a
+// minute on SQLite, two to three on Postgres, where a two-node takeover
+// (waiting for the 30s rescue job) runs too. They run within `make test` (its -timeout 20m is plenty);
 // `go test -short` skips them:
 //
 //	go test -count=1 ./api/internal/crashtest/...
