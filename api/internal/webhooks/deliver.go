@@ -131,11 +131,13 @@ func (s *Service) record(ctx context.Context, d *deliveryRow, res attemptResult,
 	case StatusRetrying:
 		set["next_attempt_at"] = t.Add(out.wait)
 	}
+	recorded := false
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		q := tx.Model(&deliveryRow{}).Where("id = ? AND attempts = ?", d.ID, d.Attempts).Updates(set)
 		if q.Error != nil || q.RowsAffected == 0 {
 			return q.Error // deleted meanwhile, or another run recorded it
 		}
+		recorded = true
 		if out.disable {
 			return tx.Model(&webhookRow{}).Where("id = ?", d.WebhookID).
 				Updates(map[string]any{"enabled": false, "updated_at": t}).Error
@@ -145,7 +147,9 @@ func (s *Service) record(ctx context.Context, d *deliveryRow, res attemptResult,
 	if err != nil {
 		return fmt.Errorf("webhooks: record attempt: %w", err)
 	}
-	s.observe(d, res, out, attempted)
+	if recorded {
+		s.observe(d, res, out, attempted)
+	}
 	return nil
 }
 
