@@ -2,7 +2,6 @@ package crashtest
 
 import (
 	"context"
-	"os"
 	"testing"
 	"time"
 
@@ -24,11 +23,6 @@ func TestKillBetweenFetchAndClaim(t *testing.T) {
 	needBinary(t)
 	if storetest.Kind() != config.Postgres {
 		t.Skip("needs Postgres row locks (TEST_DB=postgres)")
-	}
-	if os.Getenv("CRASHTEST_KNOWN_BUGS") == "" {
-		t.Skip("known bug: downloads.Service.Recover re-queues only rows in running states, so a queued row " +
-			"whose River job was running on the dead node waits for River's stuck-job rescue (6h); " +
-			"set CRASHTEST_KNOWN_BUGS=1 to run")
 	}
 	db := storetest.NewDatabase(t)
 	api := newNode(t, "node-api", db, "DOWNLINK_WORKERS=0")

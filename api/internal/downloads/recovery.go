@@ -42,7 +42,49 @@ func (s *Service) Recover(ctx context.Context) error {
 	if len(orphans) > 0 {
 		s.log.Warn("re-queued downloads interrupted by the last stop", "count", len(orphans))
 	}
+	// Jobs handed to a worker that died before it claimed its row: the row
+	// is still queued while River holds the job as running. Those fetched
+	// before this node started are from a dead life (a live node claims
+	// within milliseconds; if one still does, the new job id fences it).
+	n, err := s.requeueUnclaimed(ctx, time.Now().UTC())
+	if err != nil {
+		return err
+	}
+	if n > 0 {
+		s.log.Warn("re-queued downloads whose worker died before starting them", "count", n)
+	}
 	return s.cleanTemp(ctx)
+}
+
+// requeueUnclaimed gives a new job to queued rows whose current job River
+// considers running since before cutoff: their worker died between
+// fetching the job and claiming the row.
+func (s *Service) requeueUnclaimed(ctx context.Context, cutoff time.Time) (int, error) {
+	var rows []row
+	err := s.db.WithContext(ctx).Model(&row{}).
+		Joins("JOIN river_job j ON j.id = downloads.job_id").
+		Where("downloads.status = ? AND j.state = ? AND j.attempted_at < ?", string(StatusQueued), "running", cutoff).
+		Find(&rows).Error
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for i := range rows {
+		r := &rows[i]
+		err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+			res := tx.Model(&row{}).Where("id = ? AND status = ? AND job_id IS NOT DISTINCT FROM ?", r.ID, string(StatusQueued), r.JobID).
+				Update("updated_at", time.Now().UTC())
+			if res.Error != nil || res.RowsAffected == 0 {
+				return res.Error
+			}
+			n++
+			return s.enqueueInLineTx(ctx, tx, r)
+		})
+		if err != nil {
+			return n, err
+		}
+	}
+	return n, nil
 }
 
 // requeue gives a row a new job (a new fencing token), so a worker still
@@ -94,7 +136,12 @@ func (s *Service) RescueStalled(ctx context.Context) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	n := 0
+	// Rows never claimed by a worker that died: queued, their job running
+	// for longer than a heartbeat timeout.
+	n, err := s.requeueUnclaimed(ctx, cutoff)
+	if err != nil {
+		return n, err
+	}
 	for i := range stalled {
 		r := &stalled[i]
 		if _, mine := s.runningHere(r.ID); mine {

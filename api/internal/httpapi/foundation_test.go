@@ -7,9 +7,14 @@ import (
 
 	"github.com/downlink/downlink/api/internal/apitest"
 	"github.com/downlink/downlink/api/internal/store/storetest"
+	"github.com/downlink/downlink/api/internal/ytdlp"
 )
 
-func TestMain(m *testing.M) { storetest.Main(m) }
+func TestMain(m *testing.M) {
+	// The test binary is its own yt-dlp guard, as the downlink binary is.
+	ytdlp.RunGuardIfRequested()
+	storetest.Main(m)
+}
 
 func TestOperationalEndpoints(t *testing.T) {
 	env := apitest.New(t)

@@ -11,4 +11,4 @@ func WatchHashChecks(s *Service) *[]string {
 }
 
 // DummyHash is the hash checked when an account has no password.
-func DummyHash() string { return dummyHash }
+func DummyHash() string { return dummyHash() }

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 
 	"golang.org/x/crypto/argon2"
 )
@@ -78,5 +79,10 @@ func CheckPassword(hash, password string) (bool, error) {
 }
 
 // dummyHash is checked against when an account does not exist, so a wrong
-// e-mail costs as much time as a wrong password.
-var dummyHash, _ = HashPassword("downlink dummy password for timing")
+// e-mail costs as much time as a wrong password. Made on first use: every
+// start of the binary (including each yt-dlp guard) would otherwise pay
+// for an argon2id hash.
+var dummyHash = sync.OnceValue(func() string {
+	h, _ := HashPassword("downlink dummy password for timing")
+	return h
+})

@@ -222,7 +222,7 @@ func (s *Service) CheckLocalPassword(ctx context.Context, email, password string
 	if err != nil && !errors.Is(err, gorm.ErrRecordNotFound) {
 		return User{}, err
 	}
-	hash := dummyHash
+	hash := dummyHash()
 	if err == nil && r.PasswordHash != nil {
 		hash = *r.PasswordHash
 	}
