@@ -100,16 +100,7 @@ func TestDownloadDeleteWhileRunning(t *testing.T) {
 	expectStatus(t, w.c.Do(http.MethodDelete, "/api/v1/downloads/"+d.ID.String()+"?delete_files=true", nil), http.StatusNoContent)
 	waitNoProcesses(t, processGoneTimeout, d.ID.String())
 	expectProblem(t, w.c.Get("/api/v1/downloads/"+d.ID.String()), http.StatusNotFound)
-	deadline := time.Now().Add(processGoneTimeout)
-	for {
-		if _, err := os.Stat(jobDir(w.env, d.ID)); os.IsNotExist(err) {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("job folder still there")
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+	waitGone(t, jobDir(w.env, d.ID), processGoneTimeout)
 	if n := countRows(t, w.env, "files", ""); n != 0 {
 		t.Errorf("%d file rows", n)
 	}

@@ -41,18 +41,7 @@ func TestDownloadCancelMidDownload(t *testing.T) {
 	}
 	waitNoProcesses(t, processGoneTimeout, id, dir)
 	gone := time.Since(canceledAt)
-	deadline := time.Now().Add(processGoneTimeout)
-	for {
-		_, err := os.Stat(dir)
-		if os.IsNotExist(err) {
-			break
-		}
-		if time.Now().After(deadline) {
-			entries, _ := os.ReadDir(dir)
-			t.Fatalf("job folder still there %v after the cancel: %v", processGoneTimeout, entries)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+	waitGone(t, dir, processGoneTimeout)
 	t.Logf("processes gone %v after the cancel", gone.Round(time.Millisecond))
 	got := getDownload(t, w.c, d.ID)
 	if got.Status != "canceled" || len(got.Files) != 0 || got.FinishedAt == nil {

@@ -2,7 +2,6 @@ package httpapi_test
 
 import (
 	"net"
-	"os"
 	"strings"
 	"testing"
 
@@ -59,9 +58,7 @@ func TestDownloadFailures(t *testing.T) {
 			if len(d.Files) != 0 || d.FinishedAt == nil {
 				t.Errorf("failed download: %s", d)
 			}
-			if _, err := os.Stat(jobDir(w.env, d.ID)); !os.IsNotExist(err) {
-				t.Errorf("job folder left: %v", err)
-			}
+			waitGone(t, jobDir(w.env, d.ID), processGoneTimeout)
 		})
 	}
 	if n := countRows(t, w.env, "files", ""); n != 0 {

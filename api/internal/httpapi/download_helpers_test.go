@@ -317,3 +317,21 @@ func readDirNames(dir string) ([]string, error) {
 	}
 	return out, err
 }
+
+// waitGone waits until path no longer exists (a worker removes its job
+// folder right after it writes the final status).
+func waitGone(t *testing.T, path string, timeout time.Duration) {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	for {
+		_, err := os.Stat(path)
+		if os.IsNotExist(err) {
+			return
+		}
+		if time.Now().After(deadline) {
+			entries, _ := readDirNames(path)
+			t.Fatalf("%s still there after %v (stat: %v): %v", path, timeout, err, entries)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}

@@ -56,9 +56,7 @@ func TestDownloadMediaKinds(t *testing.T) {
 			if d.Progress.Percent != 100 {
 				t.Errorf("completed with percent %v", d.Progress.Percent)
 			}
-			if left, _ := os.ReadDir(jobDir(w.env, d.ID)); len(left) > 0 {
-				t.Errorf("job folder left behind: %v", left)
-			}
+			waitGone(t, jobDir(w.env, d.ID), processGoneTimeout)
 		})
 	}
 }
