@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/downlink/downlink/api/internal/logs"
 	"github.com/downlink/downlink/api/internal/store"
 )
 
@@ -105,10 +106,12 @@ func (e *Env) noteSecrets(req *http.Request, reqBody []byte, resp *http.Response
 	e.secrets.add(true, long(tableOnly)...)
 }
 
+// long keeps the values worth looking for: long enough not to match by
+// chance, and not a placeholder such as "[REDACTED]" or "********".
 func long(vs []string) []string {
 	out := vs[:0]
 	for _, v := range vs {
-		if len(v) >= minSecretLen {
+		if len(v) >= minSecretLen && v != logs.Redacted && strings.Trim(v, v[:1]) != "" {
 			out = append(out, v)
 		}
 	}
@@ -129,6 +132,9 @@ func jsonSecrets(body []byte) []string {
 		case map[string]any:
 			for k, e := range x {
 				if s, ok := e.(string); ok && secretFields[k] {
+					if k == "key" && !strings.HasPrefix(s, "dlk_") {
+						continue // "key" names other things too (settings keys)
+					}
 					out = append(out, s)
 					if k == "cookies" {
 						out = append(out, cookieFileValues(s)...)

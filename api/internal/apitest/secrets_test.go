@@ -81,12 +81,19 @@ func TestSecretsNotedFromTraffic(t *testing.T) {
 	resp := &http.Response{Header: http.Header{"Set-Cookie": {"downlink_session=set-cookie-value-1; Path=/"},
 		"Content-Type": {"application/json"}}}
 	e.noteSecrets(req, []byte(`{"token":"setup-token-123","password":"setup-password-1"}`), resp,
-		[]byte(`{"key":"dlk_created_key_123","nested":{"options":{"client_secret":"client-secret-1"}},"cookies":"# Netscape\n.example.com\tTRUE\t/\tTRUE\t0\tSID\tcookie-file-value-1\n"}`))
+		[]byte(`{"key":"dlk_created_key_123","nested":{"options":{"client_secret":"client-secret-1","secret":"[REDACTED]"}},`+
+			`"settings":[{"key":"platform:youtube"},{"password":"********"}],`+
+			`"cookies":"# Netscape\n.example.com\tTRUE\t/\tTRUE\t0\tSID\tcookie-file-value-1\n"}`))
 	everywhere, tableOnly := e.secrets.list()
 	for _, want := range []string{"dlk_from_header_123", "cookie-value-123", "set-cookie-value-1", "setup-password-1",
 		"dlk_created_key_123", "client-secret-1", "cookie-file-value-1"} {
 		if !slices.Contains(everywhere, want) {
 			t.Errorf("%q not noted (noted %q)", want, everywhere)
+		}
+	}
+	for _, not := range []string{"platform:youtube", "[REDACTED]", "********"} {
+		if slices.Contains(everywhere, not) {
+			t.Errorf("%q noted as a secret", not)
 		}
 	}
 	if !slices.Equal(tableOnly, []string{"setup-token-123"}) || slices.Contains(everywhere, "setup-token-123") {
