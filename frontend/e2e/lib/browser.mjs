@@ -75,11 +75,22 @@ export async function capture(page, dir, name, { themes = ["light", "dark"], suf
 
 /** Runs axe-core on the page; returns the serious and critical violations as lines. */
 export async function axeCheck(page, label) {
+  // Colours measured mid-transition (a theme switch, a toast fading in) are
+  // not the ones people see: wait for finite animations to end first.
+  await page
+    .waitForFunction(
+      () => document.getAnimations().every((a) => a.playState !== "running" || !Number.isFinite(a.effect?.getComputedTiming().endTime)),
+      null,
+      { timeout: 5_000, polling: 100 },
+    )
+    .catch(() => {});
   // Runtime.evaluate is not subject to the page's CSP, unlike a <script> tag.
   const has = await page.evaluate(() => typeof window.axe !== "undefined");
   if (!has) await page.evaluate(axeSource);
+  // With a modal open the rest of the page is inert (aria-hidden, dimmed):
+  // check the dialog, which is all a user can reach.
   const result = await page.evaluate(() =>
-    window.axe.run(document, { resultTypes: ["violations"], runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"] } }),
+    window.axe.run(document.querySelector('[role="dialog"][data-state="open"], [role="alertdialog"][data-state="open"]') ?? document, { resultTypes: ["violations"], runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"] } }),
   );
   return result.violations
     .filter((v) => v.impact === "serious" || v.impact === "critical")

@@ -1,6 +1,6 @@
 import { DownloadCloudIcon, MenuIcon } from "lucide-react";
-import { type ReactNode, useState } from "react";
-import { Link } from "wouter";
+import { type ReactNode, useEffect, useRef, useState } from "react";
+import { Link, useLocation } from "wouter";
 import { Nav, type NavItem } from "@/components/layout/nav";
 import { Button } from "@/components/ui/button";
 import { Sheet, SheetContent, SheetDescription, SheetTitle } from "@/components/ui/sheet";
@@ -31,6 +31,20 @@ export function AppShell({
   children: ReactNode;
 }) {
   const [open, setOpen] = useState(false);
+  const [location] = useLocation();
+  const mainRef = useRef<HTMLElement>(null);
+  const first = useRef(true);
+  const navigated = useRef(false);
+  useEffect(() => {
+    // A new page starts at the top, and keyboard and screen-reader users
+    // land on its content rather than on the link they used.
+    if (first.current) {
+      first.current = false;
+      return;
+    }
+    window.scrollTo(0, 0);
+    mainRef.current?.focus({ preventScroll: true });
+  }, [location]);
   return (
     <div className="min-h-dvh bg-background">
       <a
@@ -44,11 +58,25 @@ export function AppShell({
         <Nav items={nav} />
       </aside>
       <Sheet open={open} onOpenChange={setOpen}>
-        <SheetContent side="left" className="bg-sidebar">
+        <SheetContent
+          side="left"
+          className="bg-sidebar"
+          onCloseAutoFocus={(e) => {
+            // Closed by following a link: focus goes to the new page, not back to the menu button.
+            if (navigated.current) e.preventDefault();
+            navigated.current = false;
+          }}
+        >
           <SheetTitle className="sr-only">Navigation</SheetTitle>
           <SheetDescription className="sr-only">Pages of Downlink</SheetDescription>
           <Brand />
-          <Nav items={nav} onNavigate={() => setOpen(false)} />
+          <Nav
+            items={nav}
+            onNavigate={() => {
+              navigated.current = true;
+              setOpen(false);
+            }}
+          />
         </SheetContent>
       </Sheet>
       <div className="flex min-h-dvh flex-col lg:pl-60">
@@ -62,7 +90,7 @@ export function AppShell({
           <div className="ml-auto flex items-center gap-1 sm:gap-2">{topBar}</div>
         </header>
         {banner}
-        <main id="main" tabIndex={-1} className="mx-auto w-full max-w-7xl flex-1 p-3 outline-none sm:p-6">
+        <main id="main" ref={mainRef} tabIndex={-1} className="mx-auto w-full max-w-7xl flex-1 p-3 outline-none sm:p-6">
           {children}
         </main>
       </div>
