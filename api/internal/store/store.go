@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/glebarez/sqlite"
@@ -70,7 +71,9 @@ func sqliteDSN(path string) string {
 	// format, and go-sqlite v1.21 stops reading parameters after it, which
 	// would silently drop _txlock.
 	q.Set("_txlock", "immediate")
-	return "file:" + path + "?" + q.Encode()
+	// SQLite reads the name as a URI: %, ? and # in a path must be escaped.
+	escaped := strings.NewReplacer("%", "%25", "?", "%3f", "#", "%23").Replace(path)
+	return "file:" + escaped + "?" + q.Encode()
 }
 
 func openSQLite(ctx context.Context, path string, gcfg *gorm.Config) (*Store, error) {

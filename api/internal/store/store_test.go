@@ -3,11 +3,14 @@ package store_test
 import (
 	"context"
 	"errors"
+	"os"
+	"path/filepath"
 	"testing"
 	"time"
 
 	"gorm.io/gorm"
 
+	"github.com/downlink/downlink/api/internal/config"
 	"github.com/downlink/downlink/api/internal/store"
 	"github.com/downlink/downlink/api/internal/store/storetest"
 )
@@ -106,5 +109,21 @@ func TestSQLiteTransactionsTakeTheWriteLockAtBegin(t *testing.T) {
 	st.DB.Raw("SELECT value FROM kv WHERE key = 'n'").Scan(&v)
 	if v != "100" {
 		t.Fatalf("value = %s: the other writer did not wait for the transaction", v)
+	}
+}
+
+func TestSQLitePathWithURICharacters(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "odd #1 ?x %41")
+	path := filepath.Join(dir, "downlink.db")
+	st, err := store.Open(context.Background(), config.Database{Kind: config.SQLite, DSN: path}, storetest.Logger())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	if err := st.Migrate(context.Background(), storetest.Logger()); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(path); err != nil {
+		t.Fatalf("the database is not where it was asked to be: %v", err)
 	}
 }
