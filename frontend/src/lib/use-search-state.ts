@@ -24,8 +24,7 @@ export function useSearchState<T extends StringRecord>(
       if (v !== null && (!ok || ok.includes(v))) out[key] = v as T[typeof key];
     }
     return out;
-    // defaults/allowed are module constants at every call site
-    // eslint-disable-next-line react-hooks/exhaustive-deps
+    // defaults and allowed are module constants at every call site.
   }, [search]);
   const set = useCallback(
     (next: T) => {
@@ -37,7 +36,6 @@ export function useSearchState<T extends StringRecord>(
       const qs = params.toString();
       navigate(qs ? `${location}?${qs}` : location, { replace: true });
     },
-    // eslint-disable-next-line react-hooks/exhaustive-deps
     [search, location, navigate],
   );
   return [value, set];
