@@ -56,7 +56,7 @@ export async function setTheme(page, theme) {
  * Screenshots of the current page in light and dark into `dir`, with an axe
  * check in each theme (colour contrast differs). Returns the files written.
  */
-export async function capture(page, dir, name, { themes = ["light", "dark"], suffix = "", axe = true } = {}) {
+export async function capture(page, dir, name, { themes = ["light", "dark"], suffix = "", axe = true, fullPage = true } = {}) {
   mkdirSync(dir, { recursive: true });
   const files = [];
   const violations = [];
@@ -66,7 +66,7 @@ export async function capture(page, dir, name, { themes = ["light", "dark"], suf
     // axe sees the page as it is, toasts included; the picture leaves them out.
     if (axe) violations.push(...(await axeCheck(page, `${name}${suffix} (${theme})`)));
     const file = join(dir, `${name}${suffix}-${theme}.png`);
-    await page.screenshot({ path: file, fullPage: true, animations: "disabled", style: "[data-sonner-toaster] { display: none !important; }" });
+    await page.screenshot({ path: file, fullPage, animations: "disabled", style: "[data-sonner-toaster] { display: none !important; }" });
     files.push(file);
   }
   await setTheme(page, "light");

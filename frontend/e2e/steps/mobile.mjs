@@ -30,7 +30,7 @@ export const mobileStep = {
       await page.getByRole("button", { name: "Open navigation" }).click();
       const drawer = page.getByRole("dialog");
       await drawer.getByRole("link", { name: "System" }).waitFor();
-      await shoot("nav-drawer", { suffix: "-mobile", themes: ["light"] });
+      await shoot("nav-drawer", { suffix: "-mobile", themes: ["light"], fullPage: false });
       await drawer.getByRole("link", { name: "Downloads" }).click();
       await page.getByRole("heading", { name: "Downloads", level: 1 }).waitFor();
       await drawer.waitFor({ state: "hidden" });

@@ -54,7 +54,7 @@ export function SystemOverview() {
         <CardContent>
           <dl>
             <Row label="Downlink">
-              {data.version} <span className="text-muted-foreground">({data.commit})</span>
+              {data.version} {data.commit && <span className="text-muted-foreground">({data.commit})</span>}
             </Row>
             <Row label="Go">{data.go_version}</Row>
             <Row label="yt-dlp">
