@@ -1,9 +1,8 @@
 // Chromium through playwright-core (Debian's /usr/bin/chromium; nothing is
 // downloaded), plus the journey's helpers: screenshots in both themes,
 // axe-core checks and a record of page errors.
-import { mkdirSync, mkdtempSync, readFileSync } from "node:fs";
+import { mkdirSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { chromium } from "playwright-core";
 
@@ -24,7 +23,9 @@ export const chromiumFlags = [
 ];
 
 export async function launch({ baseURL, tmp }) {
-  const userDataDir = mkdtempSync(join(tmpdir(), "downlink-e2e-profile-"));
+  // A fresh profile inside the run's temp dir, removed with it.
+  const userDataDir = join(tmp, "chromium-profile");
+  mkdirSync(userDataDir);
   const context = await chromium.launchPersistentContext(userDataDir, {
     executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
     headless: true,
