@@ -18,7 +18,7 @@ GOTESTFLAGS ?= -race -count=1 -timeout 20m
 FUZZTIME   ?= 20s
 
 .PHONY: all run build ui ui-deps deps spec test test-go test-go-sqlite test-go-postgres \
-        test-ui test-e2e vet fuzz bench clean
+        test-ui test-e2e screenshots vet fuzz bench clean
 
 all: build
 
@@ -69,6 +69,10 @@ test-ui: ui-deps
 
 ## test-e2e: the browser journey against the real server (builds both)
 test-e2e: build
+	cd frontend && E2E_SCREENSHOTS=0 DOWNLINK_BIN=$(CURDIR)/$(BIN) npm run e2e
+
+## screenshots: run the journey and refresh docs/screenshots
+screenshots: build
 	cd frontend && DOWNLINK_BIN=$(CURDIR)/$(BIN) npm run e2e
 
 ## fuzz: run every fuzz target for FUZZTIME each

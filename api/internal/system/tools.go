@@ -46,7 +46,9 @@ func (p *toolProbe) probe(ctx context.Context) Tool {
 	if err != nil {
 		return Tool{Path: p.name, Error: "not found: install it or set its path"}
 	}
-	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	// The answer is cached for everyone: a request that goes away must not
+	// cancel the check and leave "does not run" in the cache.
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, path, p.args...)
 	cmd.Env = []string{"PATH=/usr/local/bin:/usr/bin:/bin", "LANG=C.UTF-8"}
