@@ -9,6 +9,7 @@
 //	memory    RSS idle, RSS with 20 active downloads, Go heap per active download
 //	spa       the dashboard's initial JS, gzip
 //	soak      C mixed clients for D (reads, submissions, cancels, key calls): no 5xx, caps held
+//	scaleout  N downloads on serve + 1 vs + 2 worker processes (Postgres; not in all)
 //
 // Each scenario prints a Markdown table; -runs repeats and reports medians.
 // Everything targets 127.0.0.1 and stops by itself.
@@ -49,7 +50,7 @@ type options struct {
 func main() {
 	var o options
 	var scen, clients, par string
-	flag.StringVar(&scen, "scenario", "all", "comma list: overhead, api, enqueue, sse, memory, spa, soak, all (soak is never in all)")
+	flag.StringVar(&scen, "scenario", "all", "comma list: overhead, api, enqueue, sse, memory, spa, soak, scaleout, all (soak and scaleout are never in all)")
 	flag.StringVar(&o.db, "db", "sqlite", "sqlite or postgres")
 	flag.StringVar(&o.pgURL, "pg", "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable", "Postgres admin URL (a fresh database is made per server)")
 	flag.StringVar(&o.bin, "bin", "", "downlink binary (default: go build into a temp dir)")
@@ -98,9 +99,10 @@ func run(ctx context.Context, o options) error {
 	}{
 		{"spa", benchSPA}, {"overhead", benchOverhead}, {"enqueue", benchEnqueue},
 		{"api", benchAPI}, {"sse", benchSSE}, {"memory", benchMemory}, {"soak", benchSoak},
+		{"scaleout", benchScaleout},
 	}
 	for _, s := range steps {
-		if !want[s.name] && !(all && s.name != "soak") {
+		if !want[s.name] && !(all && s.name != "soak" && s.name != "scaleout") {
 			continue
 		}
 		if ctx.Err() != nil {

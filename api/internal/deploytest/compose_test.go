@@ -112,7 +112,7 @@ func TestComposeValidationBites(t *testing.T) {
 		env     map[string]string
 		want    string
 	}{
-		{"unknown key", strings.Replace(raw, "    init: true\n", "    init: true\n    restart_policy: always\n", 1), composeEnv, "restart_policy"},
+		{"unknown key", strings.Replace(raw, "    stop_grace_period: 30s\n", "    stop_grace_period: 30s\n    restart_policy: always\n", 1), composeEnv, "restart_policy"},
 		{"wrong type", strings.Replace(raw, "      retries: 20\n", "      retries: many\n", 1), composeEnv, "retries"},
 		{"no secret key", raw, map[string]string{"POSTGRES_PASSWORD": "pw"}, "DOWNLINK_SECRET_KEY"},
 	}
