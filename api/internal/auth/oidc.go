@@ -66,9 +66,9 @@ type providerEntry struct {
 	clientID     string
 	clientSecret string
 
-	mu       sync.Mutex
-	oidc     goth.Provider // kindOIDC, once discovered
-	verifier *oidc.IDTokenVerifier
+	mu         sync.Mutex
+	discovered goth.Provider // kindOIDC, once discovered
+	verifier   *oidc.IDTokenVerifier
 }
 
 type oidcProviders struct {
@@ -137,14 +137,14 @@ func (e *providerEntry) gothProvider(callback string) (goth.Provider, error) {
 	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	if e.oidc != nil {
-		return e.oidc, nil
+	if e.discovered != nil {
+		return e.discovered, nil
 	}
 	op, err := openidConnect.New(e.clientID, e.clientSecret, "", e.issuer+"/.well-known/openid-configuration", "openid", "email", "profile")
 	if err != nil {
 		return nil, err
 	}
-	e.oidc = op
+	e.discovered = op
 	return op, nil
 }
 
