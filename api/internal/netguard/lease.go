@@ -47,11 +47,15 @@ type LeaseStats struct {
 
 // Lease hands out a proxy identity for a job. Give yt-dlp lease.URL() as
 // --proxy and Close the lease when the job's process has exited.
-func (p *Proxy) Lease(jobID string) (*Lease, error) {
+func (p *Proxy) Lease(jobID string) (*Lease, error) { return p.lease(jobID, nil) }
+
+// lease makes a lease whole, then publishes it: ServeHTTP reads it from
+// other goroutines, synchronized only by p.mu.
+func (p *Proxy) lease(jobID string, up *upstream) (*Lease, error) {
 	if !jobIDPattern.MatchString(jobID) {
 		return nil, ErrInvalidJobID
 	}
-	l := &Lease{JobID: jobID, proxy: p, username: "job-" + jobID, token: rand.Text()}
+	l := &Lease{JobID: jobID, proxy: p, up: up, username: "job-" + jobID, token: rand.Text()}
 	l.key = sha256.Sum256([]byte(l.token))
 	p.mu.Lock()
 	p.leases[l.key] = l
@@ -70,12 +74,7 @@ func (p *Proxy) LeaseVia(jobID string, upstreamURL *url.URL) (*Lease, error) {
 			return nil, err
 		}
 	}
-	l, err := p.Lease(jobID)
-	if err != nil {
-		return nil, err
-	}
-	l.up = up
-	return l, nil
+	return p.lease(jobID, up)
 }
 
 // URL is the proxy URL with this lease's credentials, for yt-dlp's --proxy.
