@@ -113,7 +113,8 @@ func (t *throttled) Write(p []byte) (int, error) {
 			f.Flush()
 		}
 		p = p[n:]
-		time.Sleep(100 * time.Millisecond)
+		// Sleep for what n bytes take at bps, whatever the write sizes.
+		time.Sleep(time.Duration(n) * time.Second / time.Duration(t.bps))
 	}
 	return written, nil
 }
