@@ -101,6 +101,12 @@ func (s *Service) work(ctx context.Context, jobID int64, id uuid.UUID) error {
 		// (or another node's heartbeat check) re-queues it, and yt-dlp
 		// resumes from its .part files.
 		return fmt.Errorf("download interrupted by shutdown: %w", ctx.Err())
+	case s.databaseDown(ctx, err):
+		// The database is down, not the download: River tries the job
+		// again; the row stays claimed by it and yt-dlp resumes from the
+		// job folder.
+		s.log.Warn("database unreachable; the download will be tried again", "download_id", id, "err", err)
+		return fmt.Errorf("database unreachable: %w", err)
 	}
 	s.fail(context.WithoutCancel(ctx), &r, jobID, err)
 	return nil
@@ -385,32 +391,37 @@ func (s *Service) complete(ctx context.Context, r *row, jobID int64, title strin
 	now := time.Now().UTC()
 	var fileRows []files.Row
 	var total int64
-	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		res := tx.Model(&row{}).Where("id = ? AND job_id = ? AND status IN ?", r.ID, jobID, runningStatuses).Updates(map[string]any{
-			"status": string(StatusCompleted), "finished_at": now, "updated_at": now, "percent": 100,
-			"speed_bps": nil, "eta_seconds": nil, "post_processor": nil, "heartbeat_at": nil,
-			"error_code": nil, "error_message": nil,
-		})
-		if res.Error != nil {
-			return res.Error
-		}
-		if res.RowsAffected == 0 {
-			return errLostOwnership
-		}
-		for _, im := range imported {
-			mt, kind := files.TypeOf(im.Name)
-			fr := files.Row{ID: newID(), DownloadID: &r.ID, UserID: r.UserID, Name: im.Name, RelPath: im.RelPath,
-				SizeBytes: im.Size, MimeType: mt, Kind: kind, Platform: r.Platform, Thumbnail: thumb, CreatedAt: now}
-			if err := tx.Create(&fr).Error; err != nil {
+	// The files are in the library now: while the database cannot be
+	// reached, wait for it rather than discard them.
+	err := s.untilReachable(ctx, r.ID, func() error {
+		fileRows, total = nil, 0
+		return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+			res := tx.Model(&row{}).Where("id = ? AND job_id = ? AND status IN ?", r.ID, jobID, runningStatuses).Updates(map[string]any{
+				"status": string(StatusCompleted), "finished_at": now, "updated_at": now, "percent": 100,
+				"speed_bps": nil, "eta_seconds": nil, "post_processor": nil, "heartbeat_at": nil,
+				"error_code": nil, "error_message": nil,
+			})
+			if res.Error != nil {
+				return res.Error
+			}
+			if res.RowsAffected == 0 {
+				return errLostOwnership
+			}
+			for _, im := range imported {
+				mt, kind := files.TypeOf(im.Name)
+				fr := files.Row{ID: newID(), DownloadID: &r.ID, UserID: r.UserID, Name: im.Name, RelPath: im.RelPath,
+					SizeBytes: im.Size, MimeType: mt, Kind: kind, Platform: r.Platform, Thumbnail: thumb, CreatedAt: now}
+				if err := tx.Create(&fr).Error; err != nil {
+					return err
+				}
+				total += im.Size
+				fileRows = append(fileRows, fr)
+			}
+			if err := tx.Model(&row{}).Where("id = ?", r.ID).Update("downloaded_bytes", total).Error; err != nil {
 				return err
 			}
-			total += im.Size
-			fileRows = append(fileRows, fr)
-		}
-		if err := tx.Model(&row{}).Where("id = ?", r.ID).Update("downloaded_bytes", total).Error; err != nil {
-			return err
-		}
-		return s.notifyTx(ctx, tx, r.ID)
+			return s.notifyTx(ctx, tx, r.ID)
+		})
 	})
 	if err != nil {
 		discard()
