@@ -26,12 +26,12 @@ func workers(n int) apitest.Option {
 func TestDownloadCancelPlaylist(t *testing.T) {
 	w := newDLWorld(t, workers(1))
 	srv := testmedia.NewServer(t)
-	parent := submitURL(t, w.c, srv.FeedURL(10))
+	parent := submitURL(t, w.c, srv.FeedURL(6))
 	waitDownload(t, w.env, w.c, parent.ID, downloadTimeout, "expanded", func(d download) bool {
 		if d.final() {
 			t.Fatalf("parent finished before the cancel: %s", d)
 		}
-		return d.ChildrenCount == 10
+		return d.ChildrenCount == 6
 	})
 	var c download
 	expectStatus(t, w.c.Post("/api/v1/downloads/"+parent.ID.String()+"/cancel", nil), http.StatusOK).JSON(&c)
@@ -66,8 +66,8 @@ func TestDownloadCancelPlaylist(t *testing.T) {
 	if p.Status != "canceled" || p.ChildrenSummary["canceled"] != canceled {
 		t.Errorf("parent after the cancel: %s (canceled children %d)", p, canceled)
 	}
-	if n := countRows(t, w.env, "files", "user_id = ?", w.user.ID); n != int64(10-canceled) {
-		t.Errorf("%d files for %d completed children", n, 10-canceled)
+	if n := countRows(t, w.env, "files", "user_id = ?", w.user.ID); n != int64(6-canceled) {
+		t.Errorf("%d files for %d completed children", n, 6-canceled)
 	}
 	if _, err := os.Stat(jobDir(w.env, parent.ID)); !os.IsNotExist(err) {
 		t.Errorf("parent's job folder: %v", err)
@@ -80,11 +80,11 @@ func TestDownloadCancelPlaylist(t *testing.T) {
 		t.Errorf("retried parent: %s", r)
 	}
 	done := waitCompleted(t, w.env, w.c, parent.ID)
-	if done.ChildrenSummary["completed"] != 10 {
+	if done.ChildrenSummary["completed"] != 6 {
 		t.Errorf("after retry: %v", done.ChildrenSummary)
 	}
-	if n := countRows(t, w.env, "files", "user_id = ?", w.user.ID); n != 10 {
-		t.Errorf("%d files after the retry, want 10", n)
+	if n := countRows(t, w.env, "files", "user_id = ?", w.user.ID); n != 6 {
+		t.Errorf("%d files after the retry, want 6", n)
 	}
 }
 
