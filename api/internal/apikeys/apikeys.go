@@ -280,7 +280,7 @@ func (s *Service) Create(ctx context.Context, owner *authz.Principal, sp Spec) (
 	if err := s.db.WithContext(ctx).Create(&r).Error; err != nil {
 		return Created{}, err
 	}
-	s.audit.Info("api key created", "action", "api key created", "actor_id", owner.UserID, "target", r.ID.String(),
+	s.audit.InfoContext(ctx, "api key created", "action", "api_key.created", "actor_id", owner.UserID, "target", "api_key:"+r.ID.String(),
 		"name", r.Name, "scopes", r.Scopes, "last_eight", r.LastEight)
 	return Created{APIKey: r.view(now), Key: key}, nil
 }
@@ -354,7 +354,7 @@ func (s *Service) Update(ctx context.Context, caller *authz.Principal, id uuid.U
 		return APIKey{}, err
 	}
 	s.limiter.forget(id)
-	s.audit.Info("api key updated", "action", "api key updated", "actor_id", caller.UserID, "target", id.String())
+	s.audit.InfoContext(ctx, "api key updated", "action", "api_key.updated", "actor_id", caller.UserID, "target", "api_key:"+id.String())
 	return s.Get(ctx, caller, id)
 }
 
@@ -372,7 +372,7 @@ func (s *Service) Revoke(ctx context.Context, caller *authz.Principal, id uuid.U
 		Updates(map[string]any{"revoked_at": now, "updated_at": now}).Error; err != nil {
 		return err
 	}
-	s.audit.Info("api key revoked", "action", "api key revoked", "actor_id", caller.UserID, "target", id.String(),
+	s.audit.InfoContext(ctx, "api key revoked", "action", "api_key.revoked", "actor_id", caller.UserID, "target", "api_key:"+id.String(),
 		"owner_id", r.UserID, "last_eight", r.LastEight)
 	return nil
 }

@@ -91,13 +91,13 @@ func (s *Service) Login(ctx context.Context, w http.ResponseWriter, r *http.Requ
 	ipKey := "ip:" + ip
 	if err := s.throttle.check(ctx, accountKey, ipKey); err != nil {
 		s.metrics.RateLimitRejected.WithLabelValues("login").Inc()
-		s.audit.Warn("login refused: throttled", "email", email, "ip", ip)
+		s.audit.WarnContext(ctx, "login refused: throttled", "action", "auth.login_throttled", "email", email, "ip", ip)
 		return users.User{}, err
 	}
 	u, err := s.users.CheckLocalPassword(ctx, email, password)
 	if err != nil {
 		s.metrics.AuthFailures.WithLabelValues("password").Inc()
-		s.audit.Warn("login failed", "email", email, "ip", ip, "reason", "invalid credentials")
+		s.audit.WarnContext(ctx, "login failed", "action", "auth.login_failed", "email", email, "ip", ip, "reason", "invalid credentials")
 		if ferr := s.throttle.fail(ctx, accountKey, AccountPolicy); ferr != nil {
 			s.log.Error("count login failure", "err", ferr)
 		}
@@ -110,7 +110,7 @@ func (s *Service) Login(ctx context.Context, w http.ResponseWriter, r *http.Requ
 		return users.User{}, err
 	}
 	_ = s.throttle.reset(ctx, accountKey)
-	s.audit.Info("login", "actor_id", u.ID, "email", u.Email, "ip", ip, "method", "password")
+	s.audit.InfoContext(ctx, "login", "action", "auth.login", "actor_id", u.ID, "email", u.Email, "ip", ip, "method", "password")
 	return s.users.Get(ctx, u.ID)
 }
 
@@ -127,7 +127,7 @@ func (s *Service) Logout(ctx context.Context, w http.ResponseWriter, r *http.Req
 		return err
 	}
 	if p != nil {
-		s.audit.Info("logout", "actor_id", p.UserID, "ip", clientIP(ctx, r))
+		s.audit.InfoContext(ctx, "logout", "action", "auth.logout", "actor_id", p.UserID, "ip", clientIP(ctx, r))
 	}
 	return nil
 }
@@ -142,7 +142,7 @@ func (s *Service) EndSession(ctx context.Context, p *authz.Principal, id uuid.UU
 	if err := s.sessions.deleteOne(ctx, p.UserID, id); err != nil {
 		return err
 	}
-	s.audit.Info("session ended", "actor_id", p.UserID, "target", id.String())
+	s.audit.InfoContext(ctx, "session ended", "action", "auth.session_ended", "actor_id", p.UserID, "target", "session:"+id.String())
 	return nil
 }
 
@@ -161,7 +161,7 @@ func (s *Service) ChangePassword(ctx context.Context, p *authz.Principal, curren
 	if _, err := s.sessions.deleteUser(ctx, p.UserID, p.SessionID); err != nil {
 		return err
 	}
-	s.audit.Info("password changed", "actor_id", p.UserID, "target", p.UserID.String())
+	s.audit.InfoContext(ctx, "password changed", "action", "auth.password_changed", "actor_id", p.UserID, "target", "user:"+p.UserID.String())
 	return nil
 }
 

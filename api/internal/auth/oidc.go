@@ -254,21 +254,21 @@ func (s *Service) FinishOIDC(ctx context.Context, w http.ResponseWriter, r *http
 	ident, pl, err := s.verifyCallback(ctx, r, e)
 	if err != nil {
 		s.metrics.AuthFailures.WithLabelValues("oidc").Inc()
-		s.audit.Warn("oidc login failed", "provider", id, "ip", clientIP(ctx, r), "reason", problemText(err))
+		s.audit.WarnContext(ctx, "oidc login failed", "action", "auth.login_failed", "provider", id, "ip", clientIP(ctx, r), "reason", problemText(err))
 		return "", err
 	}
 	u, created, err := s.users.SignInOIDC(ctx, ident, s.cfg.AdminEmails)
 	if err != nil {
-		s.audit.Warn("oidc login refused", "provider", id, "email", ident.Email, "ip", clientIP(ctx, r), "reason", problemText(err))
+		s.audit.WarnContext(ctx, "oidc login refused", "action", "auth.login_failed", "provider", id, "email", ident.Email, "ip", clientIP(ctx, r), "reason", problemText(err))
 		return "", err
 	}
 	if created {
-		s.audit.Info("user created by first oidc login", "actor_id", u.ID, "email", u.Email, "role", u.Role, "provider", id)
+		s.audit.InfoContext(ctx, "user created by first oidc login", "action", "user.created", "actor_id", u.ID, "target", "user:"+u.ID.String(), "email", u.Email, "role", u.Role, "provider", id)
 	}
 	if err := s.startSession(ctx, w, r, u); err != nil {
 		return "", err
 	}
-	s.audit.Info("login", "actor_id", u.ID, "email", u.Email, "ip", clientIP(ctx, r), "method", "oidc", "provider", id)
+	s.audit.InfoContext(ctx, "login", "action", "auth.login", "actor_id", u.ID, "email", u.Email, "ip", clientIP(ctx, r), "method", "oidc", "provider", id)
 	return pl.ReturnTo, nil
 }
 

@@ -148,7 +148,7 @@ func (s *Service) CompleteSetup(ctx context.Context, w http.ResponseWriter, r *h
 			return users.User{}, users.ErrSetupDone
 		}
 		_ = s.throttle.fail(ctx, ipKey, AccountPolicy)
-		s.audit.Warn("setup refused: wrong token", "ip", clientIP(ctx, r))
+		s.audit.WarnContext(ctx, "setup refused: wrong token", "action", "auth.setup_failed", "ip", clientIP(ctx, r))
 		return users.User{}, err
 	}
 	u, err := s.users.CreateFirstAdmin(ctx, n)
@@ -159,6 +159,6 @@ func (s *Service) CompleteSetup(ctx context.Context, w http.ResponseWriter, r *h
 	if err := s.startSession(ctx, w, r, u); err != nil {
 		return users.User{}, err
 	}
-	s.audit.Info("setup completed: first admin created", "actor_id", u.ID, "email", u.Email, "ip", clientIP(ctx, r))
+	s.audit.InfoContext(ctx, "setup completed: first admin created", "action", "auth.setup", "actor_id", u.ID, "target", "user:"+u.ID.String(), "email", u.Email, "ip", clientIP(ctx, r))
 	return s.users.Get(ctx, u.ID)
 }

@@ -69,7 +69,7 @@ func (s *Service) Cancel(ctx context.Context, caller *authz.Principal, id uuid.U
 			s.log.Warn("cancel job", "job_id", j, "err", err)
 		}
 	}
-	s.audit.Info("download canceled", "action", "download canceled", "actor_id", caller.UserID, "target", id.String())
+	s.audit.InfoContext(ctx, "download canceled", "action", "download.canceled", "actor_id", caller.UserID, "target", "download:"+id.String())
 	if r.ParentID != nil {
 		s.refreshParent(ctx, *r.ParentID)
 	}
@@ -128,7 +128,7 @@ func (s *Service) Retry(ctx context.Context, caller *authz.Principal, id uuid.UU
 	if err != nil {
 		return Download{}, err
 	}
-	s.audit.Info("download retried", "action", "download retried", "actor_id", caller.UserID, "target", id.String(), "items", len(retried))
+	s.audit.InfoContext(ctx, "download retried", "action", "download.retried", "actor_id", caller.UserID, "target", "download:"+id.String(), "items", len(retried))
 	for _, did := range retried {
 		s.publishRow(ctx, did)
 	}
@@ -182,7 +182,7 @@ func (s *Service) Delete(ctx context.Context, caller *authz.Principal, id uuid.U
 	if err := s.files.DeleteRows(ctx, fileRows); err != nil {
 		return err
 	}
-	s.audit.Info("download deleted", "action", "download deleted", "actor_id", caller.UserID, "target", id.String(),
+	s.audit.InfoContext(ctx, "download deleted", "action", "download.deleted", "actor_id", caller.UserID, "target", "download:"+id.String(),
 		"delete_files", deleteFiles, "files", len(fileRows), "url", r.URL)
 	for _, did := range ids {
 		s.publish(ctx, events.TypeDownloadDeleted, deletedEvent{ID: did, UserID: r.UserID})

@@ -91,7 +91,7 @@ func (s *Service) Match(ctx context.Context, caller *authz.Principal, id uuid.UU
 	if err != nil {
 		return Download{}, err
 	}
-	s.audit.Info("download matched", "action", "download matched", "actor_id", caller.UserID, "target", id.String(),
+	s.audit.InfoContext(ctx, "download matched", "action", "download.matched", "actor_id", caller.UserID, "target", "download:"+id.String(),
 		"chosen_url", chosen, "candidate_index", choice.CandidateIndex)
 	s.publishRow(ctx, id)
 	if r.ParentID != nil {

@@ -337,7 +337,7 @@ func (s *Service) SetPinned(ctx context.Context, caller *authz.Principal, id uui
 		return File{}, err
 	}
 	r.Pinned = pinned
-	s.audit.Info("file pinned", "action", map[bool]string{true: "file pinned", false: "file unpinned"}[pinned],
+	s.audit.InfoContext(ctx, "file pinned", "action", map[bool]string{true: "file.pinned", false: "file.unpinned"}[pinned],
 		"actor_id", caller.UserID, "target", id.String(), "name", r.Name)
 	return s.View(ctx, r), nil
 }
@@ -351,7 +351,7 @@ func (s *Service) Delete(ctx context.Context, caller *authz.Principal, id uuid.U
 	if err := s.DeleteRows(ctx, []Row{r}); err != nil {
 		return err
 	}
-	s.audit.Info("file deleted", "action", "file deleted", "actor_id", caller.UserID, "target", id.String(), "name", r.Name)
+	s.audit.InfoContext(ctx, "file deleted", "action", "file.deleted", "actor_id", caller.UserID, "target", "file:"+id.String(), "name", r.Name)
 	return nil
 }
 

@@ -187,9 +187,9 @@ func (s *Service) RunRetention(ctx context.Context, actor *uuid.UUID) (Retention
 	if s.OnRetention != nil {
 		s.OnRetention(res.DeletedCount)
 	}
-	attrs := []any{"action", "retention run", "deleted", res.DeletedCount, "freed_bytes", res.FreedBytes, "failed", res.FailedCount}
+	attrs := []any{"action", "storage.retention_run", "deleted", res.DeletedCount, "freed_bytes", res.FreedBytes, "failed", res.FailedCount}
 	if actor != nil {
-		s.audit.Info("retention run", append(attrs, "actor_id", *actor)...)
+		s.audit.InfoContext(ctx, "retention run", append(attrs, "actor_id", *actor)...)
 	} else if res.DeletedCount > 0 {
 		s.log.Info("retention run", attrs...)
 	}

@@ -7,11 +7,12 @@ import (
 )
 
 // audit records who did what to what, for the audit trail: one log record
-// with source "audit", the actor's IP and the request id.
-func (s *Server) audit(c echo.Context, action string, attrs ...any) {
+// with source "audit", a message for people, the action for programs
+// ("user.updated"), the actor's IP and the request id.
+func (s *Server) audit(c echo.Context, message, action string, attrs ...any) {
 	base := []any{"audit", true, "action", action, "ip", c.RealIP(),
 		"request_id", c.Response().Header().Get(echo.HeaderXRequestID)}
-	s.auditLog.InfoContext(c.Request().Context(), action, append(base, attrs...)...)
+	s.auditLog.InfoContext(c.Request().Context(), message, append(base, attrs...)...)
 }
 
 // checkHTTPURL accepts absolute http(s) URLs.

@@ -62,7 +62,7 @@ func TestGlobalSettingsRoundTripAndApplyWithoutRestart(t *testing.T) {
 		t.Fatalf("%d downloads were created by refused requests", n)
 	}
 	// The changes are in the audit trail.
-	audits := logLines(t, env, func(m map[string]any) bool { return m["action"] == "settings changed" })
+	audits := logLines(t, env, func(m map[string]any) bool { return m["action"] == "settings.updated" })
 	if len(audits) != 2 {
 		t.Fatalf("%d settings audit records, want one per change (2)", len(audits))
 	}

@@ -199,7 +199,7 @@ func TestSpotifyAlbumEndToEnd(t *testing.T) {
 		t.Errorf("the chosen candidate %q (%s) was never fetched", pick.Title, picked)
 	}
 	waitCompleted(t, w.env, w.c, parent.ID)
-	if audits := logLines(t, w.env, func(m map[string]any) bool { return m["action"] == "download matched" }); len(audits) != 1 {
+	if audits := logLines(t, w.env, func(m map[string]any) bool { return m["action"] == "download.matched" }); len(audits) != 1 {
 		t.Errorf("%d audit records of the match, want 1", len(audits))
 	}
 }

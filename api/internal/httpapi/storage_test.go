@@ -119,7 +119,7 @@ func TestRetentionPreviewIsWhatTheRunDeletes(t *testing.T) {
 			t.Errorf("%s was removed from disk", r.Name)
 		}
 	}
-	if audits := logLines(t, env, func(m map[string]any) bool { return m["action"] == "retention run" }); len(audits) != 1 {
+	if audits := logLines(t, env, func(m map[string]any) bool { return m["action"] == "storage.retention_run" }); len(audits) != 1 {
 		t.Fatalf("%d retention audit records", len(audits))
 	}
 	var st files.Storage

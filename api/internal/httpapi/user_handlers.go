@@ -73,7 +73,7 @@ func (s *Server) updateUser(c echo.Context) error {
 			return err
 		}
 	}
-	s.audit(c, "user updated", "target", id.String(), "email", after.Email,
+	s.audit(c, "user updated", "user.updated", "target", "user:"+id.String(), "email", after.Email,
 		"role_before", before.Role, "role_after", after.Role, "disabled_before", before.Disabled, "disabled_after", after.Disabled,
 		"actor_id", actor.UserID)
 	return c.JSON(http.StatusOK, after)
@@ -93,7 +93,7 @@ func (s *Server) revokeUserSessions(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	s.audit(c, "user sessions revoked", "target", id.String(), "sessions", n, "actor_id", principal(c).UserID)
+	s.audit(c, "user sessions revoked", "user.sessions_revoked", "target", "user:"+id.String(), "sessions", n, "actor_id", principal(c).UserID)
 	return c.NoContent(http.StatusNoContent)
 }
 

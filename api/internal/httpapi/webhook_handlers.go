@@ -135,7 +135,7 @@ func (s *Server) createWebhook(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	s.audit(c, "webhook created", "action", "webhook.created", "actor_id", actor.String(),
+	s.audit(c, "webhook created", "webhook.created", "actor_id", actor.String(),
 		"target", "webhook:"+created.ID.String(), "url_host", urlHost(created.URL), "events", created.Events,
 		"enabled", created.Enabled)
 	c.Response().Header().Set("Location", apiPrefix+"/webhooks/"+created.ID.String())
@@ -164,7 +164,7 @@ func (s *Server) updateWebhook(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	s.audit(c, "webhook updated", "action", "webhook.updated", "actor_id", principal(c).UserID.String(),
+	s.audit(c, "webhook updated", "webhook.updated", "actor_id", principal(c).UserID.String(),
 		"target", "webhook:"+id.String(), "fields", changedFields(req), "url_host", urlHost(w.URL), "enabled", w.Enabled)
 	return c.JSON(http.StatusOK, w)
 }
@@ -179,7 +179,7 @@ func (s *Server) deleteWebhook(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	s.audit(c, "webhook deleted", "action", "webhook.deleted", "actor_id", principal(c).UserID.String(),
+	s.audit(c, "webhook deleted", "webhook.deleted", "actor_id", principal(c).UserID.String(),
 		"target", "webhook:"+id.String(), "url_host", urlHost(w.URL))
 	return c.NoContent(http.StatusNoContent)
 }

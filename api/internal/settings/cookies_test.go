@@ -47,7 +47,9 @@ func TestParseCookies(t *testing.T) {
 
 func TestCookieStatus(t *testing.T) {
 	now := time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)
-	mk := func(domain, name string, exp time.Time) Cookie { return Cookie{Domain: domain, Name: name, Path: "/", Expires: exp} }
+	mk := func(domain, name string, exp time.Time) Cookie {
+		return Cookie{Domain: domain, Name: name, Path: "/", Expires: exp}
+	}
 	tests := []struct {
 		name     string
 		platform string

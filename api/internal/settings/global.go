@@ -186,7 +186,7 @@ func (s *Service) UpdateGlobal(ctx context.Context, actor uuid.UUID, g Global) (
 	if err := s.save(ctx, actor, globalKey, g); err != nil {
 		return Global{}, err
 	}
-	s.audit.Info("settings changed", "action", "settings changed", "actor_id", actor, "target", "global",
+	s.audit.InfoContext(ctx, "settings changed", "action", "settings.updated", "actor_id", actor, "target", "settings:global",
 		"changes", diff(before, g))
 	return s.Global(ctx), nil
 }

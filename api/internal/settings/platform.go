@@ -292,8 +292,8 @@ func (s *Service) UpdatePlatform(ctx context.Context, actor uuid.UUID, platform 
 	if err != nil {
 		return Platform{}, err
 	}
-	s.audit.Info("platform settings changed", "action", "platform settings changed", "actor_id", actor,
-		"target", platform, "changes", diff(before, after), "secrets_changed", changedSecrets)
+	s.audit.InfoContext(ctx, "platform settings changed", "action", "settings.platform_updated", "actor_id", actor,
+		"target", "settings:"+platform, "changes", diff(before, after), "secrets_changed", changedSecrets)
 	return after, nil
 }
 
