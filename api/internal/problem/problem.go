@@ -142,11 +142,22 @@ func (p *Problem) Body() map[string]any {
 		m["request_id"] = p.RequestID
 	}
 	for k, v := range p.Extensions {
-		if _, taken := m[k]; !taken {
+		if !isMember(k) {
 			m[k] = v
 		}
 	}
 	return m
+}
+
+// isMember says whether Body gives name to one of the problem's own
+// fields; an extension never takes such a name, even while the field is
+// unset (an "instance" extension must not pass for the request path).
+func isMember(name string) bool {
+	switch name {
+	case "type", "title", "status", "detail", "errors", "instance", "request_id":
+		return true
+	}
+	return false
 }
 
 // Invalid returns a 422 naming one bad field.
