@@ -14,7 +14,7 @@ VERSION    ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo d
 COMMIT     ?= $(shell git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)
 LDFLAGS    := -s -w -X github.com/downlink/downlink/api/internal/buildinfo.Version=$(VERSION) \
               -X github.com/downlink/downlink/api/internal/buildinfo.Commit=$(COMMIT)
-GOTESTFLAGS ?= -race -count=1 -timeout 20m
+GOTESTFLAGS ?= -race -count=1 -timeout 40m
 FUZZTIME   ?= 20s
 
 .PHONY: all run build ui ui-deps deps spec test test-go test-go-sqlite test-go-postgres \
