@@ -7,19 +7,16 @@ import { type ComponentType, lazy } from "react";
  */
 export type PageRoute = { path: string; page: ComponentType; adminOnly?: boolean };
 
-const ComingSoon = lazy(() => import("@/app/routes/coming-soon"));
-
 export const pageRoutes: PageRoute[] = [
   { path: "/", page: lazy(() => import("@/app/routes/dashboard")) },
   { path: "/downloads", page: lazy(() => import("@/app/routes/downloads")) },
   { path: "/files", page: lazy(() => import("@/app/routes/files")) },
   { path: "/profile", page: lazy(() => import("@/app/routes/profile")) },
   { path: "/system", page: lazy(() => import("@/app/routes/system")) },
-  // Built by the admin-pages work; until then they say so.
-  { path: "/api-keys", page: ComingSoon },
-  { path: "/logs", page: ComingSoon, adminOnly: true },
-  { path: "/settings", page: ComingSoon, adminOnly: true },
-  { path: "/users", page: ComingSoon, adminOnly: true },
+  { path: "/api-keys", page: lazy(() => import("@/app/routes/api-keys")) },
+  { path: "/logs", page: lazy(() => import("@/app/routes/logs")), adminOnly: true },
+  { path: "/settings", page: lazy(() => import("@/app/routes/settings")), adminOnly: true },
+  { path: "/users", page: lazy(() => import("@/app/routes/users")), adminOnly: true },
 ];
 
 export const LoginPage = lazy(() => import("@/app/routes/login"));
