@@ -6,21 +6,26 @@
 //   DOWNLINK_BIN=/path npm run e2e  uses that binary (it embeds the UI it was built with)
 //   E2E_SCREENSHOTS=0               skips writing docs/screenshots/
 //
-// Steps run in order on one signed-in browser; to add pages (API keys, logs,
-// settings…), write a step module under steps/ and add it to `journey`
-// before the sign-out step. Each step gets the context `ctx` built below.
+// Steps run in order on one signed-in browser; to add a page, write a step
+// module under steps/ and add it to `journey` before the sign-out step. Each
+// step gets the context `ctx` built below (a webhook receiver included).
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { axeCheck, capture, launch } from "./lib/browser.mjs";
 import { makeVideo, serveFile } from "./lib/media.mjs";
+import { startReceiver } from "./lib/receiver.mjs";
 import { downlinkBinary, startServer } from "./lib/server.mjs";
 import { dashboardStep, logoutLoginStep, profileStep, systemStep } from "./steps/account.mjs";
+import { apiKeyStep } from "./steps/api-keys.mjs";
 import { cancelRetryDeleteStep, downloadStep } from "./steps/downloads.mjs";
 import { filesStep } from "./steps/files.mjs";
+import { logsStep } from "./steps/logs.mjs";
 import { mobileStep } from "./steps/mobile.mjs";
+import { settingsStep, webhookStep } from "./steps/settings.mjs";
 import { setupStep, themeStep } from "./steps/setup.mjs";
+import { adminMobileStep, usersStep } from "./steps/users.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repoRoot = resolve(here, "../..");
@@ -35,7 +40,12 @@ export const journey = [
   profileStep,
   systemStep,
   dashboardStep,
-  // Admin pages append their steps here (API keys, logs, settings…).
+  apiKeyStep,
+  logsStep,
+  settingsStep,
+  webhookStep,
+  usersStep,
+  adminMobileStep,
   logoutLoginStep,
   mobileStep,
 ];
@@ -63,6 +73,8 @@ async function main() {
     // ~1.3 MB at 300 KB/s: a few seconds of visible progress.
     const media = await serveFile(video, { bytesPerSecond: 300 * 1024 });
     cleanups.push(media.close);
+    const receiver = await startReceiver();
+    cleanups.push(receiver.close);
     server = await startServer({ bin, tmp });
     cleanups.push(server.stop);
     console.log(`downlink on ${server.baseURL}, media at ${media.url}`);
@@ -75,6 +87,7 @@ async function main() {
       baseURL: server.baseURL,
       token: server.token,
       media,
+      receiver,
       creds: { name: "Ada Lovelace", email: "ada@example.com", password: "correct horse battery staple" },
       state: {},
       expect(cond, what) {
