@@ -19,9 +19,12 @@ export const durationUnits: Unit[] = [
   { label: "days", factor: 86400 },
 ];
 
+// Empty: null where "none" is allowed, NaN where a number is required.
+const blank = (v: number | null): v is null => v == null || Number.isNaN(v);
+
 /** The largest unit that shows the value as a number ≥ 1 (exactly, when one does). */
 export function pickUnit(value: number | null, units: Unit[]): { amount: string; unit: Unit } {
-  if (value == null) return { amount: "", unit: units[Math.min(1, units.length - 1)]! };
+  if (blank(value)) return { amount: "", unit: units[Math.min(1, units.length - 1)]! };
   let unit = units[0]!;
   for (const u of units) if (value >= u.factor && value % u.factor === 0) unit = u;
   if (value % unit.factor !== 0) for (const u of units) if (value >= u.factor) unit = u;
@@ -55,11 +58,11 @@ export function UnitInput({
   const [state, setState] = useState(() => pickUnit(value, units));
   const emitted = useRef<number | null>(value);
   useEffect(() => {
-    // A reset from outside (saved values came back): show them.
-    if (value !== emitted.current) {
-      emitted.current = value;
-      setState(pickUnit(value, units));
-    }
+    // A reset from outside (saved values came back): show them. An empty
+    // field keeps its unit, whichever way the form stores "empty".
+    if (value === emitted.current || (blank(value) && blank(emitted.current))) return;
+    emitted.current = value;
+    setState((s) => (blank(value) ? { amount: "", unit: s.unit } : pickUnit(value, units)));
   }, [value, units]);
   const emit = (amount: string, unit: Unit) => {
     setState({ amount, unit });

@@ -195,7 +195,7 @@ export function GlobalSettingsForm() {
           <Section title="Storage">
             <FormField id="g-min-free" label="Keep free on disk" hint="Below this, new downloads are refused (507)." error={errors.min_free_disk_bytes?.message}>
               {(a) => (
-                <Controller control={c} name="min_free_disk_bytes" render={({ field }) => <UnitInput {...a} value={field.value} onChange={(v) => field.onChange(v ?? 0)} units={byteUnits} unitLabel="Unit of the disk reserve" />} />
+                <Controller control={c} name="min_free_disk_bytes" render={({ field }) => <UnitInput {...a} value={field.value} onChange={(v) => field.onChange(v ?? NaN)} units={byteUnits} unitLabel="Unit of the disk reserve" />} />
               )}
             </FormField>
             <FormField id="g-quota" label="Default storage quota" hint="For users without their own quota; empty for none." error={errors.default_storage_quota_bytes?.message}>
