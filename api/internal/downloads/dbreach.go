@@ -2,15 +2,13 @@ package downloads
 
 import (
 	"context"
-	"database/sql/driver"
 	"errors"
 	"io"
 	"net"
-	"strings"
 	"time"
 
+	"github.com/downlink/downlink/api/internal/store"
 	"github.com/google/uuid"
-	"github.com/jackc/pgx/v5/pgconn"
 )
 
 // A database outage (Postgres restarted, failed over, briefly unreachable)
@@ -82,17 +80,5 @@ func (s *Service) pingFails(ctx context.Context) bool {
 }
 
 // databaseConnError recognizes the errors only a lost or refused database
-// connection returns (pgx, database/sql).
-func databaseConnError(err error) bool {
-	var pgErr *pgconn.PgError
-	var connectErr *pgconn.ConnectError
-	switch {
-	case errors.Is(err, driver.ErrBadConn), errors.As(err, &connectErr):
-		return true
-	case errors.As(err, &pgErr):
-		// Class 08: connection exception; 57P01-57P03: the server is
-		// shutting down, crashed, or not yet accepting connections.
-		return strings.HasPrefix(pgErr.Code, "08") || pgErr.Code == "57P01" || pgErr.Code == "57P02" || pgErr.Code == "57P03"
-	}
-	return pgconn.SafeToRetry(err)
-}
+// connection returns.
+func databaseConnError(err error) bool { return store.ConnError(err) }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"log/slog"
+	"net"
 	"net/http"
 	"strings"
 
@@ -12,6 +13,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/downlink/downlink/api/internal/problem"
+	"github.com/downlink/downlink/api/internal/store"
 )
 
 // errorHandler is Echo's one HTTPErrorHandler: every error a handler or
@@ -73,6 +75,10 @@ func toProblem(err error) *problem.Problem {
 	if errors.As(err, &mbe) {
 		return errTooLarge
 	}
+	var opErr *net.OpError
+	if store.ConnError(err) || errors.As(err, &opErr) && opErr.Op == "dial" {
+		return errDatabaseDown.WithCause(err)
+	}
 	if errors.Is(err, context.DeadlineExceeded) {
 		return problem.FromStatus(http.StatusServiceUnavailable).WithDetail("The request took too long.").WithCause(err)
 	}
@@ -80,6 +86,12 @@ func toProblem(err error) *problem.Problem {
 }
 
 var errTooLarge = problem.New(http.StatusRequestEntityTooLarge, "Request body too large")
+
+// errDatabaseDown answers while the database cannot be reached: a
+// temporary condition, so a 503 that says when to try again.
+var errDatabaseDown = problem.New(http.StatusServiceUnavailable, "Database unavailable").
+	WithDetail("The database cannot be reached right now; try again in a few seconds.").
+	WithHeader("Retry-After", "5")
 
 func fromEchoError(he *echo.HTTPError) *problem.Problem {
 	switch he.Code {

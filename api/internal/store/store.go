@@ -6,6 +6,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -16,11 +17,13 @@ import (
 	"time"
 
 	"github.com/glebarez/sqlite"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/jackc/pgx/v5/stdlib"
 	"gorm.io/driver/postgres"
 	"gorm.io/gorm"
 	"gorm.io/gorm/logger"
+	"gorm.io/plugin/dbresolver"
 
 	"github.com/downlink/downlink/api/internal/config"
 )
@@ -39,6 +42,8 @@ type Store struct {
 	Kind config.DatabaseKind
 	// DSN is the Postgres connection string or the SQLite path.
 	DSN string
+
+	readers *sql.DB // SQLite's read-only pool
 }
 
 // Open connects to the database and checks that it answers.
@@ -59,44 +64,68 @@ func Open(ctx context.Context, db config.Database, log *slog.Logger) (*Store, er
 }
 
 // sqliteDSN turns a file path into a connection string with WAL, a busy
-// timeout, foreign keys and IMMEDIATE transactions, so concurrent writers
-// wait their turn instead of failing on a lock upgrade.
-func sqliteDSN(path string) string {
+// timeout, foreign keys and IMMEDIATE transactions.
+func sqliteDSN(path string, readOnly bool) string {
 	q := url.Values{}
 	q.Add("_pragma", "journal_mode(WAL)")
 	q.Add("_pragma", "busy_timeout(10000)")
 	q.Add("_pragma", "foreign_keys(1)")
 	q.Add("_pragma", "synchronous(NORMAL)")
-	// No _time_format: the driver's default is already SQLite's own
-	// format, and go-sqlite v1.21 stops reading parameters after it, which
-	// would silently drop _txlock.
-	q.Set("_txlock", "immediate")
+	if readOnly {
+		q.Add("_pragma", "query_only(1)")
+	} else {
+		// No _time_format: the driver's default is already SQLite's own
+		// format, and go-sqlite v1.21 stops reading parameters after it,
+		// which would silently drop _txlock.
+		q.Set("_txlock", "immediate")
+	}
 	// SQLite reads the name as a URI: %, ? and # in a path must be escaped.
 	escaped := strings.NewReplacer("%", "%25", "?", "%3f", "#", "%23").Replace(path)
 	return "file:" + escaped + "?" + q.Encode()
 }
 
+// sqliteReaders is how many connections serve reads on SQLite.
+const sqliteReaders = 4
+
+// openSQLite opens two pools on one file: a single writer connection, so
+// writes (ours and River's) queue in Go instead of contending for SQLite's
+// lock, and a few read-only connections, which WAL lets read while the
+// writer writes. GORM routes statements with dbresolver: reads to the
+// readers, writes and transactions to the writer; River uses the writer.
 func openSQLite(ctx context.Context, path string, gcfg *gorm.Config) (*Store, error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
 		return nil, fmt.Errorf("create database folder: %w", err)
 	}
-	gdb, err := gorm.Open(sqlite.Open(sqliteDSN(path)), gcfg)
+	gdb, err := gorm.Open(sqlite.Open(sqliteDSN(path, false)), gcfg)
 	if err != nil {
 		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
 	}
-	sqlDB, err := gdb.DB()
+	writer, err := gdb.DB()
 	if err != nil {
 		return nil, err
 	}
-	// SQLite has one writer at a time; a few connections let reads proceed
-	// while a write waits on busy_timeout.
-	sqlDB.SetMaxOpenConns(4)
-	sqlDB.SetConnMaxIdleTime(5 * time.Minute)
-	if err := sqlDB.PingContext(ctx); err != nil {
-		_ = sqlDB.Close()
+	writer.SetMaxOpenConns(1)
+	writer.SetConnMaxIdleTime(0)
+	if err := writer.PingContext(ctx); err != nil {
+		_ = writer.Close()
 		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
 	}
-	return &Store{DB: gdb, SQL: sqlDB, Kind: config.SQLite, DSN: path}, nil
+	readers, err := sql.Open(sqlite.DriverName, sqliteDSN(path, true))
+	if err != nil {
+		_ = writer.Close()
+		return nil, err
+	}
+	readers.SetMaxOpenConns(sqliteReaders)
+	readers.SetMaxIdleConns(sqliteReaders)
+	err = gdb.Use(dbresolver.Register(dbresolver.Config{
+		Replicas: []gorm.Dialector{&sqlite.Dialector{DriverName: sqlite.DriverName, Conn: readers}},
+	}))
+	if err != nil {
+		_ = writer.Close()
+		_ = readers.Close()
+		return nil, err
+	}
+	return &Store{DB: gdb, SQL: writer, readers: readers, Kind: config.SQLite, DSN: path}, nil
 }
 
 func openPostgres(ctx context.Context, dsn string, gcfg *gorm.Config) (*Store, error) {
@@ -136,6 +165,9 @@ func (s *Store) Ping(ctx context.Context) error {
 
 // Close releases every connection.
 func (s *Store) Close() error {
+	if s.readers != nil {
+		_ = s.readers.Close()
+	}
 	err := s.SQL.Close()
 	if s.Pool != nil {
 		s.Pool.Close()
@@ -170,4 +202,23 @@ func newGormLogger(log *slog.Logger) logger.Interface {
 		IgnoreRecordNotFoundError: true,
 		ParameterizedQueries:      true,
 	})
+}
+
+// ConnError recognizes the errors only a lost or refused database
+// connection returns (pgx, database/sql): the database is unreachable, as
+// opposed to refusing a statement.
+func ConnError(err error) bool {
+	var pgErr *pgconn.PgError
+	var connectErr *pgconn.ConnectError
+	switch {
+	case err == nil:
+		return false
+	case errors.Is(err, driver.ErrBadConn), errors.As(err, &connectErr):
+		return true
+	case errors.As(err, &pgErr):
+		// Class 08: connection exception; 57P01-57P03: the server is
+		// shutting down, crashed, or not yet accepting connections.
+		return strings.HasPrefix(pgErr.Code, "08") || pgErr.Code == "57P01" || pgErr.Code == "57P02" || pgErr.Code == "57P03"
+	}
+	return pgconn.SafeToRetry(err)
 }
