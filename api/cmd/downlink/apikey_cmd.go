@@ -31,14 +31,12 @@ Every serve flag (--data-dir, --database-url, …) and DOWNLINK_* variable
 chooses the database.
 `
 
-// apikeySub is one `downlink apikey` subcommand: the flags it declares
-// and what it does with them.
-type apikeySub struct {
+// apikeySubs are the subcommands: the flags each declares and what it
+// does with them.
+var apikeySubs = map[string]struct {
 	flags func(fs *flag.FlagSet)
 	run   func(ctx context.Context, ka *keyAdmin, fs *flag.FlagSet, io stdio) error
-}
-
-var apikeySubs = map[string]apikeySub{
+}{
 	"create": {apikeyCreateFlags, apikeyCreate},
 	"list":   {apikeyListFlags, apikeyList},
 	"revoke": {apikeyRevokeFlags, apikeyRevoke},
@@ -47,63 +45,21 @@ var apikeySubs = map[string]apikeySub{
 // apikeyCmd is `downlink apikey create|list|revoke`: key administration
 // from the server's console, straight on the database.
 func apikeyCmd(ctx context.Context, args []string, io stdio) error {
-	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
-		fmt.Fprint(io.out, apikeyUsage)
-		if len(args) == 0 {
-			return errors.New("want a subcommand: create, list or revoke")
-		}
-		return flag.ErrHelp
+	flagsOf := map[string]func(*flag.FlagSet){}
+	for n, sub := range apikeySubs {
+		flagsOf[n] = sub.flags
 	}
-	name, args := args[0], args[1:]
-	sub, ok := apikeySubs[name]
-	if !ok {
-		fmt.Fprint(io.err, apikeyUsage)
-		return fmt.Errorf("unknown subcommand %q", name)
-	}
-	fs := flag.NewFlagSet("downlink apikey "+name, flag.ContinueOnError)
-	fs.SetOutput(io.err)
-	fs.Usage = func() {
-		fmt.Fprint(io.err, apikeyUsage+"\nFlags of apikey "+name+":\n")
-		fs.PrintDefaults()
-	}
-	sub.flags(fs)
-	own, rest := splitKeyFlags(fs, args)
-	if err := fs.Parse(own); err != nil {
+	name, fs, rest, err := subcommand("apikey", apikeyUsage, flagsOf, args, io)
+	if err != nil {
 		return err
 	}
-	if fs.NArg() > 0 {
-		return fmt.Errorf("unexpected argument %q", fs.Arg(0))
-	}
+	sub := apikeySubs[name]
 	ka, err := openKeyAdmin(ctx, "apikey "+name, rest, io)
 	if err != nil {
 		return err
 	}
 	defer ka.close()
 	return keyExplain(sub.run(ctx, ka, fs, io))
-}
-
-// splitKeyFlags separates the flags fs declares (and their values) from the
-// rest, which go to config.Load.
-func splitKeyFlags(fs *flag.FlagSet, args []string) (own, rest []string) {
-	for i := 0; i < len(args); i++ {
-		a := args[i]
-		name, _, hasValue := strings.Cut(strings.TrimLeft(a, "-"), "=")
-		switch {
-		case !strings.HasPrefix(a, "-") || a == "-" || a == "--":
-			rest = append(rest, a)
-		case name == "h" || name == "help":
-			own = append(own, a)
-		case fs.Lookup(name) != nil:
-			own = append(own, a)
-			if !hasValue && i+1 < len(args) {
-				own = append(own, args[i+1])
-				i++
-			}
-		default:
-			rest = append(rest, a)
-		}
-	}
-	return own, rest
 }
 
 // keyAdmin is what the subcommands work with.

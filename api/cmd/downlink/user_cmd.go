@@ -7,7 +7,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"strings"
 
 	"github.com/downlink/downlink/api/internal/app"
 	"github.com/downlink/downlink/api/internal/auth"
@@ -29,13 +28,11 @@ the last admin. Every serve flag (--data-dir, --database-url, …) and
 DOWNLINK_* variable chooses the database.
 `
 
-// userSub is one `downlink user` subcommand: its flags and what it does.
-type userSub struct {
+// userSubs are the subcommands: their flags and what they do.
+var userSubs = map[string]struct {
 	flags func(fs *flag.FlagSet)
 	run   func(ctx context.Context, ua *userAdmin, fs *flag.FlagSet, io stdio) error
-}
-
-var userSubs = map[string]userSub{
+}{
 	"create":       {userCreateFlags, userCreate},
 	"set-password": {userSetPasswordFlags, userSetPassword},
 	"set-role":     {userSetRoleFlags, userSetRole},
@@ -43,33 +40,15 @@ var userSubs = map[string]userSub{
 
 // userCmd is `downlink user create|set-password|set-role`.
 func userCmd(ctx context.Context, args []string, io stdio) error {
-	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
-		fmt.Fprint(io.out, userUsage)
-		if len(args) == 0 {
-			return errors.New("want a subcommand: create, set-password or set-role")
-		}
-		return flag.ErrHelp
+	flagsOf := map[string]func(*flag.FlagSet){}
+	for n, sub := range userSubs {
+		flagsOf[n] = sub.flags
 	}
-	name, args := args[0], args[1:]
-	sub, ok := userSubs[name]
-	if !ok {
-		fmt.Fprint(io.err, userUsage)
-		return fmt.Errorf("unknown subcommand %q", name)
-	}
-	fs := flag.NewFlagSet("downlink user "+name, flag.ContinueOnError)
-	fs.SetOutput(io.err)
-	fs.Usage = func() {
-		fmt.Fprint(io.err, userUsage+"\nFlags of user "+name+":\n")
-		fs.PrintDefaults()
-	}
-	sub.flags(fs)
-	own, rest := splitOwnFlags(fs, args)
-	if err := fs.Parse(own); err != nil {
+	name, fs, rest, err := subcommand("user", userUsage, flagsOf, args, io)
+	if err != nil {
 		return err
 	}
-	if fs.NArg() > 0 {
-		return fmt.Errorf("unexpected argument %q", fs.Arg(0))
-	}
+	sub := userSubs[name]
 	// Read the password before touching the database, so a mistake in
 	// how it is passed costs nothing.
 	var password string
@@ -89,34 +68,6 @@ func userCmd(ctx context.Context, args []string, io stdio) error {
 	defer ua.close()
 	ua.password = password
 	return keyExplain(sub.run(ctx, ua, fs, io))
-}
-
-// splitOwnFlags separates the flags fs declares (with their values) from
-// the rest, which go to config.Load. Boolean flags take no separate value.
-func splitOwnFlags(fs *flag.FlagSet, args []string) (own, rest []string) {
-	for i := 0; i < len(args); i++ {
-		a := args[i]
-		name, _, hasValue := strings.Cut(strings.TrimLeft(a, "-"), "=")
-		f := fs.Lookup(name)
-		switch {
-		case !strings.HasPrefix(a, "-") || a == "-" || a == "--":
-			rest = append(rest, a)
-		case name == "h" || name == "help":
-			own = append(own, a)
-		case f != nil:
-			own = append(own, a)
-			if b, ok := f.Value.(interface{ IsBoolFlag() bool }); ok && b.IsBoolFlag() {
-				continue
-			}
-			if !hasValue && i+1 < len(args) {
-				own = append(own, args[i+1])
-				i++
-			}
-		default:
-			rest = append(rest, a)
-		}
-	}
-	return own, rest
 }
 
 // maxPasswordInput bounds what is read from stdin (the API takes 256).
