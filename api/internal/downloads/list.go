@@ -2,7 +2,6 @@ package downloads
 
 import (
 	"context"
-	"fmt"
 	"slices"
 	"strings"
 	"time"
@@ -12,6 +11,7 @@ import (
 	"github.com/downlink/downlink/api/internal/authz"
 	"github.com/downlink/downlink/api/internal/paging"
 	"github.com/downlink/downlink/api/internal/problem"
+	"github.com/downlink/downlink/api/internal/store"
 )
 
 // ListParams filter and sort the download list.
@@ -105,13 +105,13 @@ func (s *Service) List(ctx context.Context, caller *authz.Principal, p ListParam
 	}
 	if t := strings.TrimSpace(p.Query); t != "" {
 		// The text is matched literally: % and _ are not wildcards.
-		like := "%" + escapeLike(strings.ToLower(t)) + "%"
+		like := store.Contains(strings.ToLower(t))
 		q = q.Where(`(LOWER(COALESCE(title, '')) LIKE ? ESCAPE '\' OR LOWER(url) LIKE ? ESCAPE '\' OR `+
 			`LOWER(COALESCE(uploader, '')) LIKE ? ESCAPE '\')`, like, like, like)
 	}
-	op, dir := ">", "ASC"
+	dir := "ASC"
 	if srt.desc {
-		op, dir = "<", "DESC"
+		dir = "DESC"
 	}
 	if cur != nil {
 		var key any
@@ -135,7 +135,7 @@ func (s *Service) List(ctx context.Context, caller *authz.Principal, p ListParam
 			}
 			key = str
 		}
-		q = q.Where(fmt.Sprintf("(%s %s ?) OR (%s = ? AND id %s ?)", srt.column, op, srt.column, op), key, key, cur.ID)
+		q = q.Where(paging.Keyset(srt.column, srt.desc), key, key, cur.ID)
 	}
 	var rows []row
 	order := srt.column + " " + dir + ", id " + dir
@@ -242,9 +242,4 @@ func applyChildren(d *Download, ch []childAgg) {
 	if unknown == 0 {
 		d.Progress.TotalBytes = &total
 	}
-}
-
-// escapeLike makes s match literally inside a LIKE pattern (ESCAPE '\').
-func escapeLike(s string) string {
-	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
 }

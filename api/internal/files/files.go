@@ -8,7 +8,6 @@ package files
 
 import (
 	"context"
-	"fmt"
 	"log/slog"
 	"net/http"
 	"path/filepath"
@@ -266,7 +265,7 @@ func (s *Service) List(ctx context.Context, caller *authz.Principal, p ListParam
 	}
 	if p.Query != "" {
 		// The text is matched literally: % and _ are not wildcards.
-		q = q.Where(`LOWER(name) LIKE ? ESCAPE '\'`, "%"+escapeLike(strings.ToLower(p.Query))+"%")
+		q = q.Where(`LOWER(name) LIKE ? ESCAPE '\'`, store.Contains(strings.ToLower(p.Query)))
 	}
 	if p.Platform != "" {
 		q = q.Where("platform = ?", p.Platform)
@@ -280,9 +279,9 @@ func (s *Service) List(ctx context.Context, caller *authz.Principal, p ListParam
 	if p.DownloadID != nil {
 		q = q.Where("download_id = ?", *p.DownloadID)
 	}
-	op, dir := ">", "ASC"
+	dir := "ASC"
 	if srt.desc {
-		op, dir = "<", "DESC"
+		dir = "DESC"
 	}
 	if cur != nil {
 		var key any
@@ -306,7 +305,7 @@ func (s *Service) List(ctx context.Context, caller *authz.Principal, p ListParam
 			}
 			key = str
 		}
-		q = q.Where(fmt.Sprintf("(%s %s ?) OR (%s = ? AND id %s ?)", srt.column, op, srt.column, op), key, key, cur.ID)
+		q = q.Where(paging.Keyset(srt.column, srt.desc), key, key, cur.ID)
 	}
 	var rows []Row
 	if err := q.Order(srt.column + " " + dir + ", id " + dir).Limit(limit + 1).Find(&rows).Error; err != nil {
@@ -371,9 +370,4 @@ func (s *Service) DeleteRows(ctx context.Context, rows []Row) error {
 		}
 	}
 	return nil
-}
-
-// escapeLike makes s match literally inside a LIKE pattern (ESCAPE '\').
-func escapeLike(s string) string {
-	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
 }

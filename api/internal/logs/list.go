@@ -11,6 +11,7 @@ import (
 
 	"github.com/downlink/downlink/api/internal/paging"
 	"github.com/downlink/downlink/api/internal/problem"
+	"github.com/downlink/downlink/api/internal/store"
 )
 
 // Service reads and prunes the logs table.
@@ -120,7 +121,7 @@ func (s *Service) List(ctx context.Context, f Filter) (paging.Page[Entry], error
 		q = q.Where("source IN ?", f.Sources)
 	}
 	if t := strings.TrimSpace(f.Query); t != "" {
-		like := "%" + escapeLike(t) + "%"
+		like := store.Contains(t)
 		op := "LIKE" // SQLite's LIKE ignores ASCII case
 		if s.db.Dialector.Name() == "postgres" {
 			op = "ILIKE"
@@ -164,9 +165,4 @@ func (s *Service) List(ctx context.Context, f Filter) (paging.Page[Entry], error
 		return paging.NewCursor(listSort, r.LoggedAt.UTC(), r.ID.String())
 	})
 	return paging.Map(page, row.entry), nil
-}
-
-// escapeLike makes s match literally inside a LIKE pattern.
-func escapeLike(s string) string {
-	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
 }

@@ -113,3 +113,13 @@ func Map[T, U any](p Page[T], f func(T) U) Page[U] {
 	}
 	return out
 }
+
+// Keyset is the condition that continues a list sorted by column, then id,
+// after a cursor: bind the cursor's key twice, then its id.
+func Keyset(column string, desc bool) string {
+	op := ">"
+	if desc {
+		op = "<"
+	}
+	return "(" + column + " " + op + " ?) OR (" + column + " = ? AND id " + op + " ?)"
+}

@@ -222,3 +222,9 @@ func ConnError(err error) bool {
 	}
 	return pgconn.SafeToRetry(err)
 }
+
+// Contains returns a LIKE pattern matching text anywhere, literally: %, _
+// and \ in text are escaped. Use it with `LIKE ? ESCAPE '\'`.
+func Contains(text string) string {
+	return "%" + strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(text) + "%"
+}
