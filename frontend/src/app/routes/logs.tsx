@@ -1,4 +1,4 @@
-import { useMemo, useState } from "react";
+import { useDeferredValue, useMemo, useState } from "react";
 import { PageHeader } from "@/components/layout/page-header";
 import { useDocumentTitle } from "@/lib/use-document-title";
 import { useSearchState } from "@/lib/use-search-state";
@@ -11,8 +11,10 @@ export default function LogsPage() {
   useDocumentTitle("Logs");
   const [filters, setFilters] = useSearchState(defaultLogFilters, allowedLogFilters);
   const [live, setLive] = useState(false);
-  // Relative ranges count back from when the filters were last changed.
-  const params = useMemo(() => toLogsParams(filters), [filters]);
+  // Typing in the search box stays responsive; relative ranges count back
+  // from when the filters were last changed.
+  const deferred = useDeferredValue(filters);
+  const params = useMemo(() => toLogsParams(deferred), [deferred]);
   const users = useUserDirectory();
   const userLabel = useMemo(() => {
     const byId = new Map((users.data ?? []).map((u) => [u.id, u.name ? `${u.name} <${u.email}>` : u.email]));
