@@ -182,21 +182,27 @@ type childAgg struct {
 func (s *Service) withDetails(ctx context.Context, rows []row) ([]Download, error) {
 	out := make([]Download, len(rows))
 	ids := make([]uuid.UUID, len(rows))
+	var parents []uuid.UUID // only these can have children
 	for i := range rows {
 		out[i] = rows[i].view()
 		ids[i] = rows[i].ID
+		if rows[i].ParentID == nil && parentKinds[rows[i].Kind] {
+			parents = append(parents, rows[i].ID)
+		}
 	}
 	fs, err := s.files.ForDownloads(ctx, ids)
 	if err != nil {
 		return nil, err
 	}
 	var aggs []childAgg
-	err = s.db.WithContext(ctx).Model(&row{}).
-		Select("parent_id, status, COUNT(*) AS n, COALESCE(SUM(downloaded_bytes),0) AS bytes, COALESCE(SUM(total_bytes),0) AS total, "+
-			"SUM(CASE WHEN total_bytes IS NULL THEN 1 ELSE 0 END) AS unknown, COALESCE(SUM(percent),0) AS percent_sm").
-		Where("parent_id IN ?", ids).Group("parent_id, status").Scan(&aggs).Error
-	if err != nil {
-		return nil, err
+	if len(parents) > 0 {
+		err = s.db.WithContext(ctx).Model(&row{}).
+			Select("parent_id, status, COUNT(*) AS n, COALESCE(SUM(downloaded_bytes),0) AS bytes, COALESCE(SUM(total_bytes),0) AS total, "+
+				"SUM(CASE WHEN total_bytes IS NULL THEN 1 ELSE 0 END) AS unknown, COALESCE(SUM(percent),0) AS percent_sm").
+			Where("parent_id IN ?", parents).Group("parent_id, status").Scan(&aggs).Error
+		if err != nil {
+			return nil, err
+		}
 	}
 	byParent := map[uuid.UUID][]childAgg{}
 	for _, a := range aggs {
