@@ -57,7 +57,7 @@ export async function setTheme(page, theme) {
  * Screenshots of the current page in light and dark into `dir`, with an axe
  * check in each theme (colour contrast differs). Returns the files written.
  */
-export async function capture(page, dir, name, { themes = ["light", "dark"], suffix = "", axe = true, fullPage = true } = {}) {
+export async function capture(page, dir, name, { themes = ["light", "dark"], suffix = "", axe = true, fullPage = false } = {}) {
   mkdirSync(dir, { recursive: true });
   const files = [];
   const violations = [];
