@@ -9,6 +9,7 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"net/http/cookiejar"
+	"slices"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -151,10 +152,12 @@ func benchSoak(ctx context.Context, o options) error {
 	fmt.Printf("## Soak (%s)\n\n%d clients for %s against one node with %d workers.\n\n", o.db, o.soakClients, o.soakFor, workers)
 	fmt.Println("| status | responses |")
 	fmt.Println("|---|---|")
-	for _, code := range []int{200, 202, 204, 404, 409, 422, 429, 500, 502, 503, 507} {
-		if v, ok := status.Load(code); ok {
-			fmt.Printf("| %d | %d |\n", code, v.(*atomic.Int64).Load())
-		}
+	var codes []int
+	status.Range(func(k, _ any) bool { codes = append(codes, k.(int)); return true })
+	slices.Sort(codes)
+	for _, code := range codes {
+		v, _ := status.Load(code)
+		fmt.Printf("| %d | %d |\n", code, v.(*atomic.Int64).Load())
 	}
 	rssMu.Lock()
 	first, last := window(rss, 0, 60), window(rss, len(rss)-60, len(rss))

@@ -207,6 +207,9 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	}
 	a.goRun(func() { a.System.RunHeartbeat(runCtx) })
 	a.goRun(func() { a.APIKeys.Run(runCtx) })
+	if a.Cfg.DebugAddr != "" {
+		a.goRun(func() { a.serveDebug(runCtx) })
+	}
 	if a.Role == RoleServe {
 		if err := a.Auth.AnnounceSetup(runCtx); err != nil {
 			a.Log.Error("cannot prepare the setup token", "err", err)

@@ -69,6 +69,10 @@ type Config struct {
 	ClusterMaxConcurrent []string       `env:"CLUSTER_MAX_CONCURRENT" flag:"cluster-max-concurrent" usage:"running downloads per platform across all nodes, e.g. youtube=4,instagram=1 (counted in the database; give every node the same value)"`
 	ClusterCaps          map[string]int `json:"-"`
 
+	// DebugAddr serves Go's pprof profiles (debug.go in app); loopback
+	// only, because profiles show memory contents and stacks.
+	DebugAddr string `env:"DEBUG_ADDR" flag:"debug-addr" usage:"serve Go's pprof profiles on this loopback address, e.g. 127.0.0.1:6060 (default: off)"`
+
 	// WorkersSet says DOWNLINK_WORKERS (or --workers) was given: this node
 	// then ignores the default_concurrency setting.
 	WorkersSet bool `json:"-"`
@@ -214,6 +218,9 @@ func (c *Config) normalize() error {
 	if c.HeartbeatTimeout < MinHeartbeatTimeout || c.HeartbeatTimeout > time.Hour {
 		errs = append(errs, fmt.Errorf("DOWNLINK_HEARTBEAT_TIMEOUT %v: want %v to 1h", c.HeartbeatTimeout, MinHeartbeatTimeout))
 	}
+	if c.DebugAddr != "" && !isLoopback(c.DebugAddr) {
+		errs = append(errs, fmt.Errorf("DOWNLINK_DEBUG_ADDR %q: want a loopback host:port such as 127.0.0.1:6060", c.DebugAddr))
+	}
 	for i, e := range c.AdminEmails {
 		c.AdminEmails[i] = strings.ToLower(strings.TrimSpace(e))
 	}
@@ -299,4 +306,17 @@ func redactURL(raw string) string {
 func isTerminal(f *os.File) bool {
 	st, err := f.Stat()
 	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}
+
+// isLoopback says addr is host:port on a loopback address.
+func isLoopback(addr string) bool {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return false
+	}
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }

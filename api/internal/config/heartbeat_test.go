@@ -38,3 +38,14 @@ func TestHeartbeatTimeout(t *testing.T) {
 		})
 	}
 }
+
+func TestDebugAddr(t *testing.T) {
+	for addr, ok := range map[string]bool{"": true, "127.0.0.1:6060": true, "localhost:6060": true, "[::1]:6060": true,
+		"0.0.0.0:6060": false, ":6060": false, "10.0.0.5:6060": false, "127.0.0.1": false} {
+		env := map[string]string{"DOWNLINK_DATA_DIR": t.TempDir(), "DOWNLINK_DEBUG_ADDR": addr}
+		_, err := Load("test", nil, func(k string) string { return env[k] })
+		if (err == nil) != ok {
+			t.Errorf("DOWNLINK_DEBUG_ADDR %q: err %v, want ok=%v", addr, err, ok)
+		}
+	}
+}

@@ -1,11 +1,15 @@
 package httpapi_test
 
 import (
+	"io"
+	"net"
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/downlink/downlink/api/internal/apitest"
+	"github.com/downlink/downlink/api/internal/config"
 	"github.com/downlink/downlink/api/internal/store/storetest"
 	"github.com/downlink/downlink/api/internal/ytdlp"
 )
@@ -93,5 +97,35 @@ func TestSecurityHeaders(t *testing.T) {
 	}
 	if r.Header.Get("X-Request-Id") == "" {
 		t.Error("no X-Request-Id")
+	}
+}
+
+// TestDebugProfiles: with DOWNLINK_DEBUG_ADDR set, Go's profiles are
+// served there, and never on the public listener.
+func TestDebugProfiles(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	_ = ln.Close()
+	env := apitest.New(t, apitest.WithConfig(func(c *config.Config) { c.DebugAddr = addr }))
+	var resp *http.Response
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		if resp, err = http.Get("http://" + addr + "/debug/pprof/goroutine?debug=1"); err == nil {
+			break
+		}
+	}
+	if err != nil {
+		t.Fatalf("profile listener: %v", err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || !strings.Contains(string(body), "goroutine profile") {
+		t.Fatalf("goroutine profile: %d %.200s", resp.StatusCode, body)
+	}
+	// The public listener has no profiles: the path is just the SPA.
+	if r := env.Client().Get("/debug/pprof/goroutine?debug=1"); strings.Contains(string(r.Body), "goroutine profile") {
+		t.Fatal("the public listener serves profiles")
 	}
 }
