@@ -63,6 +63,13 @@ type Queue struct {
 	pgInsert *river.Client[*sql.Tx] // Postgres: inserts inside GORM transactions
 }
 
+// SQLite has no LISTEN/NOTIFY, so its queue polls; a poll is one indexed
+// query, so every 100ms costs nothing while keeping a new job's wait short.
+const (
+	sqlitePollInterval = 100 * time.Millisecond
+	fetchCooldown      = 20 * time.Millisecond
+)
+
 // New builds the client. Workers must hold every worker the node can run
 // (register them before New); Start begins working.
 func New(st *store.Store, workers *river.Workers, opts Options) (*Queue, error) {
@@ -84,9 +91,13 @@ func New(st *store.Store, workers *river.Workers, opts Options) (*Queue, error) 
 		RescueStuckJobsAfter: opts.RescueStuckJobsAfter,
 		JobTimeout:           opts.JobTimeout,
 		FetchPollInterval:    opts.FetchPollInterval,
-		ErrorHandler:         opts.ErrorHandler,
-		Middleware:           opts.Middleware,
-		MaxAttempts:          5,
+		// Jobs are long downloads, so fetches are rare and cheap; a short
+		// cooldown hands a freed worker its next job within ~20ms instead
+		// of River's default 100ms (measured in docs/performance.md).
+		FetchCooldown: fetchCooldown,
+		ErrorHandler:  opts.ErrorHandler,
+		Middleware:    opts.Middleware,
+		MaxAttempts:   5,
 	}
 	q := &Queue{st: st, log: opts.Logger, workers: workers}
 	var err error
@@ -100,7 +111,7 @@ func New(st *store.Store, workers *river.Workers, opts Options) (*Queue, error) 
 		})
 	} else {
 		if cfg.FetchPollInterval == 0 {
-			cfg.FetchPollInterval = 250 * time.Millisecond
+			cfg.FetchPollInterval = sqlitePollInterval
 		}
 		cfg.PollOnly = true
 		q.sqlite, err = river.NewClient(riversqlite.New(st.SQL), cfg)
