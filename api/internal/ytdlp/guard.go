@@ -120,10 +120,6 @@ func runGuard(args []string, stderr io.Writer) int {
 			return guardUsageExit
 		}
 	}
-	// Package initialisation of the whole binary ran before main; what it
-	// allocated is garbage now and goes back to the OS, so a guard costs a
-	// few MB per download rather than tens.
-	debug.FreeOSMemory()
 	parent := os.Getppid()
 	sigs := make(chan os.Signal, 8)
 	signal.Notify(sigs, syscall.SIGTERM, syscall.SIGINT, syscall.SIGHUP)
@@ -156,6 +152,11 @@ func runGuard(args []string, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "%s%s: %v\n", guardStartFailedPrefix, args[1], err)
 		return guardStartFailed
 	}
+	// Package initialisation of the whole binary ran before main; what it
+	// allocated is garbage now and goes back to the OS, so a guard costs a
+	// few MB per download rather than tens. Only now: the child must not
+	// wait for this collection to start.
+	debug.FreeOSMemory()
 
 	poll := time.NewTicker(guardPollInterval)
 	defer poll.Stop()
