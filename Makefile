@@ -16,6 +16,9 @@ LDFLAGS    := -s -w -X github.com/downlink/downlink/api/internal/buildinfo.Versi
               -X github.com/downlink/downlink/api/internal/buildinfo.Commit=$(COMMIT)
 GOTESTFLAGS ?= -race -count=1 -timeout 40m
 FUZZTIME   ?= 20s
+# Go minimizes each new interesting input for up to 60s by default, which
+# can eat a short run whole (0 execs/sec while it does).
+FUZZMINTIME ?= 2s
 
 .PHONY: all run build ui ui-deps deps spec test test-go test-go-sqlite test-go-postgres \
         test-ui test-e2e screenshots vet fuzz bench clean
@@ -79,7 +82,7 @@ screenshots: build
 fuzz:
 	@set -e; for pkg in $$($(GO) list ./api/...); do \
 	  for f in $$($(GO) test -list '^Fuzz' $$pkg 2>/dev/null | grep '^Fuzz'); do \
-	    echo "== $$pkg $$f"; $(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) $$pkg; \
+	    echo "== $$pkg $$f"; $(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) -fuzzminimizetime $(FUZZMINTIME) $$pkg; \
 	  done; \
 	done
 
