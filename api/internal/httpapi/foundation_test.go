@@ -29,12 +29,15 @@ func TestOperationalEndpoints(t *testing.T) {
 		status      int
 		contentType string
 		contains    []string
+		lacks       []string
 	}{
-		{"liveness", "/healthz", 200, "application/json", []string{`"status":"ok"`}},
-		{"readiness names the tools", "/readyz", 200, "application/json", []string{`"ytdlp"`, `"version":"20`, `"ffmpeg"`, `"database"`}},
-		{"metrics", "/metrics", 200, "text/plain", []string{"downlink_http_requests_total", "go_goroutines"}},
-		{"spec", "/openapi.yaml", 200, "application/yaml", []string{"openapi: 3.0.3"}},
-		{"swagger ui", "/swagger/index.html", 200, "text/html", []string{"swagger"}},
+		{"liveness", "/healthz", 200, "application/json", []string{`"status":"ok"`}, nil},
+		{"readiness names the tools", "/readyz", 200, "application/json", []string{`"ytdlp"`, `"version":"20`, `"ffmpeg"`, `"database"`}, nil},
+		{"metrics", "/metrics", 200, "text/plain", []string{"downlink_http_requests_total", "go_goroutines"}, nil},
+		{"spec", "/openapi.yaml", 200, "application/yaml", []string{"openapi: 3.0.3"}, nil},
+		// The page must load our contract and nothing else (swag's default
+		// doc.json is a 500 here, and Swagger UI opens the first URL).
+		{"swagger ui", "/swagger/index.html", 200, "text/html", []string{"swagger", `url: "\/openapi.yaml"`}, []string{"doc.json", "doc.yaml"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -45,6 +48,11 @@ func TestOperationalEndpoints(t *testing.T) {
 			for _, f := range tt.contains {
 				if !r.Contains(f) {
 					t.Fatalf("body lacks %q:\n%.600s", f, r.Body)
+				}
+			}
+			for _, f := range tt.lacks {
+				if r.Contains(f) {
+					t.Fatalf("body has %q", f)
 				}
 			}
 		})

@@ -17,7 +17,9 @@ func (s *Server) openAPISpec(c echo.Context) error {
 // inline scripts, so it gets its own, looser CSP.
 func (s *Server) swaggerUI() echo.HandlerFunc {
 	ui := echoSwagger.EchoWrapHandler(
-		echoSwagger.URL("/openapi.yaml"),
+		// Only our contract: echoSwagger.URL would add it after swag's
+		// doc.json and doc.yaml, and the page would load doc.json first.
+		func(c *echoSwagger.Config) { c.URLs = []string{"/openapi.yaml"} },
 		echoSwagger.PersistAuthorization(true),
 		echoSwagger.DeepLinking(true),
 	)

@@ -23,11 +23,21 @@ export const profileStep = {
 };
 
 export const systemStep = {
-  name: "system page",
+  name: "system page and the API docs",
   async run({ page, shoot }) {
     await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "System" }).click();
     await page.getByRole("heading", { name: "Versions" }).waitFor();
     await shoot("system");
+    // The page's "API docs" link: Swagger UI, served by the binary under its
+    // own CSP, must fetch /openapi.yaml and render the contract's operations.
+    const docs = await page.context().newPage();
+    try {
+      await docs.goto("/swagger/");
+      await docs.locator(".info .title").filter({ hasText: "Downlink API" }).waitFor();
+      await docs.locator('.opblock-summary-path[data-path="/api/v1/downloads"]').first().waitFor();
+    } finally {
+      await docs.close();
+    }
   },
 };
 
