@@ -1,6 +1,7 @@
 package httpapi_test
 
 import (
+	"compress/gzip"
 	"io"
 	"net"
 	"net/http"
@@ -56,6 +57,44 @@ func TestOperationalEndpoints(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestGzipOnlyWhereItPays: a large response is gzipped for a client that
+// asks, a response under a packet is sent as it is, and both read back
+// whole.
+func TestGzipOnlyWhereItPays(t *testing.T) {
+	env := apitest.New(t)
+	get := func(path string) (*http.Response, []byte) {
+		t.Helper()
+		req, _ := http.NewRequest(http.MethodGet, env.URL+path, nil)
+		req.Header.Set("Accept-Encoding", "gzip") // set by hand: Go then leaves the body as sent
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var r io.Reader = resp.Body
+		if resp.Header.Get("Content-Encoding") == "gzip" {
+			zr, err := gzip.NewReader(resp.Body)
+			if err != nil {
+				t.Fatalf("%s: gzip: %v", path, err)
+			}
+			r = zr
+		}
+		body, err := io.ReadAll(r)
+		if err != nil {
+			t.Fatalf("%s: %v", path, err)
+		}
+		return resp, body
+	}
+	spec, body := get("/openapi.yaml")
+	if spec.Header.Get("Content-Encoding") != "gzip" || !strings.Contains(string(body), "\nopenapi: 3.0.3\n") {
+		t.Fatalf("/openapi.yaml: Content-Encoding %q, body %.40q", spec.Header.Get("Content-Encoding"), body)
+	}
+	health, body := get("/healthz")
+	if ce := health.Header.Get("Content-Encoding"); ce != "" || !strings.Contains(string(body), `"status":"ok"`) {
+		t.Fatalf("/healthz (%d bytes): Content-Encoding %q, body %q", len(body), ce, body)
 	}
 }
 

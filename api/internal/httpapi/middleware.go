@@ -43,6 +43,10 @@ func (s *Server) middleware() {
 	e.Use(middleware.BodyLimit(strconv.FormatInt(int64(s.cfg.BodyLimit), 10) + "B"))
 	e.Use(middleware.GzipWithConfig(middleware.GzipConfig{
 		Level: 5,
+		// Below about a packet, gzip saves nothing on the wire but costs
+		// CPU, and a writer that compressed keeps a ~650 KB deflate state
+		// in the pool (see docs/performance.md, memory under load).
+		MinLength: 1400,
 		Skipper: func(c echo.Context) bool {
 			p := c.Request().URL.Path
 			// Streams must flush as they go; media is already compressed
