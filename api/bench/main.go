@@ -31,20 +31,21 @@ import (
 )
 
 type options struct {
-	scenarios   []string
-	db          string
-	pgURL       string
-	bin         string
-	runs        int
-	duration    time.Duration
-	clients     []int
-	n           int
-	parallel    []int
-	subscribers int
-	rows        int
-	soakClients int
-	soakFor     time.Duration
-	repo        string
+	scenarios       []string
+	db              string
+	pgURL           string
+	bin             string
+	runs            int
+	duration        time.Duration
+	clients         []int
+	n               int
+	parallel        []int
+	subscribers     int
+	rows            int
+	soakClients     int
+	soakFor         time.Duration
+	soakSubmitEvery time.Duration
+	repo            string
 }
 
 func main() {
@@ -63,6 +64,7 @@ func main() {
 	flag.IntVar(&o.rows, "rows", 100000, "api scenario: rows in the downloads table")
 	flag.IntVar(&o.soakClients, "soak-clients", 200, "soak: concurrent clients")
 	flag.DurationVar(&o.soakFor, "soak-duration", 10*time.Minute, "soak: how long")
+	flag.DurationVar(&o.soakSubmitEvery, "soak-submit-every", 2*time.Second, "soak: at most one download submitted per this interval, across all clients")
 	flag.Parse()
 	o.scenarios = strings.Split(scen, ",")
 	o.clients = ints(clients)

@@ -53,6 +53,7 @@ func benchSoak(ctx context.Context, o options) error {
 		maxProcs atomic.Int64
 		rss      []float64
 		rssMu    sync.Mutex
+		minutes  []soakSample // one per minute: is memory flat, or growing?
 	)
 	count := func(code int) {
 		v, _ := status.LoadOrStore(code, new(atomic.Int64))
@@ -68,11 +69,44 @@ func benchSoak(ctx context.Context, o options) error {
 			if n := int64(len(processes("yt-dlp"))); n > maxProcs.Load() {
 				maxProcs.Store(n)
 			}
+			now := float64(rssBytes(s.cmd.Process.Pid))
 			rssMu.Lock()
-			rss = append(rss, float64(rssBytes(s.cmd.Process.Pid)))
+			rss = append(rss, now)
+			n := len(rss)
 			rssMu.Unlock()
+			if n%60 == 0 {
+				sample := soakSample{rss: now, heap: s.metric("go_memstats_heap_inuse_bytes"), goroutines: s.metric("go_goroutines")}
+				rssMu.Lock()
+				minutes = append(minutes, sample)
+				rssMu.Unlock()
+			}
 		}
 	}()
+	// Submissions come at a steady rate across all clients (a busy team,
+	// not a flood): a client whose turn is to submit and finds no token
+	// reads the list instead. Faster than the node can download, the queue
+	// would only grow, and "every accepted job ends" would measure the
+	// backlog rather than the server.
+	tokens := make(chan struct{}, 1)
+	go func() {
+		t := time.NewTicker(o.soakSubmitEvery)
+		defer t.Stop()
+		for runCtx.Err() == nil {
+			<-t.C
+			select {
+			case tokens <- struct{}{}:
+			default:
+			}
+		}
+	}()
+	takeToken := func() bool {
+		select {
+		case <-tokens:
+			return true
+		default:
+			return false
+		}
+	}
 	var wg sync.WaitGroup
 	for w := 0; w < o.soakClients; w++ {
 		wg.Add(1)
@@ -96,7 +130,7 @@ func benchSoak(ctx context.Context, o options) error {
 					req.Header.Set("Authorization", "Bearer "+s.key)
 				default:
 					switch r := rand.IntN(100); {
-					case r < 5:
+					case r < 5 && takeToken():
 						b, _ := json.Marshal(map[string]any{"url": m.URL(0, strconv.Itoa(w)+"-"+strconv.Itoa(rand.Int()))})
 						req, _ = http.NewRequestWithContext(runCtx, http.MethodPost, s.url+"/api/v1/downloads", bytes.NewReader(b))
 						req.Header.Set("Content-Type", "application/json")
@@ -149,7 +183,8 @@ func benchSoak(ctx context.Context, o options) error {
 	}
 	total := 0
 	accepted.Range(func(_, _ any) bool { total++; return true })
-	fmt.Printf("## Soak (%s)\n\n%d clients for %s against one node with %d workers.\n\n", o.db, o.soakClients, o.soakFor, workers)
+	fmt.Printf("## Soak (%s)\n\n%d clients for %s against one node with %d workers; at most one submission every %s.\n\n",
+		o.db, o.soakClients, o.soakFor, workers, o.soakSubmitEvery)
 	fmt.Println("| status | responses |")
 	fmt.Println("|---|---|")
 	var codes []int
@@ -162,6 +197,10 @@ func benchSoak(ctx context.Context, o options) error {
 	rssMu.Lock()
 	first, last := window(rss, 0, 60), window(rss, len(rss)-60, len(rss))
 	rssMu.Unlock()
+	fmt.Println("\n| minute | RSS | Go heap in use | goroutines |\n|---|---|---|---|")
+	for i, m := range minutes {
+		fmt.Printf("| %d | %s | %s | %.0f |\n", i+1, mib(m.rss), mib(m.heap), m.goroutines)
+	}
 	fmt.Printf("\n- unexpected responses (5xx, or 429 to a client under its limit): **%d**\n", unexpect.Load())
 	fmt.Printf("- downloads accepted: %d; all reached a final state: **%v**\n", total, drained)
 	fmt.Printf("- most yt-dlp processes at once: **%d** (cap %d)\n", maxProcs.Load(), workers)
@@ -171,6 +210,8 @@ func benchSoak(ctx context.Context, o options) error {
 	}
 	return nil
 }
+
+type soakSample struct{ rss, heap, goroutines float64 }
 
 func window(xs []float64, from, to int) float64 {
 	from, to = max(0, from), min(len(xs), to)
