@@ -7,6 +7,7 @@ import (
 
 	"github.com/google/uuid"
 	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
 
 	"github.com/downlink/downlink/api/internal/authz"
 	"github.com/downlink/downlink/api/internal/events"
@@ -210,69 +211,94 @@ func (s *Service) publishRow(ctx context.Context, id uuid.UUID) {
 // when all are, failed when all finished and one failed, canceled when all
 // finished and one was canceled, otherwise the most advanced status of the
 // unfinished ones.
+//
+// Children finish concurrently, each calling this after its own commit.
+// The count and the write happen in one transaction holding the parent's
+// row lock (FOR UPDATE on Postgres; SQLite transactions are IMMEDIATE), so
+// a refresh that counted before a sibling's change can never write after
+// the refresh that counted it.
 func (s *Service) refreshParent(ctx context.Context, parentID uuid.UUID) {
 	ctx = context.WithoutCancel(ctx)
-	var counts []struct {
-		Status string
-		N      int
-	}
-	if err := s.db.WithContext(ctx).Model(&row{}).Select("status, COUNT(*) AS n").Where("parent_id = ?", parentID).
-		Group("status").Scan(&counts).Error; err != nil || len(counts) == 0 {
-		return
-	}
-	by := map[Status]int{}
-	total := 0
-	for _, c := range counts {
-		by[Status(c.Status)] = c.N
-		total += c.N
-	}
-	finished := by[StatusCompleted] + by[StatusFailed] + by[StatusCanceled]
-	var next Status
-	switch {
-	case by[StatusCompleted] == total:
-		next = StatusCompleted
-	case finished == total && by[StatusFailed] > 0:
-		next = StatusFailed
-	case finished == total:
-		next = StatusCanceled
-	default:
-		for _, st := range []Status{StatusPostProcessing, StatusDownloading, StatusFetchingInfo, StatusNeedsMatch, StatusQueued} {
-			if by[st] > 0 {
-				next = st
-				break
-			}
+	changed := false
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var parent row
+		q := tx.Where("id = ?", parentID)
+		if tx.Dialector.Name() == "postgres" {
+			q = q.Clauses(clause.Locking{Strength: "UPDATE"})
 		}
-	}
-	var parent row
-	if err := s.db.WithContext(ctx).Where("id = ?", parentID).Take(&parent).Error; err != nil {
-		return
-	}
-	if Status(parent.Status) == StatusCanceled && !next.Final() {
-		// A canceled parent stays canceled until retried.
-		return
-	}
-	updates := map[string]any{"status": string(next), "updated_at": time.Now().UTC()}
-	if next.Final() && parent.FinishedAt == nil {
-		updates["finished_at"] = time.Now().UTC()
-	}
-	if !next.Final() {
-		updates["finished_at"] = nil
-	}
-	if next == StatusFailed && by[StatusFailed] > 0 {
-		var code *string
-		s.db.WithContext(ctx).Model(&row{}).Select("error_code").
-			Where("parent_id = ? AND status = ? AND error_code IS NOT NULL", parentID, string(StatusFailed)).Limit(1).Scan(&code)
-		if code == nil {
-			code = ptr("internal")
+		if err := q.Take(&parent).Error; err != nil {
+			return err
 		}
-		updates["error_code"] = *code
-		updates["error_message"] = itoa64(int64(by[StatusFailed])) + " of " + itoa64(int64(total)) + " items failed; open the items to see why."
-	} else {
+		var counts []struct {
+			Status string
+			N      int
+		}
+		if err := tx.Model(&row{}).Select("status, COUNT(*) AS n").Where("parent_id = ?", parentID).
+			Group("status").Scan(&counts).Error; err != nil || len(counts) == 0 {
+			return err
+		}
+		by := map[Status]int{}
+		total := 0
+		for _, c := range counts {
+			by[Status(c.Status)] = c.N
+			total += c.N
+		}
+		next := parentStatus(by, total)
+		if Status(parent.Status) == StatusCanceled && !next.Final() {
+			// A canceled parent stays canceled until retried.
+			return nil
+		}
+		now := time.Now().UTC()
+		updates := map[string]any{"status": string(next), "updated_at": now}
+		if next.Final() && parent.FinishedAt == nil {
+			updates["finished_at"] = now
+		}
+		if !next.Final() {
+			updates["finished_at"] = nil
+		}
 		updates["error_code"], updates["error_message"] = nil, nil
-	}
-	if err := s.db.WithContext(ctx).Model(&row{}).Where("id = ?", parentID).Updates(updates).Error; err != nil {
+		if next == StatusFailed {
+			var code *string
+			if err := tx.Model(&row{}).Select("error_code").
+				Where("parent_id = ? AND status = ? AND error_code IS NOT NULL", parentID, string(StatusFailed)).Limit(1).Scan(&code).Error; err != nil {
+				return err
+			}
+			if code == nil {
+				code = ptr("internal")
+			}
+			updates["error_code"] = *code
+			updates["error_message"] = itoa64(int64(by[StatusFailed])) + " of " + itoa64(int64(total)) + " items failed; open the items to see why."
+		}
+		if err := tx.Model(&row{}).Where("id = ?", parentID).Updates(updates).Error; err != nil {
+			return err
+		}
+		changed = true
+		return nil
+	})
+	if err != nil {
 		s.log.Warn("refresh parent", "parent_id", parentID, "err", err)
 		return
 	}
-	s.publishRow(ctx, parentID)
+	if changed {
+		s.publishRow(ctx, parentID)
+	}
+}
+
+// parentStatus is the status a parent shows for its children's counts.
+func parentStatus(by map[Status]int, total int) Status {
+	finished := by[StatusCompleted] + by[StatusFailed] + by[StatusCanceled]
+	switch {
+	case by[StatusCompleted] == total:
+		return StatusCompleted
+	case finished == total && by[StatusFailed] > 0:
+		return StatusFailed
+	case finished == total:
+		return StatusCanceled
+	}
+	for _, st := range []Status{StatusPostProcessing, StatusDownloading, StatusFetchingInfo, StatusNeedsMatch, StatusQueued} {
+		if by[st] > 0 {
+			return st
+		}
+	}
+	return StatusQueued
 }

@@ -177,9 +177,8 @@ func TestSpotifyAlbumEndToEnd(t *testing.T) {
 			t.Errorf("candidate %+v above the threshold %v", c, d.Match.Threshold)
 		}
 	}
-	if p := w.get(t, parent.ID); p.Status != "needs_match" {
-		t.Errorf("parent %s while a child waits for a match", p.Status)
-	}
+	// The parent follows once the child's change is committed.
+	waitStatus(t, w.env, w.c, parent.ID, "needs_match")
 	expectProblem(t, w.c.Post("/api/v1/downloads/"+lost.String()+"/match", map[string]any{"candidate_index": 5}), http.StatusUnprocessableEntity)
 	expectProblem(t, w.c.Post("/api/v1/downloads/"+lost.String()+"/match", map[string]any{"candidate_url": "ftp://example.com/x"}), http.StatusUnprocessableEntity)
 	expectProblem(t, w.c.Post("/api/v1/downloads/"+kids["Neon Lights"].ID.String()+"/match", map[string]any{"candidate_index": 0}), http.StatusConflict)
