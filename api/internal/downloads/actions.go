@@ -7,11 +7,11 @@ import (
 
 	"github.com/google/uuid"
 	"gorm.io/gorm"
-	"gorm.io/gorm/clause"
 
 	"github.com/downlink/downlink/api/internal/authz"
 	"github.com/downlink/downlink/api/internal/events"
 	"github.com/downlink/downlink/api/internal/files"
+	"github.com/downlink/downlink/api/internal/store"
 )
 
 // errCanceledByUser is the cause given to a run's context on cancel.
@@ -222,11 +222,7 @@ func (s *Service) refreshParent(ctx context.Context, parentID uuid.UUID) {
 	changed := false
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var parent row
-		q := tx.Where("id = ?", parentID)
-		if tx.Dialector.Name() == "postgres" {
-			q = q.Clauses(clause.Locking{Strength: "UPDATE"})
-		}
-		if err := q.Take(&parent).Error; err != nil {
+		if err := store.ForUpdate(tx.Where("id = ?", parentID)).Take(&parent).Error; err != nil {
 			return err
 		}
 		var counts []struct {

@@ -7,8 +7,9 @@ import (
 	"net"
 	"time"
 
-	"github.com/downlink/downlink/api/internal/store"
 	"github.com/google/uuid"
+
+	"github.com/downlink/downlink/api/internal/store"
 )
 
 // A database outage (Postgres restarted, failed over, briefly unreachable)
@@ -66,7 +67,7 @@ func (s *Service) databaseDown(ctx context.Context, err error) bool {
 	if err == nil || ctx.Err() != nil {
 		return false
 	}
-	return databaseConnError(err) || s.pingFails(ctx)
+	return store.ConnError(err) || s.pingFails(ctx)
 }
 
 func (s *Service) pingFails(ctx context.Context) bool {
@@ -78,7 +79,3 @@ func (s *Service) pingFails(ctx context.Context) bool {
 	defer cancel()
 	return sqlDB.PingContext(pingCtx) != nil && ctx.Err() == nil
 }
-
-// databaseConnError recognizes the errors only a lost or refused database
-// connection returns.
-func databaseConnError(err error) bool { return store.ConnError(err) }

@@ -14,6 +14,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5/pgconn"
 
+	"github.com/downlink/downlink/api/internal/store"
 	"github.com/downlink/downlink/api/internal/store/storetest"
 	"github.com/downlink/downlink/api/internal/ytdlp"
 )
@@ -39,8 +40,8 @@ func TestDatabaseConnError(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := databaseConnError(tt.err); got != tt.want {
-				t.Errorf("databaseConnError(%v) = %v, want %v", tt.err, got, tt.want)
+			if got := store.ConnError(tt.err); got != tt.want {
+				t.Errorf("store.ConnError(%v) = %v, want %v", tt.err, got, tt.want)
 			}
 		})
 	}

@@ -22,6 +22,7 @@ import (
 	"github.com/jackc/pgx/v5/stdlib"
 	"gorm.io/driver/postgres"
 	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
 	"gorm.io/gorm/logger"
 	"gorm.io/plugin/dbresolver"
 
@@ -221,6 +222,16 @@ func ConnError(err error) bool {
 		return strings.HasPrefix(pgErr.Code, "08") || pgErr.Code == "57P01" || pgErr.Code == "57P02" || pgErr.Code == "57P03"
 	}
 	return pgconn.SafeToRetry(err)
+}
+
+// ForUpdate locks the rows q reads until the transaction ends: FOR UPDATE
+// on Postgres. SQLite needs nothing: its transactions are IMMEDIATE, so the
+// whole database is already locked for writing.
+func ForUpdate(q *gorm.DB) *gorm.DB {
+	if q.Dialector.Name() == "postgres" {
+		return q.Clauses(clause.Locking{Strength: "UPDATE"})
+	}
+	return q
 }
 
 // Contains returns a LIKE pattern matching text anywhere, literally: %, _

@@ -14,7 +14,6 @@ import (
 
 	"github.com/google/uuid"
 	"gorm.io/gorm"
-	"gorm.io/gorm/clause"
 
 	"github.com/downlink/downlink/api/internal/authz"
 	"github.com/downlink/downlink/api/internal/paging"
@@ -379,10 +378,7 @@ func (s *Service) Update(ctx context.Context, id uuid.UUID, ch Change) (before, 
 // one before it left them. SQLite transactions are IMMEDIATE: the whole
 // database is already locked for writing.
 func lockForChange(tx *gorm.DB, id uuid.UUID) (row, int, error) {
-	q := tx.Where("id = ? OR (role = ? AND disabled = ?)", id, string(authz.RoleAdmin), false).Order("id")
-	if tx.Dialector.Name() == "postgres" {
-		q = q.Clauses(clause.Locking{Strength: "UPDATE"})
-	}
+	q := store.ForUpdate(tx.Where("id = ? OR (role = ? AND disabled = ?)", id, string(authz.RoleAdmin), false).Order("id"))
 	var rows []row
 	if err := q.Find(&rows).Error; err != nil {
 		return row{}, 0, err
