@@ -58,6 +58,15 @@ func TestRetentionPreviewIsWhatTheRunDeletes(t *testing.T) {
 	if prev.RetentionDays != nil || len(prev.Items) != 0 {
 		t.Fatalf("preview without retention = %+v", prev)
 	}
+	// The node runs retention once at start (River's RunOnStart); on a
+	// loaded machine that run can start late. Let it finish before the
+	// policy exists, so the run below is the only one that deletes.
+	for deadline := time.Now().Add(time.Minute); countRows(t, env, "river_job", "kind = ? AND state = ?", "files_retention", "completed") == 0; {
+		if time.Now().After(deadline) {
+			t.Fatal("the start-up retention run never completed")
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
 	var g map[string]any
 	admin.Get("/api/v1/settings").Expect(http.StatusOK).JSON(&g)
 	g["retention_days"] = 7
