@@ -14,14 +14,21 @@ VERSION    ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo d
 COMMIT     ?= $(shell git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)
 LDFLAGS    := -s -w -X github.com/downlink/downlink/api/internal/buildinfo.Version=$(VERSION) \
               -X github.com/downlink/downlink/api/internal/buildinfo.Commit=$(COMMIT)
-GOTESTFLAGS ?= -race -count=1 -timeout 40m
+GOTESTFLAGS ?= -count=1 -timeout 40m
+# The race detector runs once, on the SQLite pass: it finds races in our
+# code whichever database is under it. The Postgres pass is there for SQL
+# dialect differences and runs without it (2-10x faster). See
+# docs/development.md, "How long the tests take".
+RACEFLAGS  ?= -race
+# test runs TEST_JOBS of its stages at once (1: one after another).
+TEST_JOBS  ?= 4
 FUZZTIME   ?= 20s
 # Go minimizes each new interesting input for up to 60s by default, which
 # can eat a short run whole (0 execs/sec while it does).
 FUZZMINTIME ?= 2s
 
-.PHONY: all run build ui ui-deps deps spec test test-go test-go-sqlite test-go-postgres \
-        test-ui test-e2e screenshots vet fuzz bench clean
+.PHONY: all run build ui ui-deps deps spec test test-go test-go-sqlite test-go-postgres test-go-postgres-crash \
+        test-ui test-e2e test-stages test-go-sqlite-race test-go-sqlite-e2e test-race screenshots vet fuzz bench clean
 
 all: build
 
@@ -39,8 +46,10 @@ frontend/node_modules/.package-lock.json: frontend/package-lock.json
 ui: ui-deps
 	cd frontend && npm run build
 
-## spec: refresh the embedded copy of openapi.yaml
-spec:
+## spec: refresh the embedded copy of openapi.yaml (only when it is older:
+## a rewrite while another lane compiles could be read half-written)
+spec: api/internal/apispec/openapi.yaml
+api/internal/apispec/openapi.yaml: openapi.yaml
 	$(GO) generate ./api/internal/apispec
 
 ## build: the UI and the binary
@@ -51,24 +60,65 @@ build: ui spec
 run: deps build
 	./$(BIN) serve
 
-## test: every test
-test: deps spec vet test-go test-ui test-e2e
+## test: every test. After installing what is missing and refreshing the
+## spec, the stages below run side by side, TEST_JOBS at a time, longest
+## first (make starts them in the order test-stages lists them): the Go
+## tests on Postgres, the end-to-end suites on SQLite, the other Go tests
+## on SQLite under -race, the crash tests on Postgres, then the browser
+## journey, vet, and the SPA's checks and unit tests. Four stages share
+## the CI machine's two cores because the end-to-end and crash suites
+## spend most of their time waiting on yt-dlp, slow media and killed nodes.
+## TEST_JOBS=1 runs them one after another.
+test: deps spec
+	@$(MAKE) --no-print-directory -j$(TEST_JOBS) --output-sync=line test-stages
 
+test-stages: test-go-postgres test-go-sqlite-e2e test-go-sqlite-race test-go-postgres-crash test-e2e vet test-ui
+
+## vet: go vet and staticcheck (pinned in go.mod's tool block; zero findings)
 vet:
 	$(GO) vet ./...
+	$(GO) tool staticcheck ./...
 
-test-go: test-go-sqlite test-go-postgres
+test-go: test-go-sqlite test-go-postgres test-go-postgres-crash
 
-test-go-sqlite:
-	TEST_DB=sqlite $(GO) test $(GOTESTFLAGS) ./...
+# E2E are the end-to-end suites: real servers, real yt-dlp, killed nodes.
+# The SQLite pass runs them without the race detector: crashtest and
+# clustertest drive a downlink binary built without it (-race would
+# instrument only their harness), and httpapi's concurrency lives in the
+# packages that run under it (the engine harness in downloads, events,
+# queue, proc, netguard, apikeys, auth, webhooks...); under -race httpapi
+# alone took 27 minutes on the CI's 2 cores. Their tests mostly wait, so
+# E2E_PARALLEL of them run at once (go test's default is one per core).
+# `make test-race` runs everything under it.
+E2E := ./api/internal/httpapi ./api/internal/crashtest ./api/internal/clustertest
+E2E_PKGS := $(foreach p,$(E2E),github.com/downlink/downlink/$(patsubst ./%,%,$(p)))
+E2E_PARALLEL ?= 4
+
+test-go-sqlite: test-go-sqlite-race test-go-sqlite-e2e
+
+test-go-sqlite-race:
+	TEST_DB=sqlite $(GO) test $(RACEFLAGS) $(GOTESTFLAGS) $$($(GO) list ./... | grep -v -F -x $(foreach p,$(E2E_PKGS),-e $(p)))
+
+test-go-sqlite-e2e:
+	TEST_DB=sqlite $(GO) test $(GOTESTFLAGS) -parallel $(E2E_PARALLEL) $(E2E)
+
+## test-race: every Go test on SQLite under the race detector (slow: ~30 min on 2 cores)
+test-race:
+	TEST_DB=sqlite $(GO) test -race $(GOTESTFLAGS) ./...
 
 # The packages whose tests use the database run again on Postgres; the
-# others do not depend on it (.ci/db-packages.sh).
+# others do not depend on it (.ci/db-packages.sh). No -race here: the
+# SQLite pass has it.
 test-go-postgres:
-	./.ci/with-postgres.sh env TEST_DB=postgres $(GO) test $(GOTESTFLAGS) $$(./.ci/db-packages.sh)
+	./.ci/with-postgres.sh env TEST_DB=postgres $(GO) test $(GOTESTFLAGS) -parallel $(E2E_PARALLEL) $$(./.ci/db-packages.sh | grep -v -x -F github.com/downlink/downlink/api/internal/crashtest)
+
+# The crash tests on Postgres (about 3 minutes, mostly waiting on killed and
+# restarted nodes) are a stage of their own.
+test-go-postgres-crash:
+	./.ci/with-postgres.sh env TEST_DB=postgres $(GO) test $(GOTESTFLAGS) -parallel $(E2E_PARALLEL) ./api/internal/crashtest
 
 test-ui: ui-deps
-	cd frontend && npm run check:api && npm run typecheck && npm test
+	cd frontend && npm run lint:api && npm run check:api && npm run check:clients && npm run typecheck && npm test
 
 ## test-e2e: the browser journey against the real server (builds both)
 test-e2e: build

@@ -10,6 +10,11 @@
 //	spa       the dashboard's initial JS, gzip
 //	soak      C mixed clients for D (reads, submissions, cancels, key calls): no 5xx, caps held
 //	scaleout  N downloads on serve + 1 vs + 2 worker processes (Postgres; not in all)
+//	warm      yt-dlp forked warm vs plain exec: start-up, N small downloads at P, a feed of -feed items
+//	idle      CPU (% of a core) and RSS of a fresh node doing nothing
+//
+// -vs BIN runs the idle and list scenarios with a second (baseline) binary
+// too, in turn with -bin (A B A B …), so both see the same machine.
 //
 // Each scenario prints a Markdown table; -runs repeats and reports medians.
 // Everything targets 127.0.0.1 and stops by itself.
@@ -28,6 +33,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/downlink/downlink/api/internal/proc"
 )
 
 type options struct {
@@ -46,12 +53,33 @@ type options struct {
 	soakFor         time.Duration
 	soakSubmitEvery time.Duration
 	repo            string
+	warmMode        string
+	warmParts       map[string]bool
+	feed            int
+	feedParallel    int
+	vs              string
+	idleFor         time.Duration
+}
+
+type contender struct{ name, path string }
+
+// contenders are the binaries a comparing scenario runs in turn: -bin, and
+// -vs when given.
+func (o options) contenders() []contender {
+	c := []contender{{"new", o.bin}}
+	if o.vs != "" {
+		c = append(c, contender{"base", o.vs})
+	}
+	return c
 }
 
 func main() {
+	// The warm scenario starts yt-dlp through proc, whose guard is this
+	// executable.
+	proc.RunGuardIfRequested()
 	var o options
 	var scen, clients, par string
-	flag.StringVar(&scen, "scenario", "all", "comma list: overhead, api, enqueue, sse, memory, spa, soak, scaleout, all (soak and scaleout are never in all)")
+	flag.StringVar(&scen, "scenario", "all", "comma list: overhead, api, enqueue, sse, memory, spa, soak, scaleout, warm, idle, all (soak and scaleout are never in all)")
 	flag.StringVar(&o.db, "db", "sqlite", "sqlite or postgres")
 	flag.StringVar(&o.pgURL, "pg", "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable", "Postgres admin URL (a fresh database is made per server)")
 	flag.StringVar(&o.bin, "bin", "", "downlink binary (default: go build into a temp dir)")
@@ -65,8 +93,19 @@ func main() {
 	flag.IntVar(&o.soakClients, "soak-clients", 200, "soak: concurrent clients")
 	flag.DurationVar(&o.soakFor, "soak-duration", 10*time.Minute, "soak: how long")
 	flag.DurationVar(&o.soakSubmitEvery, "soak-submit-every", 2*time.Second, "soak: at most one download submitted per this interval, across all clients")
+	flag.StringVar(&o.warmMode, "warm", "both", "warm scenario: both (alternating), on or off (one mode, e.g. to time whole runs from outside)")
+	var warmParts string
+	flag.StringVar(&warmParts, "warm-parts", "startup,downloads,feed", "warm scenario: which parts to run")
+	flag.IntVar(&o.feed, "feed", 50, "warm scenario: items in the feed")
+	flag.IntVar(&o.feedParallel, "feed-parallel", 4, "warm scenario: parallelism for the feed")
+	flag.StringVar(&o.vs, "vs", "", "idle and list scenarios: a baseline binary run in turn with -bin")
+	flag.DurationVar(&o.idleFor, "idle-duration", time.Minute, "idle scenario: how long to measure")
 	flag.Parse()
 	o.scenarios = strings.Split(scen, ",")
+	o.warmParts = map[string]bool{}
+	for _, p := range strings.Split(warmParts, ",") {
+		o.warmParts[strings.TrimSpace(p)] = true
+	}
 	o.clients = ints(clients)
 	o.parallel = ints(par)
 	wd, _ := os.Getwd()
@@ -101,7 +140,7 @@ func run(ctx context.Context, o options) error {
 	}{
 		{"spa", benchSPA}, {"overhead", benchOverhead}, {"enqueue", benchEnqueue},
 		{"api", benchAPI}, {"sse", benchSSE}, {"memory", benchMemory}, {"soak", benchSoak},
-		{"scaleout", benchScaleout},
+		{"scaleout", benchScaleout}, {"warm", benchWarm}, {"idle", benchIdle},
 	}
 	for _, s := range steps {
 		if !want[s.name] && !(all && s.name != "soak" && s.name != "scaleout") {

@@ -50,6 +50,10 @@ func newMedia(ctx context.Context, seconds int, bitrate string) (*media, error) 
 
 func (m *media) serve(w http.ResponseWriter, r *http.Request) {
 	name := filepath.Base(r.URL.Path)
+	if name == "feed.xml" {
+		m.serveFeed(w, r)
+		return
+	}
 	f, err := os.Open(filepath.Join(m.dir, name))
 	if err != nil {
 		http.NotFound(w, r)

@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -27,10 +28,10 @@ func benchOverhead(ctx context.Context, o options) error {
 	defer m.close()
 	fmt.Printf("## Job overhead\n\n%d downloads of a %.1f MB local video; wall time from the first submission until all completed, median of %d runs.\n\n",
 		o.n, float64(m.size())/1e6, o.runs)
-	fmt.Println("| parallelism | yt-dlp directly | through Downlink | ratio | per job: yt-dlp alone | per job: started→finished in Downlink | per job: queued→started |")
-	fmt.Println("|---|---|---|---|---|---|---|")
+	fmt.Println("| parallelism | yt-dlp directly | through Downlink | ratio | per job: yt-dlp alone | per job: started→finished in Downlink | per job: queued→started | per job: Downlink's own CPU |")
+	fmt.Println("|---|---|---|---|---|---|---|---|")
 	for _, p := range o.parallel {
-		var direct, viaAPI, alone, run, wait []float64
+		var direct, viaAPI, alone, run, wait, cpu []float64
 		for r := 0; r < o.runs; r++ {
 			d, err := runDirect(ctx, m, o.n, p, r)
 			if err != nil {
@@ -38,16 +39,20 @@ func benchOverhead(ctx context.Context, o options) error {
 			}
 			direct = append(direct, d.total.Seconds())
 			alone = append(alone, d.perJob.Seconds())
-			a, err := runThroughAPI(ctx, o, m, o.n, p, r)
+			// Against plain yt-dlp, Downlink starts it plainly too (the
+			// warm scenario measures the warm start).
+			a, err := runThroughAPI(ctx, o, m, o.n, p, r, "DOWNLINK_YTDLP_WARM=false")
 			if err != nil {
 				return err
 			}
 			viaAPI = append(viaAPI, a.total.Seconds())
 			run = append(run, a.perJob.Seconds())
 			wait = append(wait, a.wait.Seconds())
+			cpu = append(cpu, float64(a.serverCPU.Microseconds())/1000)
 		}
 		d, a := median(direct), median(viaAPI)
-		fmt.Printf("| %d | %.2f s | %.2f s | %.3f | %.2f s | %.2f s | %.2f s |\n", p, d, a, a/d, median(alone), median(run), median(wait))
+		fmt.Printf("| %d | %.2f s | %.2f s | %.3f | %.2f s | %.2f s | %.2f s | %.0f ms (%.0f–%.0f) |\n", p, d, a, a/d, median(alone), median(run), median(wait),
+			median(cpu), slices.Min(cpu), slices.Max(cpu))
 	}
 	fmt.Println("\nPer-job columns are means over the run's jobs (median of the runs); queued→started includes waiting for a free worker.")
 	fmt.Println()
@@ -58,6 +63,7 @@ func benchOverhead(ctx context.Context, o options) error {
 // of one job's download, and (through Downlink) its mean wait in the queue.
 type timing struct {
 	total, perJob, wait time.Duration
+	serverCPU           time.Duration // Downlink's own CPU per job (not its children's: guard, yt-dlp, ffmpeg)
 }
 
 func runDirect(ctx context.Context, m *media, n, p, run int) (timing, error) {
@@ -95,8 +101,8 @@ func runDirect(ctx context.Context, m *media, n, p, run int) (timing, error) {
 	return timing{total: time.Since(start), perJob: time.Duration(busy.Load() / int64(n))}, nil
 }
 
-func runThroughAPI(ctx context.Context, o options, m *media, n, p, run int) (timing, error) {
-	s, err := startServer(ctx, o, "DOWNLINK_WORKERS="+strconv.Itoa(p))
+func runThroughAPI(ctx context.Context, o options, m *media, n, p, run int, env ...string) (timing, error) {
+	s, err := startServer(ctx, o, append([]string{"DOWNLINK_WORKERS=" + strconv.Itoa(p)}, env...)...)
 	if err != nil {
 		return timing{}, err
 	}
@@ -114,7 +120,7 @@ func runThroughAPI(ctx context.Context, o options, m *media, n, p, run int) (tim
 		return timing{}, err
 	}
 	defer events.close()
-	start := time.Now()
+	start, ticks := time.Now(), cpuTicks(s.cmd.Process.Pid)
 	for i := 0; i < n; i++ {
 		if _, err := s.postJSON(ctx, s.client, "/api/v1/downloads", map[string]any{"url": m.URL(0, fmt.Sprintf("a%d-%d", run, i))}, 202, nil); err != nil {
 			return timing{}, err
@@ -124,6 +130,7 @@ func runThroughAPI(ctx context.Context, o options, m *media, n, p, run int) (tim
 		return timing{}, err
 	}
 	total := time.Since(start)
+	cpu := time.Duration(cpuTicks(s.cmd.Process.Pid)-ticks) * 10 * time.Millisecond / time.Duration(n) // USER_HZ 100
 	var page struct {
 		Items []struct {
 			CreatedAt  time.Time `json:"created_at"`
@@ -142,7 +149,7 @@ func runThroughAPI(ctx context.Context, o options, m *media, n, p, run int) (tim
 		wait += it.StartedAt.Sub(it.CreatedAt)
 		busy += it.FinishedAt.Sub(it.StartedAt)
 	}
-	return timing{total: total, perJob: busy / time.Duration(n), wait: wait / time.Duration(n)}, nil
+	return timing{total: total, perJob: busy / time.Duration(n), wait: wait / time.Duration(n), serverCPU: cpu}, nil
 }
 
 // updates follows download.updated events and counts downloads that

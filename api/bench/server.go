@@ -126,7 +126,10 @@ func startServer(ctx context.Context, o options, env ...string) (*server, error)
 		"DOWNLINK_ADDR="+strings.TrimPrefix(s.url, "http://"), "DOWNLINK_DATA_DIR="+dir,
 		"DOWNLINK_DATABASE_URL="+s.dbURL, "DOWNLINK_LOG_FORMAT=json", "DOWNLINK_LOG_LEVEL=warn",
 		"DOWNLINK_GENERIC_SITES=true", "DOWNLINK_ALLOW_PRIVATE_NETWORKS=true", "DOWNLINK_NODE_NAME=bench",
-		"DOWNLINK_MIN_FREE_DISK=1MiB")
+		"DOWNLINK_MIN_FREE_DISK=1MiB",
+		// The load generator is one user's session making thousands of
+		// requests a minute; the per-session rate limit would answer 429.
+		"DOWNLINK_SESSION_RATE_LIMIT=0")
 	s.cmd.Env = append(s.cmd.Env, env...)
 	s.cmd.Stdout, s.cmd.Stderr = s.log, s.log
 	s.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}

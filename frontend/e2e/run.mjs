@@ -16,16 +16,19 @@ import { fileURLToPath } from "node:url";
 import { axeCheck, capture, launch } from "./lib/browser.mjs";
 import { makeVideo, serveFile } from "./lib/media.mjs";
 import { startReceiver } from "./lib/receiver.mjs";
+import { startReleases } from "./lib/releases.mjs";
 import { downlinkBinary, startServer } from "./lib/server.mjs";
 import { dashboardStep, logoutLoginStep, profileStep, systemStep } from "./steps/account.mjs";
 import { apiKeyStep } from "./steps/api-keys.mjs";
-import { cancelRetryDeleteStep, downloadStep } from "./steps/downloads.mjs";
+import { cancelRetryDeleteStep, downloadStep, failedDownloadStep } from "./steps/downloads.mjs";
 import { filesStep } from "./steps/files.mjs";
 import { logsStep } from "./steps/logs.mjs";
 import { mobileStep } from "./steps/mobile.mjs";
-import { settingsStep, webhookStep } from "./steps/settings.mjs";
+import { peopleStep, shareStep } from "./steps/people.mjs";
+import { rememberedOptionsStep, settingsStep, webhookStep } from "./steps/settings.mjs";
 import { setupStep, themeStep } from "./steps/setup.mjs";
 import { adminMobileStep, usersStep } from "./steps/users.mjs";
+import { ytdlpStep } from "./steps/ytdlp.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repoRoot = resolve(here, "../..");
@@ -37,20 +40,29 @@ export const journey = [
   downloadStep,
   filesStep,
   cancelRetryDeleteStep,
+  failedDownloadStep,
   profileStep,
   systemStep,
+  ytdlpStep,
   dashboardStep,
   apiKeyStep,
   logsStep,
   settingsStep,
+  rememberedOptionsStep,
   webhookStep,
   usersStep,
+  peopleStep,
+  shareStep,
   adminMobileStep,
   logoutLoginStep,
   mobileStep,
 ];
 
 class CheckFailed extends Error {}
+
+// E2E_STEPS=share,people runs the first (setup) step and those whose names start so (a quick local check).
+const only = process.env.E2E_STEPS?.split(",").filter(Boolean);
+const steps = only ? journey.filter((st, i) => i === 0 || only.some((o) => st.name.startsWith(o))) : journey;
 
 async function main() {
   const started = Date.now();
@@ -75,7 +87,11 @@ async function main() {
     cleanups.push(media.close);
     const receiver = await startReceiver();
     cleanups.push(receiver.close);
-    server = await startServer({ bin, tmp });
+    const releases = await startReleases({ repoRoot, tmp, version: "2030.01.01" });
+    cleanups.push(releases.close);
+    releases.first = "2030.01.01";
+    releases.tampered = "2030.02.02";
+    server = await startServer({ bin, tmp, releases });
     cleanups.push(server.stop);
     console.log(`downlink on ${server.baseURL}, media at ${media.url}`);
 
@@ -88,6 +104,7 @@ async function main() {
       token: server.token,
       media,
       receiver,
+      releases,
       creds: { name: "Ada Lovelace", email: "ada@example.com", password: "correct horse battery staple" },
       state: {},
       expect(cond, what) {
@@ -109,7 +126,7 @@ async function main() {
       },
     };
 
-    for (const step of journey) {
+    for (const step of steps) {
       const t0 = Date.now();
       process.stdout.write(`• ${step.name} … `);
       try {
@@ -136,8 +153,8 @@ async function main() {
     console.log(`0 passed, 1 failed`);
     process.exit(1);
   }
-  console.log(`\ne2e journey passed in ${secs} s (${journey.length} steps)`);
-  console.log(`${journey.length} passed, 0 failed`);
+  console.log(`\ne2e journey passed in ${secs} s (${steps.length} steps)`);
+  console.log(`${steps.length} passed, 0 failed`);
 }
 
 await main();

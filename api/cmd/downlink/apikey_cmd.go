@@ -90,7 +90,7 @@ func openKeyAdmin(ctx context.Context, name string, args []string, io stdio) (*k
 		_ = st.Close()
 		return nil, err
 	}
-	return &keyAdmin{store: st, users: users.New(st.DB), keys: apikeys.New(st.DB, log)}, nil
+	return &keyAdmin{store: st, users: users.New(st.DB), keys: apikeys.New(st.DB, log, nil)}, nil
 }
 
 func (ka *keyAdmin) close() { _ = ka.store.Close() }

@@ -119,7 +119,7 @@ func TestAPIKeyCommand(t *testing.T) {
 		return u
 	}
 	owner, other := newUser(authz.RoleUser), newUser(authz.RoleUser)
-	keys := apikeys.New(st.DB, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	keys := apikeys.New(st.DB, slog.New(slog.NewTextHandler(io.Discard, nil)), nil)
 	authenticate := func(key string) (*authz.Principal, error) {
 		r := httptest.NewRequest("GET", "/api/v1/system", nil)
 		r.Header.Set("Authorization", "Bearer "+key)

@@ -1,7 +1,7 @@
 // Command downlink is Downlink's one binary: the HTTP API with the
 // dashboard and download workers (serve, the default), workers alone
 // (worker), schema migrations (migrate), account and key administration
-// (user, apikey) and version.
+// (user, apikey), the managed yt-dlp (ytdlp) and version.
 package main
 
 import (
@@ -14,11 +14,11 @@ import (
 	"os/signal"
 	"syscall"
 
-	"github.com/downlink/downlink/api/internal/ytdlp"
+	"github.com/downlink/downlink/api/internal/proc"
 )
 
 func main() {
-	ytdlp.RunGuardIfRequested() // first: as the yt-dlp process guard, this process does nothing else
+	proc.RunGuardIfRequested() // first: as the yt-dlp process guard, this process does nothing else
 	os.Exit(run(context.Background(), os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
 }
 
@@ -41,6 +41,8 @@ func commands() []command {
 		{"migrate", "bring the database schema up to date and exit", migrateCmd},
 		{"user", "create local accounts, set their passwords and roles", userCmd},
 		{"apikey", "create, list and revoke API keys (create prints the key once)", apikeyCmd},
+		{"subscription", "list, add, check and remove subscriptions (any user's)", subscriptionCmd},
+		{"ytdlp", "this node's yt-dlp: status, check, update, rollback, install from files", ytdlpCmd},
 		{"version", "print the version", versionCmd},
 	}
 }

@@ -133,7 +133,7 @@ func TestUserCommandErrors(t *testing.T) {
 	if _, err := svc.CreateLocal(ctx, users.NewLocal{Email: "taken@example.com", Role: authz.RoleAdmin, Password: "correct horse battery"}); err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := svc.SignInOIDC(ctx, users.Identity{Issuer: "https://id.example", Subject: "7", Email: "sso@example.com", EmailVerified: true}, nil); err != nil {
+	if _, _, err := svc.SignInOIDC(ctx, users.Identity{Issuer: "https://id.example", Subject: "7", Email: "sso@example.com", EmailVerified: true}, users.SignupRules{Open: true}); err != nil {
 		t.Fatal(err)
 	}
 	tests := []struct {

@@ -12,6 +12,7 @@ import (
 	"net/netip"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -21,6 +22,7 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/downlink/downlink/api/internal/authz"
+	"github.com/downlink/downlink/api/internal/clip"
 	"github.com/downlink/downlink/api/internal/paging"
 	"github.com/downlink/downlink/api/internal/problem"
 	"github.com/downlink/downlink/api/internal/store"
@@ -126,7 +128,7 @@ func parseIPs(s string) []string {
 // Errors.
 var (
 	ErrNotFound = problem.New(http.StatusNotFound, "API key not found")
-	ErrRevoked  = problem.New(http.StatusConflict, "API key revoked").WithDetail("A revoked key cannot be changed.")
+	ErrRevoked  = problem.New(http.StatusConflict, "API key already revoked").WithDetail("A revoked key cannot be changed.")
 )
 
 // ExpiryPolicy gives the default and maximum key lifetimes in days (nil:
@@ -138,8 +140,9 @@ type Service struct {
 	db     *gorm.DB
 	log    *slog.Logger
 	audit  *slog.Logger
-	Expiry ExpiryPolicy
+	expiry ExpiryPolicy
 	now    func() time.Time
+	clock  func() time.Time // WithClock; nil: the system's
 
 	usage    *usageRecorder
 	lastUsed *lastUsedWriter
@@ -147,18 +150,41 @@ type Service struct {
 	limits   sync.Map // uuid.UUID → Limits, from the last authentication
 }
 
-// New returns the service. Run must be running for usage and last-used
-// times to reach the database.
-func New(db *gorm.DB, log *slog.Logger) *Service {
+// New returns the service; expiry gives the key lifetime limits (nil:
+// none). Run must be running for usage and last-used times to reach the
+// database.
+func New(db *gorm.DB, log *slog.Logger, expiry ExpiryPolicy, opts ...Option) *Service {
+	if expiry == nil {
+		expiry = func(context.Context) (*int, *int) { return nil, nil }
+	}
 	s := &Service{
 		db: db, log: log.With("source", "apikeys"), audit: log.With("source", "audit", "audit", true),
-		Expiry: func(context.Context) (*int, *int) { return nil, nil },
+		expiry: expiry,
 		now:    func() time.Time { return time.Now().UTC() },
+	}
+	// The buckets read the monotonic clock, unless a test gives one.
+	limiterNow := time.Now
+	for _, o := range opts {
+		o(s)
+	}
+	if s.clock != nil {
+		limiterNow = s.clock
+		s.now = func() time.Time { return s.clock().UTC() }
 	}
 	s.usage = newUsageRecorder(db, s.log)
 	s.lastUsed = newLastUsedWriter(db, s.log)
-	s.limiter = newLimiters()
+	s.limiter = newLimiters(limiterNow)
 	return s
+}
+
+// Option adjusts a Service at New.
+type Option func(*Service)
+
+// WithClock makes the service read the time from now instead of the
+// system clock: key expiry and the rate-limit buckets' refills. A test
+// seam: a test advances the clock instead of sleeping out a refill.
+func WithClock(now func() time.Time) Option {
+	return func(s *Service) { s.clock = now }
 }
 
 // Run flushes usage counts and last-used times until ctx ends, then once
@@ -224,12 +250,12 @@ func (s *Service) checkSpec(ctx context.Context, owner *authz.Principal, role au
 		for i, c := range sp.AllowedIPs {
 			p, err := parsePrefix(c)
 			if err != nil {
-				return problem.Invalid("allowed_ips", "entry "+itoa(i+1)+" is not an IP or CIDR: "+truncate(c, 60))
+				return problem.Invalid("allowed_ips", "entry "+strconv.Itoa(i+1)+" is not an IP or CIDR: "+clip.String(c, 60))
 			}
 			sp.AllowedIPs[i] = p.String()
 		}
 	}
-	defDays, maxDays := s.Expiry(ctx)
+	defDays, maxDays := s.expiry(ctx)
 	now := s.now()
 	if creating && !sp.ExpiresSet && defDays != nil {
 		t := now.Add(time.Duration(*defDays) * 24 * time.Hour)
@@ -242,10 +268,10 @@ func (s *Service) checkSpec(ctx context.Context, owner *authz.Principal, role au
 		if maxDays != nil {
 			limit := now.Add(time.Duration(*maxDays) * 24 * time.Hour)
 			if sp.ExpiresAt == nil {
-				return problem.Invalid("expires_at", "keys must expire within "+itoa(*maxDays)+" days")
+				return problem.Invalid("expires_at", "keys must expire within "+strconv.Itoa(*maxDays)+" days")
 			}
 			if sp.ExpiresAt.After(limit.Add(time.Minute)) {
-				return problem.Invalid("expires_at", "must be at most "+itoa(*maxDays)+" days away")
+				return problem.Invalid("expires_at", "must be at most "+strconv.Itoa(*maxDays)+" days away")
 			}
 		}
 	}
@@ -273,7 +299,7 @@ func (s *Service) Create(ctx context.Context, owner *authz.Principal, sp Spec) (
 	}
 	ips, _ := json.Marshal(sp.AllowedIPs)
 	now := s.now()
-	r := row{ID: newID(), UserID: owner.UserID, Name: strings.TrimSpace(sp.Name), Scopes: joinScopes(sp.Scopes),
+	r := row{ID: store.NewID(), UserID: owner.UserID, Name: strings.TrimSpace(sp.Name), Scopes: joinScopes(sp.Scopes),
 		KeyHash: Hash(key), LastEight: LastEight(key), ExpiresAt: sp.ExpiresAt,
 		RateLimitPerMinute: sp.RateLimitPerMinute, DailyDownloadQuota: sp.DailyDownloadQuota,
 		AllowedIPs: string(ips), CreatedAt: now, UpdatedAt: now}
@@ -289,7 +315,7 @@ func (s *Service) Create(ctx context.Context, owner *authz.Principal, sp Spec) (
 func (s *Service) get(ctx context.Context, caller *authz.Principal, id uuid.UUID) (row, error) {
 	var r row
 	q := s.db.WithContext(ctx).Where("id = ?", id)
-	if !caller.IsAdmin() {
+	if !caller.MayActOnOthers(authz.Read) {
 		q = q.Where("user_id = ?", caller.UserID)
 	}
 	if err := q.Take(&r).Error; err != nil {
@@ -390,14 +416,15 @@ var ErrAdminParam = problem.ErrForbidden.WithDetail("Only administrators may lis
 
 // List returns keys newest first.
 func (s *Service) List(ctx context.Context, caller *authz.Principal, p ListParams) (paging.Page[APIKey], error) {
-	if (p.UserID != nil || p.All) && !caller.IsAdmin() {
+	if (p.UserID != nil || p.All) && !caller.MayActOnOthers(authz.Read) {
 		return paging.Page[APIKey]{}, ErrAdminParam
 	}
 	limit, err := paging.Limit(p.Limit)
 	if err != nil {
 		return paging.Page[APIKey]{}, err
 	}
-	cur, err := paging.Decode(p.Cursor, "id")
+	bound := paging.Bind("id", p)
+	cur, err := paging.Decode(p.Cursor, bound)
 	if err != nil {
 		return paging.Page[APIKey]{}, err
 	}
@@ -417,7 +444,7 @@ func (s *Service) List(ctx context.Context, caller *authz.Principal, p ListParam
 		return paging.Page[APIKey]{}, err
 	}
 	now := s.now()
-	page := paging.Finish(rows, limit, func(r row) paging.Cursor { return paging.NewCursor("id", nil, r.ID.String()) })
+	page := paging.Finish(rows, limit, func(r row) paging.Cursor { return paging.NewCursor(bound, nil, r.ID.String()) })
 	return paging.Map(page, func(r row) APIKey { return r.view(now) }), nil
 }
 
@@ -435,24 +462,4 @@ func parsePrefix(s string) (netip.Prefix, error) {
 		return netip.Prefix{}, err
 	}
 	return netip.PrefixFrom(a, a.BitLen()), nil
-}
-
-func newID() uuid.UUID {
-	id, err := uuid.NewV7()
-	if err != nil {
-		return uuid.New()
-	}
-	return id
-}
-
-func itoa(n int) string {
-	b, _ := json.Marshal(n)
-	return string(b)
-}
-
-func truncate(s string, n int) string {
-	if len(s) > n {
-		return s[:n] + "…"
-	}
-	return s
 }

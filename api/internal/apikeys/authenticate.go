@@ -5,6 +5,7 @@ import (
 	"crypto/subtle"
 	"net/http"
 	"net/netip"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -171,4 +172,43 @@ func ipAllowed(ip string, allowed []string) bool {
 		}
 	}
 	return false
+}
+
+// ErrKeyChanged ends a long-lived request whose key or owner changed since
+// it authenticated (scopes, allowed addresses, the owner's role).
+var ErrKeyChanged = problem.New(http.StatusUnauthorized, "API key changed").
+	WithDetail("This API key or its owner changed since the request began; send it again.").
+	WithHeader("WWW-Authenticate", `Bearer realm="downlink", error="invalid_token"`)
+
+// Recheck reports whether a key principal made earlier (for a request that
+// is still open, such as an event stream) still stands: the key is not
+// revoked or expired, its owner is not disabled and keeps the same role,
+// and the key's scopes and allowed addresses still admit the request. It
+// counts no use and no failure. Other principals pass.
+func (s *Service) Recheck(ctx context.Context, p *authz.Principal) error {
+	if p == nil || p.Method != authz.MethodAPIKey {
+		return nil
+	}
+	var a authRow
+	res := s.db.WithContext(ctx).Table("api_keys AS k").
+		Select("k.id, k.user_id, k.scopes, k.expires_at, k.revoked_at, k.allowed_ips, u.role, u.disabled").
+		Joins("JOIN users u ON u.id = k.user_id").
+		Where("k.id = ?", p.APIKeyID).Limit(1).Scan(&a)
+	if res.Error != nil {
+		return res.Error
+	}
+	switch {
+	case res.RowsAffected == 0 || a.RevokedAt != nil:
+		return ErrKeyRevoked
+	case a.ExpiresAt != nil && !a.ExpiresAt.After(s.now()):
+		return ErrKeyExpired
+	case a.Disabled:
+		return ErrOwnerDisabled
+	case authz.Role(a.Role) != p.Role || a.UserID != p.UserID || !slices.Equal(parseScopes(a.Scopes), p.KeyScopes):
+		return ErrKeyChanged
+	}
+	if allowed := parseIPs(a.AllowedIPs); len(allowed) > 0 && !ipAllowed(authz.ClientIP(ctx), allowed) {
+		return ErrIPNotAllowed
+	}
+	return nil
 }

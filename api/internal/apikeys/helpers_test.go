@@ -25,13 +25,13 @@ type fixture struct {
 func newFixture(t testing.TB, role authz.Role) fixture {
 	t.Helper()
 	st := storetest.New(t)
-	u, err := users.New(st.DB).CreateLocal(context.Background(), users.NewLocal{
+	u, err := users.New(st.DB, users.WithPasswordParams(users.PasswordParams{MemoryKiB: 8, Time: 1, Threads: 1})).CreateLocal(context.Background(), users.NewLocal{
 		Email: "owner-" + uuid.NewString()[:8] + "@example.com", Role: role, Password: "correct horse battery",
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	return fixture{st: st, keys: apikeys.New(st.DB, storetest.Logger()),
+	return fixture{st: st, keys: apikeys.New(st.DB, storetest.Logger(), nil),
 		owner: &authz.Principal{UserID: u.ID, Email: u.Email, Role: u.Role, Method: authz.MethodSession}}
 }
 

@@ -2,6 +2,7 @@ package apikeys
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"strconv"
 	"time"
@@ -59,6 +60,30 @@ WHERE api_key_quota.used < (SELECT k.daily_download_quota FROM api_keys k WHERE 
 		WithDetail("This API key may submit %d downloads per day (UTC); the quota resets at %s.", *quota, reset.Format(time.RFC3339)).
 		With("limit", *quota).With("used", *quota).With("reset_at", reset.Format(time.RFC3339)).
 		WithHeader("Retry-After", strconv.Itoa(int(reset.Sub(now).Seconds())+1))
+}
+
+// ConsumeDownloads counts up to n more downloads (the items of an
+// expanded playlist) against a key's daily quota inside tx and returns how
+// many fit: n for a key without a quota. Call it after the transaction has
+// written (SQLite: the write lock is then held, so reading first is safe).
+func (s *Service) ConsumeDownloads(ctx context.Context, tx *gorm.DB, keyID uuid.UUID, n int) (int, error) {
+	var quota *int
+	if err := tx.WithContext(ctx).Table("api_keys").Select("daily_download_quota").Where("id = ?", keyID).
+		Scan(&quota).Error; err != nil {
+		return 0, err
+	}
+	if quota == nil {
+		return n, nil
+	}
+	for i := range n {
+		if err := s.ConsumeDownload(ctx, tx, keyID); err != nil {
+			if errors.Is(err, ErrQuotaExceeded) {
+				return i, nil
+			}
+			return i, err
+		}
+	}
+	return n, nil
 }
 
 // QuotaUsed returns a key's downloads submitted today and its quota.

@@ -27,15 +27,17 @@ type bucket struct {
 }
 
 type limiters struct {
+	now      func() time.Time // the service's clock (WithClock)
 	mu       sync.Mutex
 	keys     map[uuid.UUID]*bucket
+	sessions map[uuid.UUID]*bucket // by user
 	ips      map[string]*bucket
 	failures map[string]*bucket
 	lastGC   time.Time
 }
 
-func newLimiters() *limiters {
-	return &limiters{keys: map[uuid.UUID]*bucket{}, ips: map[string]*bucket{}, failures: map[string]*bucket{}}
+func newLimiters(now func() time.Time) *limiters {
+	return &limiters{now: now, keys: map[uuid.UUID]*bucket{}, sessions: map[uuid.UUID]*bucket{}, ips: map[string]*bucket{}, failures: map[string]*bucket{}}
 }
 
 func newBucket(perMin int, now time.Time) *bucket {
@@ -48,7 +50,7 @@ type Decision struct {
 	Allowed    bool
 	Limit      int // requests per window
 	Remaining  int
-	ResetSecs  int // until the bucket is full again
+	ResetSecs  int // until the bucket is full again; when refused, RetryAfter
 	RetryAfter int // seconds, when refused
 }
 
@@ -73,6 +75,11 @@ func take(b *bucket, now time.Time) Decision {
 	if d.ResetSecs < 0 {
 		d.ResetSecs = 0
 	}
+	if !d.Allowed {
+		// Refused: RateLimit's t says when the next request is allowed,
+		// as Retry-After does, not when the bucket is full again.
+		d.ResetSecs = d.RetryAfter
+	}
 	return d
 }
 
@@ -81,9 +88,11 @@ func (l *limiters) gc(now time.Time) {
 		return
 	}
 	l.lastGC = now
-	for k, b := range l.keys {
-		if now.Sub(b.lastSeen) > idleEviction {
-			delete(l.keys, k)
+	for _, m := range []map[uuid.UUID]*bucket{l.keys, l.sessions} {
+		for k, b := range m {
+			if now.Sub(b.lastSeen) > idleEviction {
+				delete(m, k)
+			}
 		}
 	}
 	for _, m := range []map[string]*bucket{l.ips, l.failures} {
@@ -97,21 +106,32 @@ func (l *limiters) gc(now time.Time) {
 
 // allowKey takes one request from a key's bucket.
 func (l *limiters) allowKey(id uuid.UUID, perMin int) Decision {
-	now := time.Now()
+	return l.allowFrom(l.keys, id, perMin)
+}
+
+// allowSession takes one request from a user's browser-session bucket.
+func (l *limiters) allowSession(user uuid.UUID, perMin int) Decision {
+	return l.allowFrom(l.sessions, user, perMin)
+}
+
+// allowFrom takes one request from id's bucket in buckets, made anew when
+// the limit changed.
+func (l *limiters) allowFrom(buckets map[uuid.UUID]*bucket, id uuid.UUID, perMin int) Decision {
+	now := l.now()
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.gc(now)
-	b, ok := l.keys[id]
+	b, ok := buckets[id]
 	if !ok || b.perMin != perMin {
 		b = newBucket(perMin, now)
-		l.keys[id] = b
+		buckets[id] = b
 	}
 	return take(b, now)
 }
 
 // allowIP takes one anonymous request from an IP's bucket.
 func (l *limiters) allowIP(ip string) Decision {
-	now := time.Now()
+	now := l.now()
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.gc(now)
@@ -124,7 +144,7 @@ func (l *limiters) allowIP(ip string) Decision {
 }
 
 func (l *limiters) countFailure(ip string) {
-	now := time.Now()
+	now := l.now()
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	b, ok := l.failures[ip]
@@ -139,7 +159,7 @@ func (l *limiters) countFailure(ip string) {
 // failuresBlocked reports whether an IP used up its failed attempts, and
 // how long until it may try again.
 func (l *limiters) failuresBlocked(ip string) (int, bool) {
-	now := time.Now()
+	now := l.now()
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	b, ok := l.failures[ip]
@@ -159,6 +179,12 @@ func (l *limiters) forget(id uuid.UUID) {
 // AllowKey applies a key's per-minute limit.
 func (s *Service) AllowKey(id uuid.UUID) Decision {
 	return s.limiter.allowKey(id, s.LimitsOf(id).PerMinute)
+}
+
+// AllowSession applies the per-user limit of browser-session requests
+// (all of a user's sessions share it).
+func (s *Service) AllowSession(user uuid.UUID, perMin int) Decision {
+	return s.limiter.allowSession(user, perMin)
 }
 
 // AllowAnonymous applies the per-IP limit for requests without a credential.

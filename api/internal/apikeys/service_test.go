@@ -11,6 +11,7 @@ import (
 	"github.com/downlink/downlink/api/internal/apikeys"
 	"github.com/downlink/downlink/api/internal/authz"
 	"github.com/downlink/downlink/api/internal/problem"
+	"github.com/downlink/downlink/api/internal/store/storetest"
 )
 
 func days(n int) *int { return &n }
@@ -29,7 +30,7 @@ func invalidField(err error) string {
 func TestExpiryPolicy(t *testing.T) {
 	f := newFixture(t, authz.RoleUser)
 	ctx := context.Background()
-	f.keys.Expiry = func(context.Context) (*int, *int) { return days(30), days(90) }
+	f.keys = apikeys.New(f.st.DB, storetest.Logger(), func(context.Context) (*int, *int) { return days(30), days(90) })
 	now := time.Now().UTC()
 	at := func(d time.Duration) *time.Time { t := now.Add(d); return &t }
 

@@ -8,6 +8,8 @@ import (
 	"net/http/cookiejar"
 	"strings"
 	"testing"
+
+	"github.com/downlink/downlink/api/internal/clip"
 )
 
 // Client talks to the test server like a browser (cookie jar) or like a
@@ -75,7 +77,7 @@ func (r *Response) Map() map[string]any {
 func (r *Response) Expect(want int) *Response {
 	r.T.Helper()
 	if r.Status != want {
-		r.T.Fatalf("status %d, want %d\nbody: %s", r.Status, want, truncate(r.Body, 2000))
+		r.T.Fatalf("status %d, want %d\nbody: %s", r.Status, want, clip.String(string(r.Body), 2000))
 	}
 	return r
 }

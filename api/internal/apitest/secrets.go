@@ -70,7 +70,7 @@ func (e *Env) Secret(values ...string) { e.secrets.add(false, values...) }
 
 // secretFields are request and response JSON fields holding secrets.
 var secretFields = map[string]bool{"password": true, "current_password": true, "new_password": true,
-	"client_secret": true, "secret": true, "key": true, "cookies": true, "api_key": true}
+	"client_secret": true, "secret": true, "key": true, "cookies": true, "api_key": true, "temporary_password": true}
 
 // noteSecrets registers the secrets of one exchange.
 func (e *Env) noteSecrets(req *http.Request, reqBody []byte, resp *http.Response, respBody []byte) {

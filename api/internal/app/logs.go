@@ -3,7 +3,6 @@ package app
 import (
 	"context"
 
-	"github.com/riverqueue/river"
 	"gorm.io/gorm"
 
 	"github.com/downlink/downlink/api/internal/logs"
@@ -15,13 +14,6 @@ import (
 type logSink interface {
 	Attach(db *gorm.DB, pub logs.Publisher, dropped logs.Counter)
 	Run(ctx context.Context) error
-}
-
-// buildLogs creates the log search and its retention job; the retention
-// follows the log retention setting at every run.
-func (a *App) buildLogs(workers *river.Workers) {
-	a.Logs = logs.NewService(a.Store.DB, logs.Config{RetentionDays: a.Settings.LogRetentionDays})
-	river.AddWorker(workers, &logs.RetentionWorker{Service: a.Logs})
 }
 
 // attachLogs gives the process logger the migrated database, the event

@@ -7,12 +7,12 @@ import (
 	"github.com/downlink/downlink/api/internal/files"
 )
 
-// newLibrary opens the library where DOWNLINK_STORAGE says: the data
+// newBackend opens the library where DOWNLINK_STORAGE says: the data
 // dir's library folder (which may be a mount shared by every node), or an
 // S3-compatible bucket, checked to exist before the node starts.
-func (a *App) newLibrary() (*files.Service, error) {
+func (a *App) newBackend() (files.Backend, error) {
 	if a.Cfg.Storage != config.StorageS3 {
-		return files.New(a.Store.DB, a.Cfg.LibraryDir(), a.Log)
+		return files.NewLocal(a.Cfg.LibraryDir())
 	}
 	c := a.Cfg.S3Config()
 	b, err := files.NewS3(context.Background(), files.S3Options{
@@ -25,5 +25,5 @@ func (a *App) newLibrary() (*files.Service, error) {
 	}
 	a.Log.Info("library on S3", "endpoint", c.Endpoint, "bucket", c.Bucket, "prefix", c.Prefix,
 		"presigned_redirects", c.PresignTTL > 0)
-	return files.NewWithBackend(a.Store.DB, b, a.Log), nil
+	return b, nil
 }

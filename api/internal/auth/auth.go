@@ -21,6 +21,24 @@ import (
 	"github.com/downlink/downlink/api/internal/users"
 )
 
+// Deps are the sign-in service's collaborators; all but Timeouts are
+// required.
+type Deps struct {
+	Config  *config.Config
+	DB      *gorm.DB
+	Users   *users.Service
+	Keys    *secrets.Keys
+	Metrics *metrics.Registry
+	Logger  *slog.Logger
+	// Timeouts returns the current session timeouts (settings may change
+	// them at runtime); nil: the configured ones.
+	Timeouts func() Timeouts
+	// Mail sends invitation and reset links.
+	Mail Mailer
+	// LinkTTLs are the lifetimes of invitation and reset links.
+	LinkTTLs LinkTTLs
+}
+
 // Service is the sign-in service.
 type Service struct {
 	cfg      *config.Config
@@ -34,21 +52,24 @@ type Service struct {
 	metrics  *metrics.Registry
 	oidc     *oidcProviders
 	setup    *setupToken
-	// Timeouts returns the current session timeouts (settings may change
-	// them at runtime); defaults to the configured ones.
-	Timeouts func() Timeouts
+	mail     Mailer
+	linkTTLs LinkTTLs
 }
 
 // New builds the service.
-func New(cfg *config.Config, db *gorm.DB, us *users.Service, keys *secrets.Keys, m *metrics.Registry, log *slog.Logger) *Service {
-	s := &Service{
-		cfg: cfg, db: db, users: us, keys: keys, metrics: m,
-		log:      log.With("source", "auth"),
-		audit:    log.With("source", "audit", "audit", true),
-		throttle: &throttle{db: db},
+func New(d Deps) *Service {
+	cfg, db, keys := d.Config, d.DB, d.Keys
+	if d.Timeouts == nil {
+		d.Timeouts = func() Timeouts { return Timeouts{Idle: cfg.SessionIdleTimeout, Absolute: cfg.SessionMaxAge} }
 	}
-	s.Timeouts = func() Timeouts { return Timeouts{Idle: cfg.SessionIdleTimeout, Absolute: cfg.SessionMaxAge} }
-	s.sessions = newSessionStore(db, keys, func() Timeouts { return s.Timeouts() }, isHTTPS(cfg.TrustProxy, cfg.BaseURL))
+	s := &Service{
+		cfg: cfg, db: db, users: d.Users, keys: keys, metrics: d.Metrics,
+		log:      d.Logger.With("source", "auth"),
+		audit:    d.Logger.With("source", "audit", "audit", true),
+		throttle: &throttle{db: db},
+		mail:     d.Mail, linkTTLs: d.LinkTTLs,
+	}
+	s.sessions = newSessionStore(db, keys, d.Timeouts, isHTTPS(cfg.TrustedPeer, cfg.BaseURL))
 	s.oidc = newOIDCProviders(cfg, keys, s.log)
 	s.setup = &setupToken{db: db, keys: keys}
 	return s
@@ -70,6 +91,10 @@ func (s *Service) Authenticate(ctx context.Context, r *http.Request) (*authz.Pri
 	return cur.principal(), nil
 }
 
+// MarkSignedIn sets the dashboard's signed-in hint (HintCookieName) on a
+// session request that lacks it.
+func (s *Service) MarkSignedIn(w http.ResponseWriter, r *http.Request) { s.sessions.markSignedIn(w, r) }
+
 // clientIP is the caller's address as the HTTP layer resolved it
 // (honouring trusted proxies), or the connection's peer.
 func clientIP(ctx context.Context, r *http.Request) string {
@@ -87,29 +112,42 @@ func clientIP(ctx context.Context, r *http.Request) string {
 // session on w.
 func (s *Service) Login(ctx context.Context, w http.ResponseWriter, r *http.Request, email, password string) (users.User, error) {
 	ip := clientIP(ctx, r)
-	accountKey := "account:" + strings.ToLower(strings.TrimSpace(email))
+	account := strings.ToLower(strings.TrimSpace(email))
+	accountKey := "account:" + account
+	pairKey := "account:" + account + "|ip:" + ip
 	ipKey := "ip:" + ip
-	if err := s.throttle.check(ctx, accountKey, ipKey); err != nil {
+	// The attempt is counted before the password is checked, so parallel
+	// guesses cannot all pass a check made before any of them counted.
+	res, err := s.throttle.reserve(ctx, counter{pairKey, AccountPolicy}, counter{ipKey, IPPolicy})
+	if err != nil {
 		s.metrics.RateLimitRejected.WithLabelValues("login").Inc()
 		s.audit.WarnContext(ctx, "login refused: throttled", "action", "auth.login_throttled", "email", email, "ip", ip)
 		return users.User{}, err
+	}
+	if d := slowdown(s.throttle.failures(ctx, accountKey, accountWide.Window)); d > 0 {
+		select {
+		case <-time.After(d):
+		case <-ctx.Done():
+			res.succeeded(ctx) // not checked: give the attempt back
+			return users.User{}, ctx.Err()
+		}
 	}
 	u, err := s.users.CheckLocalPassword(ctx, email, password)
 	if err != nil {
 		s.metrics.AuthFailures.WithLabelValues("password").Inc()
 		s.audit.WarnContext(ctx, "login failed", "action", "auth.login_failed", "email", email, "ip", ip, "reason", "invalid credentials")
-		if ferr := s.throttle.fail(ctx, accountKey, AccountPolicy); ferr != nil {
+		if ferr := res.failed(ctx); ferr != nil {
 			s.log.Error("count login failure", "err", ferr)
 		}
-		if ferr := s.throttle.fail(ctx, ipKey, IPPolicy); ferr != nil {
+		if ferr := s.throttle.fail(ctx, accountKey, accountWide); ferr != nil {
 			s.log.Error("count login failure", "err", ferr)
 		}
 		return users.User{}, err
 	}
+	res.succeeded(ctx, pairKey)
 	if err := s.startSession(ctx, w, r, u); err != nil {
 		return users.User{}, err
 	}
-	_ = s.throttle.reset(ctx, accountKey)
 	s.audit.InfoContext(ctx, "login", "action", "auth.login", "actor_id", u.ID, "email", u.Email, "ip", ip, "method", "password")
 	return s.users.Get(ctx, u.ID)
 }

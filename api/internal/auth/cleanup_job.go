@@ -4,37 +4,18 @@ import (
 	"context"
 	"time"
 
-	"github.com/riverqueue/river"
-
 	"github.com/downlink/downlink/api/internal/queue"
 )
 
-// CleanupArgs is the periodic job that removes expired sessions and stale
+// cleanupArgs is the job that removes expired sessions and stale
 // login-throttle counters.
-type CleanupArgs struct{}
+type cleanupArgs struct{}
 
 // Kind implements river.JobArgs.
-func (CleanupArgs) Kind() string { return "auth_cleanup" }
+func (cleanupArgs) Kind() string { return "auth_cleanup" }
 
-// InsertOpts puts the job on the maintenance queue.
-func (CleanupArgs) InsertOpts() river.InsertOpts {
-	return river.InsertOpts{Queue: queue.Maintenance, UniqueOpts: river.UniqueOpts{ByPeriod: 10 * time.Minute}}
-}
-
-// CleanupWorker works CleanupArgs.
-type CleanupWorker struct {
-	river.WorkerDefaults[CleanupArgs]
-	Auth *Service
-}
-
-// Work runs the cleanup.
-func (w *CleanupWorker) Work(ctx context.Context, _ *river.Job[CleanupArgs]) error {
-	return w.Auth.Cleanup(ctx)
-}
-
-// PeriodicCleanup schedules the cleanup every 15 minutes.
-func PeriodicCleanup() *river.PeriodicJob {
-	return river.NewPeriodicJob(river.PeriodicInterval(15*time.Minute),
-		func() (river.JobArgs, *river.InsertOpts) { return CleanupArgs{}, nil },
-		&river.PeriodicJobOpts{RunOnStart: true, ID: "auth_cleanup"})
+// CleanupTask runs Cleanup every 15 minutes (and at start).
+func (s *Service) CleanupTask() queue.Task {
+	return queue.NewTask[cleanupArgs](queue.TaskOptions{Every: 15 * time.Minute, Unique: 10 * time.Minute, RunOnStart: true},
+		func(ctx context.Context) error { return s.Cleanup(ctx) })
 }

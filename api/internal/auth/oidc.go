@@ -1,6 +1,7 @@
 package auth
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"crypto/subtle"
@@ -21,6 +22,7 @@ import (
 	"github.com/markbates/goth/providers/openidConnect"
 	"golang.org/x/oauth2"
 
+	"github.com/downlink/downlink/api/internal/clip"
 	"github.com/downlink/downlink/api/internal/config"
 	"github.com/downlink/downlink/api/internal/problem"
 	"github.com/downlink/downlink/api/internal/secrets"
@@ -65,6 +67,10 @@ type providerEntry struct {
 	issuer       string
 	clientID     string
 	clientSecret string
+	// GitHub: its web and API addresses, and the organisations whose
+	// members may sign up.
+	webURL, apiURL string
+	orgs           []string
 
 	mu         sync.Mutex
 	discovered goth.Provider // kindOIDC, once discovered
@@ -83,7 +89,7 @@ type oidcProviders struct {
 func newOIDCProviders(cfg *config.Config, keys *secrets.Keys, log *slog.Logger) *oidcProviders {
 	codec := securecookie.New(keys.Derive("downlink prelogin hmac v1", 64), keys.Derive("downlink prelogin aes v1", 32))
 	codec.MaxAge(int(preLoginTTL.Seconds()))
-	p := &oidcProviders{cfg: cfg, log: log, codec: codec, entries: map[string]*providerEntry{}, isTLS: isHTTPS(cfg.TrustProxy, cfg.BaseURL)}
+	p := &oidcProviders{cfg: cfg, log: log, codec: codec, entries: map[string]*providerEntry{}, isTLS: isHTTPS(cfg.TrustedPeer, cfg.BaseURL)}
 	add := func(e *providerEntry) {
 		p.entries[e.id] = e
 		p.order = append(p.order, e.id)
@@ -98,7 +104,8 @@ func newOIDCProviders(cfg *config.Config, keys *secrets.Keys, log *slog.Logger) 
 	}
 	if cfg.GitHubClientID != "" {
 		add(&providerEntry{id: "github", name: "GitHub", kind: kindGitHub, issuer: "github",
-			clientID: cfg.GitHubClientID, clientSecret: cfg.GitHubClientSecret})
+			clientID: cfg.GitHubClientID, clientSecret: cfg.GitHubClientSecret, orgs: cfg.GitHubOrgs,
+			webURL: cmp.Or(cfg.GitHubURL, "https://github.com"), apiURL: cmp.Or(cfg.GitHubAPIURL, "https://api.github.com")})
 	}
 	return p
 }
@@ -133,7 +140,12 @@ func (p *oidcProviders) callbackURL(r *http.Request, id string) string {
 // the code exchange.
 func (e *providerEntry) gothProvider(callback string) (goth.Provider, error) {
 	if e.kind == kindGitHub {
-		return github.New(e.clientID, e.clientSecret, callback, "read:user", "user:email"), nil
+		scopes := []string{"read:user", "user:email"}
+		if len(e.orgs) > 0 {
+			scopes = append(scopes, "read:org") // to see private memberships
+		}
+		return github.NewCustomisedURL(e.clientID, e.clientSecret, callback, e.webURL+"/login/oauth/authorize",
+			e.webURL+"/login/oauth/access_token", e.apiURL+"/user", e.apiURL+"/user/emails", scopes...), nil
 	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
@@ -251,15 +263,21 @@ func (s *Service) FinishOIDC(ctx context.Context, w http.ResponseWriter, r *http
 	// The pre-login cookie is single-use: cleared whatever happens next.
 	http.SetCookie(w, &http.Cookie{Name: preLoginCookie, Value: "", Path: preLoginPath, MaxAge: -1,
 		HttpOnly: true, Secure: s.oidc.isTLS(r), SameSite: http.SameSiteLaxMode})
-	ident, pl, err := s.verifyCallback(ctx, r, e)
+	ident, pl, member, err := s.verifyCallback(ctx, r, e)
 	if err != nil {
 		s.metrics.AuthFailures.WithLabelValues("oidc").Inc()
 		s.audit.WarnContext(ctx, "oidc login failed", "action", "auth.login_failed", "provider", id, "ip", clientIP(ctx, r), "reason", problemText(err))
 		return "", err
 	}
-	u, created, err := s.users.SignInOIDC(ctx, ident, s.cfg.AdminEmails)
+	if ident.AvatarURL != "" && !users.AvatarAllowed(ident.AvatarURL, s.cfg.AvatarHosts()...) {
+		ident.AvatarURL = "" // not a provider's avatar host: not stored, never loaded by admins' browsers
+	}
+	rules := users.SignupRules{Open: s.cfg.OpenSignup, AdminEmails: s.cfg.AdminEmails, Emails: s.cfg.SignupEmails,
+		Domains: s.cfg.SignupDomains, Member: member}
+	u, created, err := s.users.SignInOIDC(ctx, ident, rules)
 	if err != nil {
-		s.audit.WarnContext(ctx, "oidc login refused", "action", "auth.login_failed", "provider", id, "email", ident.Email, "ip", clientIP(ctx, r), "reason", problemText(err))
+		s.audit.WarnContext(ctx, "oidc login refused", "action", "auth.login_failed", "provider", id, "email", ident.Email,
+			"email_verified", ident.EmailVerified, "ip", clientIP(ctx, r), "reason", problemText(err))
 		return "", err
 	}
 	if created {
@@ -272,21 +290,28 @@ func (s *Service) FinishOIDC(ctx context.Context, w http.ResponseWriter, r *http
 	return pl.ReturnTo, nil
 }
 
+// problemText is what the audit log says about a refused login: the
+// problem's detail, and its cause when the answer hides it.
 func problemText(err error) string {
 	var p *problem.Problem
 	if errors.As(err, &p) {
-		if p.Detail != "" {
-			return p.Detail
+		text := cmp.Or(p.Detail, p.Title)
+		if p.Cause != nil {
+			text += " (" + p.Cause.Error() + ")"
 		}
-		return p.Title
+		return text
 	}
 	return err.Error()
 }
 
-func (s *Service) verifyCallback(ctx context.Context, r *http.Request, e *providerEntry) (users.Identity, preLogin, error) {
+// memberFunc reports whether the signed-in identity belongs to an
+// allowed organisation (GitHub only).
+type memberFunc = func(ctx context.Context) (bool, error)
+
+func (s *Service) verifyCallback(ctx context.Context, r *http.Request, e *providerEntry) (users.Identity, preLogin, memberFunc, error) {
 	q := r.URL.Query()
-	fail := func(format string, args ...any) (users.Identity, preLogin, error) {
-		return users.Identity{}, preLogin{}, ErrOIDCFailed.WithDetail(format, args...)
+	fail := func(format string, args ...any) (users.Identity, preLogin, memberFunc, error) {
+		return users.Identity{}, preLogin{}, nil, ErrOIDCFailed.WithDetail(format, args...)
 	}
 	c, err := r.Cookie(preLoginCookie)
 	if err != nil {
@@ -304,7 +329,7 @@ func (s *Service) verifyCallback(ctx context.Context, r *http.Request, e *provid
 		return fail("The state parameter does not match this browser's login attempt. Start again.")
 	}
 	if perr := q.Get("error"); perr != "" {
-		return fail("The identity provider refused the login (%s).", truncateText(perr, 100))
+		return fail("The identity provider refused the login (%s).", clip.String(perr, 100))
 	}
 	code := q.Get("code")
 	if code == "" {
@@ -313,11 +338,11 @@ func (s *Service) verifyCallback(ctx context.Context, r *http.Request, e *provid
 	callback := s.oidc.callbackURL(r, e.id)
 	gp, err := e.gothProvider(callback)
 	if err != nil {
-		return users.Identity{}, pl, ErrProviderDown.WithCause(err)
+		return users.Identity{}, pl, nil, ErrProviderDown.WithCause(err)
 	}
 	sess, err := gp.BeginAuth(pl.State)
 	if err != nil {
-		return users.Identity{}, pl, ErrProviderDown.WithCause(err)
+		return users.Identity{}, pl, nil, ErrProviderDown.WithCause(err)
 	}
 	params := url.Values{"code": {code}, "code_verifier": {pl.Verifier}, "redirect_uri": {callback}}
 	if _, err := sess.Authorize(gp, params); err != nil {
@@ -327,10 +352,14 @@ func (s *Service) verifyCallback(ctx context.Context, r *http.Request, e *provid
 	if e.kind == kindGitHub {
 		gu, err := gp.FetchUser(sess)
 		if err != nil {
-			return users.Identity{}, pl, ErrProviderDown.WithCause(err)
+			return users.Identity{}, pl, nil, ErrProviderDown.WithCause(err)
+		}
+		var member memberFunc
+		if len(e.orgs) > 0 {
+			member = func(ctx context.Context) (bool, error) { return e.inOrgs(ctx, gu.AccessToken, s.log) }
 		}
 		return users.Identity{Issuer: "github", Subject: gu.UserID, Email: gu.Email, EmailVerified: gu.Email != "",
-			Name: firstNonEmpty(gu.Name, gu.NickName), AvatarURL: gu.AvatarURL}, pl, nil
+			Name: cmp.Or(strings.TrimSpace(gu.Name), strings.TrimSpace(gu.NickName)), AvatarURL: gu.AvatarURL}, pl, member, nil
 	}
 	os, ok := sess.(*openidConnect.Session)
 	if !ok || os.IDToken == "" {
@@ -338,7 +367,7 @@ func (s *Service) verifyCallback(ctx context.Context, r *http.Request, e *provid
 	}
 	verifier, err := e.idVerifier(ctx)
 	if err != nil {
-		return users.Identity{}, pl, ErrProviderDown.WithCause(err)
+		return users.Identity{}, pl, nil, ErrProviderDown.WithCause(err)
 	}
 	tok, err := verifier.Verify(ctx, os.IDToken)
 	if err != nil {
@@ -362,7 +391,7 @@ func (s *Service) verifyCallback(ctx context.Context, r *http.Request, e *provid
 	// issuer that does not say must not make someone an admin by e-mail.
 	verified := claims.EmailVerified != nil && *claims.EmailVerified
 	return users.Identity{Issuer: tok.Issuer, Subject: tok.Subject, Email: claims.Email, EmailVerified: verified,
-		Name: firstNonEmpty(claims.Name, claims.PreferredName), AvatarURL: claims.Picture}, pl, nil
+		Name: cmp.Or(strings.TrimSpace(claims.Name), strings.TrimSpace(claims.PreferredName)), AvatarURL: claims.Picture}, pl, nil, nil
 }
 
 func idTokenReason(err error) string {
@@ -378,22 +407,6 @@ func idTokenReason(err error) string {
 		return "wrong audience"
 	}
 	return "rejected"
-}
-
-func firstNonEmpty(vs ...string) string {
-	for _, v := range vs {
-		if strings.TrimSpace(v) != "" {
-			return strings.TrimSpace(v)
-		}
-	}
-	return ""
-}
-
-func truncateText(s string, n int) string {
-	if len(s) > n {
-		return s[:n]
-	}
-	return s
 }
 
 // Providers lists the configured login buttons.

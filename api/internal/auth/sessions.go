@@ -2,6 +2,8 @@ package auth
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"net/http"
 	"strings"
 	"time"
@@ -165,7 +167,28 @@ func (s *sessionStore) start(ctx context.Context, w http.ResponseWriter, r *http
 			http.SetCookie(w, parsed)
 		}
 	}
+	http.SetCookie(w, s.hintCookie(r, "1", int(t.Absolute.Seconds())))
 	return publicID, nil
+}
+
+// HintCookieName is a cookie the dashboard can read (not HttpOnly, no
+// secret in it): set beside the session cookie and cleared with it, so a
+// signed-out page load goes straight to the login page instead of asking
+// GET /auth/me, whose 401 every browser prints as a console error. The
+// session cookie alone decides who is signed in.
+const HintCookieName = "downlink_signed_in"
+
+// markSignedIn sets the hint for a session made before the hint existed.
+func (s *sessionStore) markSignedIn(w http.ResponseWriter, r *http.Request) {
+	if _, err := r.Cookie(HintCookieName); err == nil {
+		return
+	}
+	http.SetCookie(w, s.hintCookie(r, "1", int(s.timeouts().Absolute.Seconds())))
+}
+
+func (s *sessionStore) hintCookie(r *http.Request, value string, maxAge int) *http.Cookie {
+	return &http.Cookie{Name: HintCookieName, Value: value, Path: "/", MaxAge: maxAge,
+		Secure: s.isTLS(r), SameSite: http.SameSiteLaxMode}
 }
 
 // cookieCapture is a ResponseWriter that only keeps headers.
@@ -178,6 +201,7 @@ func (c *cookieCapture) WriteHeader(int)             {}
 // clearCookie tells the browser to forget the session cookie.
 func (s *sessionStore) clearCookie(w http.ResponseWriter, r *http.Request) {
 	http.SetCookie(w, sessions.NewCookie(s.cookieName(r), "", s.options(r, -1)))
+	http.SetCookie(w, s.hintCookie(r, "", -1))
 }
 
 // end deletes the request's session (logout).
@@ -193,14 +217,16 @@ func (s *sessionStore) end(ctx context.Context, w http.ResponseWriter, r *http.R
 
 // current is the session a request carries, with its user's standing.
 type current struct {
-	SessionID  string
-	PublicID   uuid.UUID
-	UserID     uuid.UUID
-	Email      string
-	Name       string
-	Role       string
-	Disabled   bool
-	LastSeenAt *time.Time
+	SessionID string
+	PublicID  uuid.UUID
+	UserID    uuid.UUID
+	Email     string
+	Name      string
+	Role      string
+	Disabled  bool
+	// MustChangePassword: the user's password is a temporary one.
+	MustChangePassword bool
+	LastSeenAt         *time.Time
 }
 
 // lookup finds the live session behind the request's cookie.
@@ -210,17 +236,24 @@ func (s *sessionStore) lookup(ctx context.Context, r *http.Request) (*current, e
 		return nil, nil
 	}
 	now := time.Now().UTC()
+	// Scanned by hand (not by GORM's reflection): this runs on every
+	// request a browser makes. Not cached: a session ends (logout, revoke,
+	// password change, a disabled user, `downlink user set-password` from
+	// another process) by its row going, and must stop working at once.
 	var cur current
-	res := s.db.WithContext(ctx).Table("sessions AS s").
-		Select("s.id AS session_id, s.public_id, s.user_id, s.last_seen_at, u.email, u.name, u.role, u.disabled").
-		Joins("JOIN users u ON u.id = s.user_id").
-		Where("s.id = ? AND s.expires_at > ? AND s.absolute_expires_at > ?", id, now, now).
-		Limit(1).Scan(&cur)
-	if res.Error != nil {
-		return nil, res.Error
-	}
-	if res.RowsAffected == 0 {
+	var publicID *uuid.UUID
+	err := s.db.WithContext(ctx).Raw("SELECT s.id, s.public_id, s.user_id, s.last_seen_at, u.email, u.name, u.role, u.disabled, u.must_change_password "+
+		"FROM sessions AS s JOIN users u ON u.id = s.user_id "+
+		"WHERE s.id = ? AND s.expires_at > ? AND s.absolute_expires_at > ? LIMIT 1", id, now, now).
+		Row().Scan(&cur.SessionID, &publicID, &cur.UserID, &cur.LastSeenAt, &cur.Email, &cur.Name, &cur.Role, &cur.Disabled, &cur.MustChangePassword)
+	if errors.Is(err, sql.ErrNoRows) {
 		return nil, errSessionEnded
+	}
+	if err != nil {
+		return nil, err
+	}
+	if publicID != nil {
+		cur.PublicID = *publicID
 	}
 	return &cur, nil
 }
@@ -316,20 +349,50 @@ func (s *sessionStore) cleanup(ctx context.Context) (int64, error) {
 func (cur *current) principal() *authz.Principal {
 	return &authz.Principal{
 		UserID: cur.UserID, Email: cur.Email, Name: cur.Name, Role: authz.Role(cur.Role),
-		Method: authz.MethodSession, SessionID: cur.SessionID,
+		Method: authz.MethodSession, SessionID: cur.SessionID, MustChangePassword: cur.MustChangePassword,
 	}
 }
 
 // isHTTPS reports whether the request came over TLS, trusting
 // X-Forwarded-Proto only from a declared proxy.
-func isHTTPS(trustProxy bool, baseURL string) func(*http.Request) bool {
+func isHTTPS(trustedPeer func(remoteAddr string) bool, baseURL string) func(*http.Request) bool {
 	return func(r *http.Request) bool {
 		if r.TLS != nil {
 			return true
 		}
-		if trustProxy && strings.EqualFold(r.Header.Get("X-Forwarded-Proto"), "https") {
+		if trustedPeer(r.RemoteAddr) && strings.EqualFold(r.Header.Get("X-Forwarded-Proto"), "https") {
 			return true
 		}
 		return strings.HasPrefix(baseURL, "https://")
 	}
+}
+
+// errRoleChanged ends a long-lived request whose user's role changed since
+// it authenticated.
+var errRoleChanged = problem.ErrUnauthorized.WithDetail("Your role changed; sign in again.")
+
+// Recheck reports whether a session principal made earlier (for a request
+// that is still open, such as an event stream) still stands: the session
+// has not ended or expired, its user is not disabled and keeps the same
+// role. It never slides the session's expiry. Other principals pass.
+func (s *Service) Recheck(ctx context.Context, p *authz.Principal) error {
+	if p == nil || p.Method != authz.MethodSession {
+		return nil
+	}
+	now := time.Now().UTC()
+	var cur current
+	res := s.db.WithContext(ctx).Table("sessions AS s").
+		Select("s.id AS session_id, s.user_id, u.role, u.disabled").
+		Joins("JOIN users u ON u.id = s.user_id").
+		Where("s.id = ? AND s.expires_at > ? AND s.absolute_expires_at > ?", p.SessionID, now, now).
+		Limit(1).Scan(&cur)
+	switch {
+	case res.Error != nil:
+		return res.Error
+	case res.RowsAffected == 0 || cur.Disabled || cur.UserID != p.UserID:
+		return errSessionEnded
+	case authz.Role(cur.Role) != p.Role:
+		return errRoleChanged
+	}
+	return nil
 }

@@ -34,7 +34,8 @@ func newTestService(t *testing.T, tune func(*config.Config)) *Service {
 		t.Fatal(err)
 	}
 	db := storetest.New(t).DB
-	return New(&cfg, db, users.New(db), keys, metrics.New(), slog.New(slog.NewTextHandler(io.Discard, nil)))
+	return New(Deps{Config: &cfg, DB: db, Users: users.New(db, users.WithPasswordParams(users.PasswordParams{MemoryKiB: 8, Time: 1, Threads: 1})), Keys: keys, Metrics: metrics.New(),
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 }
 
 // redate rewrites a securecookie value as if it had been issued at when:

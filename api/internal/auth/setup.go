@@ -111,9 +111,10 @@ func (s *Service) SetupRequired(ctx context.Context) (bool, error) {
 	return n == 0, err
 }
 
-// AnnounceSetup prints the setup token in the log when no account exists.
-// Called at start.
-func (s *Service) AnnounceSetup(ctx context.Context) error {
+// AnnounceSetup prints the setup token in the log when no account exists,
+// with the address of the setup page (openURL, the dashboard's root) so the
+// person reading the log knows where to paste it. Called at start.
+func (s *Service) AnnounceSetup(ctx context.Context, openURL string) error {
 	need, err := s.SetupRequired(ctx)
 	if err != nil || !need {
 		return err
@@ -122,8 +123,8 @@ func (s *Service) AnnounceSetup(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	s.log.Warn("no accounts yet: create the first admin in the dashboard (or POST /api/v1/auth/setup) with this one-time setup token",
-		"setup_token", tok, "valid_for", setupTokenTTL.String())
+	s.log.Warn("no accounts yet: open "+openURL+"/setup and create the first admin with this one-time setup token (or POST /api/v1/auth/setup)",
+		"setup_token", tok, "open", openURL+"/setup", "valid_for", setupTokenTTL.String())
 	return nil
 }
 
@@ -138,19 +139,22 @@ func (s *Service) CompleteSetup(ctx context.Context, w http.ResponseWriter, r *h
 		return users.User{}, users.ErrSetupDone
 	}
 	ipKey := "setup-ip:" + clientIP(ctx, r)
-	if err := s.throttle.check(ctx, ipKey); err != nil {
+	res, err := s.throttle.reserve(ctx, counter{ipKey, AccountPolicy})
+	if err != nil {
 		return users.User{}, err
 	}
 	if err := s.setup.check(ctx, token); err != nil {
 		// The token is removed once the admin exists: a call that lost the
 		// race to a right token is told setup is done, not that it was wrong.
 		if need, nerr := s.SetupRequired(ctx); nerr == nil && !need {
+			res.succeeded(ctx)
 			return users.User{}, users.ErrSetupDone
 		}
-		_ = s.throttle.fail(ctx, ipKey, AccountPolicy)
+		_ = res.failed(ctx)
 		s.audit.WarnContext(ctx, "setup refused: wrong token", "action", "auth.setup_failed", "ip", clientIP(ctx, r))
 		return users.User{}, err
 	}
+	res.succeeded(ctx, ipKey)
 	u, err := s.users.CreateFirstAdmin(ctx, n)
 	if err != nil {
 		return users.User{}, err

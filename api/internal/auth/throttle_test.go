@@ -84,11 +84,77 @@ func TestThrottleWindowAndReset(t *testing.T) {
 	if !errors.Is(err, ErrThrottled) {
 		t.Fatalf("%v, want ErrThrottled", err)
 	}
-	// A reset during the lock does not lift it.
-	if err := th.reset(ctx, key); err != nil {
+	// No attempt gets through during the lock, and trying does not
+	// lengthen it.
+	if _, err := th.reserve(ctx, counter{key, policy}); !errors.Is(err, ErrThrottled) {
+		t.Fatalf("reserved during a lock: %v", err)
+	}
+}
+
+// TestThrottleReservesBeforeChecking: of 100 attempts arriving together at
+// most the policy's count get through to the secret check, whatever their
+// outcome; the refused ones give their count back; failures lock, and a
+// success gives its attempt back.
+func TestThrottleReservesBeforeChecking(t *testing.T) {
+	ctx := context.Background()
+	th := &throttle{db: storetest.New(t).DB}
+	policy := ThrottlePolicy{MaxFailures: 10, Window: time.Minute, Lockout: time.Minute}
+	const n = 100
+	var mu sync.Mutex
+	var held []*reservation
+	refused := 0
+	var wg sync.WaitGroup
+	start := make(chan struct{})
+	for range n {
+		wg.Go(func() {
+			<-start
+			r, err := th.reserve(ctx, counter{"pair", policy}, counter{"ip", IPPolicy})
+			mu.Lock()
+			defer mu.Unlock()
+			switch {
+			case err == nil:
+				held = append(held, r)
+			case errors.Is(err, ErrThrottled):
+				refused++
+			default:
+				t.Errorf("reserve: %v", err)
+			}
+		})
+	}
+	close(start)
+	wg.Wait()
+	if len(held) != policy.MaxFailures || refused != n-policy.MaxFailures {
+		t.Fatalf("%d reserved, %d refused; want %d and %d", len(held), refused, policy.MaxFailures, n-policy.MaxFailures)
+	}
+	var r throttleRow
+	if err := th.db.Where("key = ?", "ip").Take(&r).Error; err != nil {
 		t.Fatal(err)
 	}
-	if err := th.check(ctx, key); !errors.Is(err, ErrThrottled) {
-		t.Fatalf("reset lifted a lock: %v", err)
+	if r.Failures != policy.MaxFailures {
+		t.Fatalf("the address counts %d attempts, want the %d that got through", r.Failures, policy.MaxFailures)
+	}
+	// One succeeds: its attempt is given back.
+	held[0].succeeded(ctx)
+	if err := th.db.Where("key = ?", "ip").Take(&r).Error; err != nil || r.Failures != policy.MaxFailures-1 {
+		t.Fatalf("after a success the address counts %d (%v)", r.Failures, err)
+	}
+	// The rest fail: the pair is at 9 of 10, not locked; one more failure locks it.
+	for _, h := range held[1:] {
+		if err := h.failed(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := th.check(ctx, "pair"); err != nil {
+		t.Fatalf("locked below the limit: %v", err)
+	}
+	last, err := th.reserve(ctx, counter{"pair", policy})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := last.failed(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := th.check(ctx, "pair"); !errors.Is(err, ErrThrottled) {
+		t.Fatalf("not locked after %d failures: %v", policy.MaxFailures, err)
 	}
 }

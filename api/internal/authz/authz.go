@@ -9,6 +9,8 @@ import (
 	"slices"
 
 	"github.com/google/uuid"
+
+	"github.com/downlink/downlink/api/internal/problem"
 )
 
 // Role is a user's role.
@@ -83,6 +85,9 @@ type Principal struct {
 	// are its own scopes narrowed to what the owner's role allows.
 	APIKeyID  uuid.UUID
 	KeyScopes []Scope
+	// MustChangePassword is set for a session whose user has a temporary
+	// password: such a session may only change it (or sign out).
+	MustChangePassword bool
 }
 
 // IsAdmin reports whether the caller acts as an admin.
@@ -109,10 +114,48 @@ func (p *Principal) Scopes() []Scope {
 // Can reports whether the caller holds scope s.
 func (p *Principal) Can(s Scope) bool { return slices.Contains(p.Scopes(), s) }
 
-// CanSee reports whether the caller may see something owned by owner:
-// their own things, or anything for an admin.
-func (p *Principal) CanSee(owner uuid.UUID) bool {
-	return p != nil && (p.UserID == owner || p.IsAdmin())
+// Act is what a caller wants to do with a row: read it or change it.
+type Act int
+
+// Acts.
+const (
+	Read Act = iota
+	Write
+)
+
+// MayActOnOthers reports whether the caller may read (or change) rows that
+// belong to other users: "admins see all". It is the one check for it.
+// An admin's browser session may; an admin's API key may only when the key
+// itself holds admin:read (to read) or admin:write (to change) — a key
+// scoped to downloads or files acts on its owner's rows only.
+func (p *Principal) MayActOnOthers(a Act) bool {
+	if !p.IsAdmin() {
+		return false
+	}
+	if a == Write {
+		return p.Can(ScopeAdminWrite)
+	}
+	return p.Can(ScopeAdminRead)
+}
+
+// MayAct reports whether the caller may read (or change) a row owned by
+// owner: their own rows, or others' when MayActOnOthers allows it.
+func (p *Principal) MayAct(a Act, owner uuid.UUID) bool {
+	return p != nil && (p.UserID == owner || p.MayActOnOthers(a))
+}
+
+// ErrMissingScope refuses a key that lacks a route's or an act's scope.
+var ErrMissingScope = problem.New(403, "Missing scope")
+
+// MayChange returns nil when the caller may change a row owned by owner
+// that it was allowed to read, and a 403 problem naming admin:write for an
+// admin's key that may read other users' rows but not change them.
+func (p *Principal) MayChange(owner uuid.UUID) error {
+	if p.MayAct(Write, owner) {
+		return nil
+	}
+	return ErrMissingScope.WithDetail("Changing another user's data with an API key needs the %q scope.", ScopeAdminWrite).
+		With("required_scope", ScopeAdminWrite)
 }
 
 type ctxKey struct{}

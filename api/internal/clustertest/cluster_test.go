@@ -163,15 +163,21 @@ func checkOneFileEach(t *testing.T, db config.Database, dataDir string, ids map[
 	var rows []struct {
 		DownloadID string
 		RelPath    string
+		ThumbKey   *string
 	}
-	if err := st.DB.WithContext(ctx).Table("files").Select("download_id, rel_path").Scan(&rows).Error; err != nil {
+	if err := st.DB.WithContext(ctx).Table("files").Select("download_id, rel_path, thumb_key").Scan(&rows).Error; err != nil {
 		t.Fatal(err)
 	}
 	perDownload := map[string]int{}
 	registered := map[string]bool{}
+	stills := 0
 	for _, r := range rows {
 		perDownload[r.DownloadID]++
 		registered[filepath.FromSlash(r.RelPath)] = true
+		if r.ThumbKey != nil { // the still grabbed from a video without a thumbnail
+			registered[filepath.FromSlash(*r.ThumbKey)] = true
+			stills++
+		}
 	}
 	for id := range ids {
 		if perDownload[id] != 1 {
@@ -193,8 +199,8 @@ func checkOneFileEach(t *testing.T, db config.Database, dataDir string, ids map[
 		}
 		return nil
 	})
-	if len(onDisk) != len(ids) {
-		t.Errorf("library holds %d files, want %d", len(onDisk), len(ids))
+	if len(onDisk) != len(ids)+stills {
+		t.Errorf("library holds %d files, want %d and %d stills", len(onDisk), len(ids), stills)
 	}
 }
 

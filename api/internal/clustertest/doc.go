@@ -3,8 +3,10 @@
 // one Postgres database and one shared data dir, as docs/scaling.md tells
 // an operator to, and checks that they share the work, that every node's
 // events reach an SSE client of the API node, and that a worker killed
-// with SIGKILL loses nothing. It also runs a node whose library is on S3
-// (gofakes3 in the test process). It holds tests only.
+// with SIGKILL loses nothing; and that a yt-dlp update sent from the API
+// reaches every process (sharing the data dir, they share one copy). It
+// also runs a node whose library is on S3 (gofakes3 in the test process).
+// It holds tests only.
 //
 // TestMain builds the binary once. The multi-node test needs Postgres and
 // is skipped on SQLite; both tests are skipped with -short:

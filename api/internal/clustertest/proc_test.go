@@ -14,6 +14,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/downlink/downlink/api/internal/testkit"
 )
 
 // startTimeout is generous for two cores shared by several people; every
@@ -174,13 +176,7 @@ func (l *logSink) tail(n int) string {
 // waitFor polls cond until it holds or d passes.
 func waitFor(t *testing.T, d time.Duration, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(d)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out after %v waiting for %s", d, what)
-		}
-		time.Sleep(200 * time.Millisecond)
-	}
+	testkit.EventuallyTrue(t, d, what, cond)
 }
 
 // adminKey creates an admin account and a full API key with the CLI, as

@@ -60,9 +60,11 @@ func TestLibraryOnS3(t *testing.T) {
 	if len(got.Files) != 1 || got.Files[0].SizeBytes != int64(len(original)) {
 		t.Fatalf("files = %+v, want one of %d bytes", got.Files, len(original))
 	}
+	// The video and the still grabbed from it (the site gave no thumbnail).
 	objects := listObjects(t, mem, "media")
-	if len(objects) != 1 || !strings.HasPrefix(objects[0], "downlink/") {
-		t.Fatalf("bucket holds %v, want one object under downlink/", objects)
+	if len(objects) != 2 || !strings.HasPrefix(objects[0], "downlink/") || !strings.HasPrefix(objects[1], "downlink/") ||
+		!strings.HasSuffix(objects[0], ".mp4") || !strings.HasSuffix(objects[1], ".thumb.jpg") {
+		t.Fatalf("bucket holds %v, want the video and its still under downlink/", objects)
 	}
 	if entries, _ := os.ReadDir(filepath.Join(c.dataDir, "library")); len(entries) != 0 {
 		t.Fatalf("the local library folder holds %d entries", len(entries))

@@ -2,14 +2,11 @@ package config
 
 import (
 	"fmt"
-	"slices"
 	"strconv"
 	"strings"
-)
 
-// clusterPlatforms are the platforms (download queues) a cluster cap can
-// name; they match downloads.Queues, which this leaf package cannot import.
-var clusterPlatforms = []string{"youtube", "spotify", "instagram", "generic"}
+	"github.com/downlink/downlink/api/internal/platforms"
+)
 
 // normalizeCluster parses DOWNLINK_CLUSTER_MAX_CONCURRENT
 // ("youtube=4,instagram=1") into ClusterCaps.
@@ -23,8 +20,8 @@ func (c *Config) normalizeCluster() []error {
 		switch {
 		case !ok || err != nil:
 			errs = append(errs, fmt.Errorf("DOWNLINK_CLUSTER_MAX_CONCURRENT %q: want platform=number, e.g. youtube=4", item))
-		case !slices.Contains(clusterPlatforms, name):
-			errs = append(errs, fmt.Errorf("DOWNLINK_CLUSTER_MAX_CONCURRENT: unknown platform %q (want %s)", name, strings.Join(clusterPlatforms, ", ")))
+		case !platforms.Known(name):
+			errs = append(errs, fmt.Errorf("DOWNLINK_CLUSTER_MAX_CONCURRENT: unknown platform %q (want %s)", name, strings.Join(platforms.Names(), ", ")))
 		case n < 1 || n > 1024:
 			errs = append(errs, fmt.Errorf("DOWNLINK_CLUSTER_MAX_CONCURRENT %s=%d: want 1 to 1024", name, n))
 		default:

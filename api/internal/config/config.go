@@ -8,6 +8,7 @@ import (
 	"flag"
 	"fmt"
 	"net"
+	"net/netip"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -17,36 +18,50 @@ import (
 
 // Config is the whole runtime configuration of one Downlink process.
 type Config struct {
-	Addr                 string        `env:"ADDR" flag:"addr" usage:"listen address"`
-	DataDir              string        `env:"DATA_DIR" flag:"data-dir" usage:"database (SQLite), library and temp folders"`
-	DatabaseURL          string        `env:"DATABASE_URL" flag:"database-url" usage:"postgres://… for Postgres, sqlite:///path for SQLite (default: SQLite in the data dir)"`
-	SecretKey            string        `env:"SECRET_KEY" flag:"secret-key" usage:"encrypts secrets at rest and signs cookies (default: generated once into the data dir)"`
-	BaseURL              string        `env:"BASE_URL" flag:"base-url" usage:"public URL for OIDC redirects and webhook links (default: derived from the request)"`
-	YtdlpPath            string        `env:"YTDLP_PATH" flag:"ytdlp-path" usage:"yt-dlp executable (default: from PATH)"`
-	FfmpegPath           string        `env:"FFMPEG_PATH" flag:"ffmpeg-path" usage:"ffmpeg executable (default: from PATH)"`
-	AllowPrivateNetworks bool          `env:"ALLOW_PRIVATE_NETWORKS" flag:"allow-private-networks" usage:"allow URLs on loopback and private hosts (tests, home labs)"`
-	OIDCIssuer           string        `env:"OIDC_ISSUER" flag:"oidc-issuer" usage:"OIDC issuer URL; unset means local accounts only"`
-	OIDCClientID         string        `env:"OIDC_CLIENT_ID" flag:"oidc-client-id" usage:"OIDC client id"`
-	OIDCClientSecret     string        `env:"OIDC_CLIENT_SECRET" flag:"oidc-client-secret" usage:"OIDC client secret"`
-	OIDCName             string        `env:"OIDC_NAME" flag:"oidc-name" usage:"name of the OIDC provider on the login page"`
-	GitHubClientID       string        `env:"GITHUB_CLIENT_ID" flag:"github-client-id" usage:"GitHub OAuth client id (optional login provider)"`
-	GitHubClientSecret   string        `env:"GITHUB_CLIENT_SECRET" flag:"github-client-secret" usage:"GitHub OAuth client secret"`
-	GoogleClientID       string        `env:"GOOGLE_CLIENT_ID" flag:"google-client-id" usage:"Google OAuth client id (optional login provider)"`
-	GoogleClientSecret   string        `env:"GOOGLE_CLIENT_SECRET" flag:"google-client-secret" usage:"Google OAuth client secret"`
-	AdminEmails          []string      `env:"ADMIN_EMAILS" flag:"admin-emails" usage:"comma-separated e-mails that become admin on first login"`
-	Workers              int           `env:"WORKERS" flag:"workers" usage:"concurrent downloads on this node (0: this node downloads nothing)"`
-	NodeName             string        `env:"NODE_NAME" flag:"node-name" usage:"this node's name in the system view and job records (default: host name)"`
-	GenericSites         bool          `env:"GENERIC_SITES" flag:"generic-sites" usage:"first-start value of the generic sites switch"`
-	LogLevel             string        `env:"LOG_LEVEL" flag:"log-level" usage:"debug, info, warn or error"`
-	LogFormat            string        `env:"LOG_FORMAT" flag:"log-format" usage:"text or json (default: text on a terminal, else json)"`
-	TrustProxy           bool          `env:"TRUST_PROXY" flag:"trust-proxy" usage:"trust X-Forwarded-For/-Proto from a reverse proxy"`
-	SessionIdleTimeout   time.Duration `env:"SESSION_IDLE_TIMEOUT" flag:"session-idle-timeout" usage:"sign a session out after this long without use"`
-	SessionMaxAge        time.Duration `env:"SESSION_MAX_AGE" flag:"session-max-age" usage:"sign a session out this long after login, used or not"`
-	MinFreeDisk          ByteSize      `env:"MIN_FREE_DISK" flag:"min-free-disk" usage:"refuse new downloads below this much free disk (e.g. 1GiB)"`
-	BodyLimit            ByteSize      `env:"BODY_LIMIT" flag:"body-limit" usage:"largest accepted request body"`
-	ShutdownTimeout      time.Duration `env:"SHUTDOWN_TIMEOUT" flag:"shutdown-timeout" usage:"how long a graceful shutdown waits for requests and jobs"`
-	CORSOrigins          []string      `env:"CORS_ORIGINS" flag:"cors-origins" usage:"comma-separated origins allowed to call the API cross-origin (default: none)"`
-	SearchBaseURL        string        `env:"SEARCH_BASE_URL" flag:"search-base-url" usage:"base URL of the YouTube Music and YouTube search used to match Spotify tracks, and of its /watch?v= pages (default: the real services; tests: a local stand-in)"`
+	Addr                 string   `env:"ADDR" flag:"addr" usage:"listen address"`
+	DataDir              string   `env:"DATA_DIR" flag:"data-dir" usage:"database (SQLite), library and temp folders"`
+	DatabaseURL          string   `env:"DATABASE_URL" flag:"database-url" usage:"postgres://… for Postgres, sqlite:///path for SQLite (default: SQLite in the data dir)"`
+	SecretKey            string   `env:"SECRET_KEY" flag:"secret-key" usage:"encrypts secrets at rest and signs cookies (default: generated once into the data dir)"`
+	BaseURL              string   `env:"BASE_URL" flag:"base-url" usage:"public URL for OIDC redirects and webhook links (default: derived from the request)"`
+	YtdlpPath            string   `env:"YTDLP_PATH" flag:"ytdlp-path" usage:"yt-dlp executable (default: from PATH)"`
+	FfmpegPath           string   `env:"FFMPEG_PATH" flag:"ffmpeg-path" usage:"ffmpeg executable (default: from PATH)"`
+	AllowPrivateNetworks bool     `env:"ALLOW_PRIVATE_NETWORKS" flag:"allow-private-networks" usage:"allow URLs on loopback and private hosts (tests, home labs)"`
+	OIDCIssuer           string   `env:"OIDC_ISSUER" flag:"oidc-issuer" usage:"OIDC issuer URL; unset means local accounts only"`
+	OIDCClientID         string   `env:"OIDC_CLIENT_ID" flag:"oidc-client-id" usage:"OIDC client id"`
+	OIDCClientSecret     string   `env:"OIDC_CLIENT_SECRET" flag:"oidc-client-secret" usage:"OIDC client secret"`
+	OIDCName             string   `env:"OIDC_NAME" flag:"oidc-name" usage:"name of the OIDC provider on the login page"`
+	GitHubClientID       string   `env:"GITHUB_CLIENT_ID" flag:"github-client-id" usage:"GitHub OAuth client id (optional login provider)"`
+	GitHubClientSecret   string   `env:"GITHUB_CLIENT_SECRET" flag:"github-client-secret" usage:"GitHub OAuth client secret"`
+	GitHubOrgs           []string `env:"GITHUB_ORGS" flag:"github-orgs" usage:"comma-separated GitHub organisations whose members may create an account at their first GitHub login (asks for the read:org scope)"`
+	GitHubURL            string   `env:"GITHUB_URL" flag:"github-url" usage:"GitHub's web address for the login (default https://github.com; GitHub Enterprise or a test stand-in)"`
+	GitHubAPIURL         string   `env:"GITHUB_API_URL" flag:"github-api-url" usage:"GitHub's API address for the login (default https://api.github.com)"`
+	GoogleClientID       string   `env:"GOOGLE_CLIENT_ID" flag:"google-client-id" usage:"Google OAuth client id (optional login provider)"`
+	GoogleClientSecret   string   `env:"GOOGLE_CLIENT_SECRET" flag:"google-client-secret" usage:"Google OAuth client secret"`
+	AdminEmails          []string `env:"ADMIN_EMAILS" flag:"admin-emails" usage:"comma-separated e-mails that become admin on first login"`
+	Workers              int      `env:"WORKERS" flag:"workers" usage:"concurrent downloads on this node (0: this node downloads nothing)"`
+	NodeName             string   `env:"NODE_NAME" flag:"node-name" usage:"this node's name in the system view and job records (default: host name)"`
+	GenericSites         bool     `env:"GENERIC_SITES" flag:"generic-sites" usage:"first-start value of the \"Other sites\" switch (downloads from sites besides the named platforms)"`
+	LogLevel             string   `env:"LOG_LEVEL" flag:"log-level" usage:"debug, info, warn or error"`
+	LogFormat            string   `env:"LOG_FORMAT" flag:"log-format" usage:"text or json (default: text on a terminal, else json)"`
+	TrustProxy           bool     `env:"TRUST_PROXY" flag:"trust-proxy" usage:"trust X-Forwarded-For/-Proto from a reverse proxy on this host (loopback); for proxies elsewhere list them in DOWNLINK_TRUSTED_PROXIES"`
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For and
+	// X-Forwarded-Proto count; TrustedProxyNets is their parsed form
+	// (loopback alone when only TrustProxy is set, nil for none).
+	TrustedProxies   []string       `env:"TRUSTED_PROXIES" flag:"trusted-proxies" usage:"comma-separated addresses or CIDRs of the reverse proxies whose X-Forwarded-For/-Proto to trust, e.g. 10.42.0.0/16 (implies trust-proxy)"`
+	TrustedProxyNets []netip.Prefix `json:"-"`
+	// Event streams (/api/v1/events): caps per user and per address on
+	// this node, and how often an open stream checks its caller again.
+	MaxEventStreamsPerUser int           `env:"MAX_EVENT_STREAMS_PER_USER" flag:"max-event-streams-per-user" usage:"open event streams one user may hold on this node (0: no cap)"`
+	MaxEventStreamsPerIP   int           `env:"MAX_EVENT_STREAMS_PER_IP" flag:"max-event-streams-per-ip" usage:"open event streams one client address may hold on this node (0: no cap)"`
+	SessionRateLimit       int           `env:"SESSION_RATE_LIMIT" flag:"session-rate-limit" usage:"requests per minute one user's browser sessions may make on this node (0: no limit; API keys have their own)"`
+	EventStreamRecheck     time.Duration `env:"EVENT_STREAM_RECHECK" flag:"event-stream-recheck" usage:"how often an open event stream checks that its key or session, user and role still stand"`
+	SessionIdleTimeout     time.Duration `env:"SESSION_IDLE_TIMEOUT" flag:"session-idle-timeout" usage:"sign a session out after this long without use"`
+	SessionMaxAge          time.Duration `env:"SESSION_MAX_AGE" flag:"session-max-age" usage:"sign a session out this long after login, used or not"`
+	MinFreeDisk            ByteSize      `env:"MIN_FREE_DISK" flag:"min-free-disk" usage:"refuse new downloads below this much free disk (e.g. 1GiB)"`
+	BodyLimit              ByteSize      `env:"BODY_LIMIT" flag:"body-limit" usage:"largest accepted request body"`
+	ShutdownTimeout        time.Duration `env:"SHUTDOWN_TIMEOUT" flag:"shutdown-timeout" usage:"how long a graceful shutdown waits for requests and jobs"`
+	CORSOrigins            []string      `env:"CORS_ORIGINS" flag:"cors-origins" usage:"comma-separated origins allowed to call the API cross-origin (default: none)"`
+	SearchBaseURL          string        `env:"SEARCH_BASE_URL" flag:"search-base-url" usage:"base URL of the YouTube Music and YouTube search used to match Spotify tracks, and of its /watch?v= pages (default: the real services; tests: a local stand-in)"`
 	// HeartbeatTimeout is how long a running download may go without a
 	// heartbeat before another node re-queues it (its node is taken for
 	// dead); the worker beats every sixth of it. Keep the default (90s) in
@@ -69,6 +84,28 @@ type Config struct {
 	ClusterMaxConcurrent []string       `env:"CLUSTER_MAX_CONCURRENT" flag:"cluster-max-concurrent" usage:"running downloads per platform across all nodes, e.g. youtube=4,instagram=1 (counted in the database; give every node the same value)"`
 	ClusterCaps          map[string]int `json:"-"`
 
+	// YtdlpReleasesAPI, YtdlpReleasesDownload and YtdlpSigningKey are
+	// where the managed yt-dlp comes from and what checks it (ytdlp.go).
+	YtdlpReleasesAPI      string `env:"YTDLP_RELEASES_API" flag:"ytdlp-releases-api" usage:"base URL of GitHub's release API for managed yt-dlp updates, or of a mirror with the same paths (default https://api.github.com)"`
+	YtdlpReleasesDownload string `env:"YTDLP_RELEASES_DOWNLOAD" flag:"ytdlp-releases-download" usage:"base URL of yt-dlp's release files: {base}/yt-dlp/yt-dlp/releases/download/{tag}/{file} (default https://github.com)"`
+	YtdlpSigningKey       string `env:"YTDLP_SIGNING_KEY" flag:"ytdlp-signing-key" usage:"OpenPGP public key file that yt-dlp releases must be signed with, replacing the one built in (only if yt-dlp rotated its key)"`
+	// JSRuntime and DenoHome choose the JavaScript runtime of yt-dlp's
+	// YouTube challenge solver (ytdlp.ResolveJSRuntime).
+	JSRuntime string `env:"JS_RUNTIME" flag:"js-runtime" usage:"JavaScript runtime for YouTube's challenge solver: deno, node, bun or quickjs, each with an optional :/absolute/path, or none (default: deno from the deno home, else from PATH)"`
+	DenoHome  string `env:"DENO_HOME" flag:"deno-home" usage:"where deploy/install-deps.sh put Deno (DENO_HOME/deno) and its warm module cache (DENO_HOME/cache) (default /usr/local/lib/downlink/deno)"`
+	// YtdlpPluginDir is the one folder yt-dlp may load plugins from, for
+	// YouTube jobs (a PO-token provider); empty: --no-plugin-dirs always.
+	// YtdlpWarm starts yt-dlp from a fork server with yt_dlp imported
+	// when the yt-dlp is a Python build (package ytdlp/warm).
+	YtdlpWarm      bool   `env:"YTDLP_WARM" flag:"ytdlp-warm" usage:"start yt-dlp warm, forked from a Python interpreter that has imported it, when yt-dlp is a Python script or zipapp (the standalone binary always starts by plain exec); false: always plain exec"`
+	YtdlpPluginDir string `env:"YTDLP_PLUGIN_DIR" flag:"ytdlp-plugin-dir" usage:"folder yt-dlp may load plugins from for YouTube (a PO-token provider such as bgutil-ytdlp-pot-provider); default: no plugins"`
+
+	// Sign-up through a login provider: closed unless opened, or unless
+	// the identity's verified e-mail is on an allow-list (users.SignupRules).
+	OpenSignup    bool     `env:"OPEN_SIGNUP" flag:"open-signup" usage:"let every identity of the login providers create an account on first login (default: only existing accounts and allow-listed e-mails)"`
+	SignupEmails  []string `env:"SIGNUP_EMAILS" flag:"signup-emails" usage:"comma-separated verified e-mails allowed to create an account at their first provider login (invitations)"`
+	SignupDomains []string `env:"SIGNUP_DOMAINS" flag:"signup-domains" usage:"comma-separated e-mail domains whose verified addresses may create an account at their first provider login"`
+
 	// DebugAddr serves Go's pprof profiles (debug.go in app); loopback
 	// only, because profiles show memory contents and stacks.
 	DebugAddr string `env:"DEBUG_ADDR" flag:"debug-addr" usage:"serve Go's pprof profiles on this loopback address, e.g. 127.0.0.1:6060 (default: off)"`
@@ -89,19 +126,24 @@ func Defaults() Config {
 		format = "text"
 	}
 	return Config{
-		Addr:               "127.0.0.1:8080",
-		DataDir:            "./data",
-		Workers:            3,
-		NodeName:           host,
-		LogLevel:           "info",
-		LogFormat:          format,
-		SessionIdleTimeout: 24 * time.Hour,
-		SessionMaxAge:      30 * 24 * time.Hour,
-		MinFreeDisk:        512 << 20,
-		BodyLimit:          2 << 20,
-		ShutdownTimeout:    20 * time.Second,
-		HeartbeatTimeout:   90 * time.Second,
-		Storage:            StorageLocal,
+		Addr:                   "127.0.0.1:8080",
+		DataDir:                "./data",
+		Workers:                3,
+		NodeName:               host,
+		LogLevel:               "info",
+		LogFormat:              format,
+		SessionIdleTimeout:     24 * time.Hour,
+		MaxEventStreamsPerUser: 20,
+		MaxEventStreamsPerIP:   50,
+		SessionRateLimit:       1200,
+		EventStreamRecheck:     5 * time.Second,
+		SessionMaxAge:          30 * 24 * time.Hour,
+		MinFreeDisk:            512 << 20,
+		BodyLimit:              2 << 20,
+		ShutdownTimeout:        20 * time.Second,
+		HeartbeatTimeout:       90 * time.Second,
+		Storage:                StorageLocal,
+		YtdlpWarm:              true,
 	}
 }
 
@@ -212,6 +254,16 @@ func (c *Config) normalize() error {
 	if c.SessionIdleTimeout < time.Minute || c.SessionMaxAge < c.SessionIdleTimeout {
 		errs = append(errs, errors.New("session timeouts: want idle ≥ 1m and max age ≥ idle"))
 	}
+	if c.SessionRateLimit < 0 {
+		errs = append(errs, errors.New("DOWNLINK_SESSION_RATE_LIMIT: want 0 (no limit) or more"))
+	}
+	if c.MaxEventStreamsPerUser < 0 || c.MaxEventStreamsPerIP < 0 {
+		errs = append(errs, errors.New("DOWNLINK_MAX_EVENT_STREAMS_PER_USER/_PER_IP: want 0 (no cap) or more"))
+	}
+	if c.EventStreamRecheck < 100*time.Millisecond || c.EventStreamRecheck > time.Minute {
+		errs = append(errs, fmt.Errorf("DOWNLINK_EVENT_STREAM_RECHECK %v: want 100ms to 1m", c.EventStreamRecheck))
+	}
+	errs = append(errs, c.parseTrustedProxies()...)
 	if c.BodyLimit < 1024 {
 		errs = append(errs, errors.New("DOWNLINK_BODY_LIMIT: want at least 1KiB"))
 	}
@@ -224,8 +276,27 @@ func (c *Config) normalize() error {
 	for i, e := range c.AdminEmails {
 		c.AdminEmails[i] = strings.ToLower(strings.TrimSpace(e))
 	}
+	for i, e := range c.SignupEmails {
+		c.SignupEmails[i] = strings.ToLower(strings.TrimSpace(e))
+		if !strings.Contains(c.SignupEmails[i], "@") {
+			errs = append(errs, fmt.Errorf("DOWNLINK_SIGNUP_EMAILS %q: want e-mail addresses", e))
+		}
+	}
+	for i, o := range c.GitHubOrgs {
+		c.GitHubOrgs[i] = strings.ToLower(strings.TrimSpace(o))
+		if c.GitHubOrgs[i] == "" || strings.ContainsAny(c.GitHubOrgs[i], "@/ ") {
+			errs = append(errs, fmt.Errorf("DOWNLINK_GITHUB_ORGS %q: want organisation logins such as my-team", o))
+		}
+	}
+	for i, d := range c.SignupDomains {
+		c.SignupDomains[i] = strings.TrimPrefix(strings.ToLower(strings.TrimSpace(d)), "@")
+		if c.SignupDomains[i] == "" || strings.ContainsAny(c.SignupDomains[i], "@/ ") {
+			errs = append(errs, fmt.Errorf("DOWNLINK_SIGNUP_DOMAINS %q: want domains such as example.com", d))
+		}
+	}
 	errs = append(errs, c.normalizeStorage()...)
 	errs = append(errs, c.normalizeCluster()...)
+	errs = append(errs, c.normalizeYtdlp()...)
 	return errors.Join(errs...)
 }
 
@@ -267,6 +338,15 @@ func (c *Config) Database() (Database, error) {
 
 // LibraryDir is where finished files live.
 func (c *Config) LibraryDir() string { return filepath.Join(c.DataDir, "library") }
+
+// AvatarHosts are the hosts besides the known providers' whose images
+// may be avatars: the OIDC issuer's (users.AvatarAllowed).
+func (c *Config) AvatarHosts() []string {
+	if u, err := url.Parse(c.OIDCIssuer); err == nil && u.Hostname() != "" {
+		return []string{u.Hostname()}
+	}
+	return nil
+}
 
 // TempDir is where running jobs keep their work, one folder per job.
 func (c *Config) TempDir() string { return filepath.Join(c.DataDir, "tmp") }
@@ -319,4 +399,63 @@ func isLoopback(addr string) bool {
 	}
 	ip := net.ParseIP(host)
 	return ip != nil && ip.IsLoopback()
+}
+
+// loopbackNets are the proxies DOWNLINK_TRUST_PROXY=true alone trusts.
+var loopbackNets = []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8"), netip.MustParsePrefix("::1/128")}
+
+// parseTrustedProxies fills TrustedProxyNets: the listed addresses and
+// CIDRs, or loopback for DOWNLINK_TRUST_PROXY=true alone. Trusting every
+// private address let any host on the network (another pod, a container)
+// claim any client address in X-Forwarded-For.
+func (c *Config) parseTrustedProxies() []error {
+	var errs []error
+	c.TrustedProxyNets = nil
+	for _, s := range c.TrustedProxies {
+		s = strings.TrimSpace(s)
+		if s == "" {
+			continue
+		}
+		p, err := netip.ParsePrefix(s)
+		if err != nil {
+			a, aerr := netip.ParseAddr(s)
+			if aerr != nil {
+				errs = append(errs, fmt.Errorf("DOWNLINK_TRUSTED_PROXIES %q: want an IP address or a CIDR such as 10.42.0.0/16", s))
+				continue
+			}
+			p = netip.PrefixFrom(a.Unmap(), a.Unmap().BitLen())
+		}
+		c.TrustedProxyNets = append(c.TrustedProxyNets, p.Masked())
+	}
+	switch {
+	case len(c.TrustedProxyNets) > 0:
+		c.TrustProxy = true
+	case c.TrustProxy:
+		c.TrustedProxyNets = loopbackNets
+	}
+	return errs
+}
+
+// TrustedPeer reports whether a connection's peer (an http.Request's
+// RemoteAddr, host:port or a bare address) is a trusted reverse proxy,
+// whose X-Forwarded-* headers count.
+func (c *Config) TrustedPeer(remoteAddr string) bool {
+	if len(c.TrustedProxyNets) == 0 {
+		return false
+	}
+	host := remoteAddr
+	if h, _, err := net.SplitHostPort(remoteAddr); err == nil {
+		host = h
+	}
+	a, err := netip.ParseAddr(host)
+	if err != nil {
+		return false
+	}
+	a = a.Unmap()
+	for _, p := range c.TrustedProxyNets {
+		if p.Contains(a) {
+			return true
+		}
+	}
+	return false
 }

@@ -13,10 +13,10 @@ import (
 	"time"
 
 	"github.com/downlink/downlink/api/internal/config"
+	dlproc "github.com/downlink/downlink/api/internal/proc"
 	"github.com/downlink/downlink/api/internal/store"
 	"github.com/downlink/downlink/api/internal/store/storetest"
 	"github.com/downlink/downlink/api/internal/testmedia"
-	"github.com/downlink/downlink/api/internal/ytdlp"
 )
 
 // proc is a live process.
@@ -64,7 +64,7 @@ func procsMentioning(dir string) []proc {
 }
 
 // checkGuarded fails unless the node's yt-dlp runs under the process
-// guard (the binary's main calls ytdlp.RunGuardIfRequested).
+// guard (the binary's main calls proc.RunGuardIfRequested).
 func checkGuarded(t *testing.T, n *node) []proc {
 	t.Helper()
 	var ps []proc
@@ -72,7 +72,7 @@ func checkGuarded(t *testing.T, n *node) []proc {
 		ps = procsMentioning(n.tempRoot())
 		var guard, ytdlpSeen bool
 		for _, p := range ps {
-			guard = guard || len(p.args) > 1 && p.args[1] == ytdlp.GuardArg
+			guard = guard || len(p.args) > 1 && p.args[1] == dlproc.GuardArg
 			ytdlpSeen = ytdlpSeen || len(p.args) > 1 && (filepath.Base(p.args[0]) == "yt-dlp" || filepath.Base(p.args[1]) == "yt-dlp")
 		}
 		return guard && ytdlpSeen
@@ -98,7 +98,9 @@ func waitProcsGone(t *testing.T, n *node) time.Duration {
 	}
 }
 
-// libraryFiles lists the regular files below the node's library.
+// libraryFiles lists the regular files below the node's library, but
+// the stills grabbed from videos without a thumbnail ("….thumb.jpg", kept
+// beside the video and deleted with it): the checks count media files.
 func libraryFiles(t *testing.T, n *node) []string {
 	t.Helper()
 	var out []string
@@ -106,7 +108,7 @@ func libraryFiles(t *testing.T, n *node) []string {
 		if err != nil {
 			return err
 		}
-		if d.Type().IsRegular() {
+		if d.Type().IsRegular() && !strings.HasSuffix(p, ".thumb.jpg") {
 			out = append(out, p)
 		}
 		return nil

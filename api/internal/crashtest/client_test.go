@@ -42,11 +42,21 @@ func newAdmin(t *testing.T, n *node) *client {
 
 // do sends a request to n and returns the status and body.
 func (c *client) do(n *node, method, path string, body any) (int, []byte, error) {
+	st, _, b, err := c.send(n, method, path, body)
+	return st, b, err
+}
+
+// doHeader is do without a body, with the response's header.
+func (c *client) doHeader(n *node, method, path string) (int, http.Header, []byte, error) {
+	return c.send(n, method, path, nil)
+}
+
+func (c *client) send(n *node, method, path string, body any) (int, http.Header, []byte, error) {
 	var rd io.Reader
 	if body != nil {
 		b, err := json.Marshal(body)
 		if err != nil {
-			return 0, nil, err
+			return 0, nil, nil, err
 		}
 		rd = bytes.NewReader(b)
 	}
@@ -55,7 +65,7 @@ func (c *client) do(n *node, method, path string, body any) (int, []byte, error)
 	n.mu.Unlock()
 	req, err := http.NewRequest(method, base+path, rd)
 	if err != nil {
-		return 0, nil, err
+		return 0, nil, nil, err
 	}
 	if body != nil {
 		req.Header.Set("Content-Type", "application/json")
@@ -65,11 +75,11 @@ func (c *client) do(n *node, method, path string, body any) (int, []byte, error)
 	}
 	resp, err := c.hc.Do(req)
 	if err != nil {
-		return 0, nil, err
+		return 0, nil, nil, err
 	}
 	defer resp.Body.Close()
 	b, err := io.ReadAll(resp.Body)
-	return resp.StatusCode, b, err
+	return resp.StatusCode, resp.Header, b, err
 }
 
 // expect sends a request and fails the test unless the status is want; the

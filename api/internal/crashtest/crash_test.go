@@ -29,6 +29,7 @@ func slowBig(t *testing.T, srv *testmedia.Server, d time.Duration) (url, path, o
 // same data dir and database the download continues from its .part file
 // (the media server sees a Range request) and completes exactly once.
 func TestKillMidDownload(t *testing.T) {
+	t.Parallel()
 	needBinary(t)
 	db := storetest.NewDatabase(t)
 	n := newNode(t, "node-a", db)
@@ -65,6 +66,7 @@ func TestKillMidDownload(t *testing.T) {
 // while a worker picks the download up. After a restart it still exists
 // and completes, once.
 func TestKillRightAfterSubmit(t *testing.T) {
+	t.Parallel()
 	needBinary(t)
 	db := storetest.NewDatabase(t)
 	n := newNode(t, "node-a", db)
@@ -94,6 +96,7 @@ func TestKillRightAfterSubmit(t *testing.T) {
 // exits 0 within its shutdown timeout, stops yt-dlp on the way, and after a
 // restart the download continues and completes.
 func TestGracefulStopMidDownload(t *testing.T) {
+	t.Parallel()
 	needBinary(t)
 	db := storetest.NewDatabase(t)
 	n := newNode(t, "node-a", db)

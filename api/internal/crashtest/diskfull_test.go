@@ -34,6 +34,7 @@ const pathTooBig = "/too-big.mp4"
 // 24 MiB tmpfs, so yt-dlp meets the full disk; and only the library on it,
 // so the full download meets it when it is copied into the library.
 func TestDiskFull(t *testing.T) {
+	t.Parallel()
 	needBinary(t)
 	tests := []struct {
 		name  string

@@ -20,6 +20,7 @@ import (
 // the test keeps the worker's claim waiting in it. Postgres only (row
 // locks; a second, download-free node takes the submission).
 func TestKillBetweenFetchAndClaim(t *testing.T) {
+	t.Parallel()
 	needBinary(t)
 	if storetest.Kind() != config.Postgres {
 		t.Skip("needs Postgres row locks (TEST_DB=postgres)")

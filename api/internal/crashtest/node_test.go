@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/downlink/downlink/api/internal/config"
+	"github.com/downlink/downlink/api/internal/testkit"
 )
 
 // Timeouts, generous for a two-core machine shared by several people;
@@ -263,11 +264,5 @@ func (l *logSink) count(msg string) int {
 // waitFor polls cond until it holds or d passes.
 func waitFor(t *testing.T, d time.Duration, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(d)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out after %v waiting for %s", d, what)
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
+	testkit.EventuallyTrue(t, d, what, cond)
 }

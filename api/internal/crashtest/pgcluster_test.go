@@ -11,6 +11,9 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/downlink/downlink/api/internal/config"
+	"github.com/downlink/downlink/api/internal/testmedia"
 )
 
 // pgCluster is a throwaway Postgres server of one test: its own data
@@ -153,4 +156,33 @@ func lastLines(s string, n int) string {
 		lines = lines[len(lines)-n:]
 	}
 	return strings.Join(lines, "\n")
+}
+
+// outage is what the database-outage tests start from: a Postgres cluster
+// of their own, one node with one worker on it (a second download waits in
+// the queue), its admin, and a download served slowly enough to be caught
+// mid-way.
+type outage struct {
+	pg            *pgCluster
+	db            config.Database
+	n             *node
+	c             *client
+	srv           *testmedia.Server
+	url, original string
+	size          int64
+}
+
+// newOutage starts an outage world whose media takes about slowFor to
+// download. The heartbeat timeout stays at its production default, so
+// recovery owes nothing to another node's rescue.
+func newOutage(t *testing.T, slowFor time.Duration) *outage {
+	t.Helper()
+	needBinary(t)
+	o := &outage{pg: newPGCluster(t)}
+	o.db = config.Database{Kind: config.Postgres, DSN: o.pg.url()}
+	o.n = newNode(t, "node-a", o.db, "DOWNLINK_WORKERS=1")
+	o.c = newAdmin(t, o.n)
+	o.srv = testmedia.NewServer(t)
+	o.url, _, o.original, o.size = slowBig(t, o.srv, slowFor)
+	return o
 }

@@ -30,16 +30,10 @@ const recoverTimeout = 60 * time.Second
 //
 // It runs in both TEST_DB modes: the cluster is its own either way.
 func TestPostgresRestartMidDownload(t *testing.T) {
-	needBinary(t)
-	pg := newPGCluster(t)
-	db := config.Database{Kind: config.Postgres, DSN: pg.url()}
-	// One worker: the second download waits in the queue through the
-	// outage. The heartbeat timeout stays at its production default, so
-	// recovery owes nothing to another node's rescue.
-	n := newNode(t, "node-a", db, "DOWNLINK_WORKERS=1")
-	c := newAdmin(t, n)
-	srv := testmedia.NewServer(t)
-	url, _, original, size := slowBig(t, srv, 20*time.Second)
+	t.Parallel()
+	o := newOutage(t, 20*time.Second)
+	pg, db, n, c, srv := o.pg, o.db, o.n, o.c, o.srv
+	url, original, size := o.url, o.original, o.size
 
 	running := c.submit(n, url)
 	waiting := c.submit(n, srv.URL(testmedia.PathVideo))
@@ -83,13 +77,10 @@ func TestPostgresRestartMidDownload(t *testing.T) {
 // download must not be marked failed nor thrown away: once Postgres is
 // back it completes, exactly once, without a restart of Downlink.
 func TestPostgresDownWhenDownloadFinishes(t *testing.T) {
-	needBinary(t)
-	pg := newPGCluster(t)
-	db := config.Database{Kind: config.Postgres, DSN: pg.url()}
-	n := newNode(t, "node-a", db, "DOWNLINK_WORKERS=1")
-	c := newAdmin(t, n)
-	srv := testmedia.NewServer(t)
-	url, _, original, size := slowBig(t, srv, 8*time.Second)
+	t.Parallel()
+	o := newOutage(t, 8*time.Second)
+	pg, db, n, c := o.pg, o.db, o.n, o.c
+	url, original, size := o.url, o.original, o.size
 
 	d := c.submit(n, url)
 	c.waitDownloading(n, d.ID, size/10)

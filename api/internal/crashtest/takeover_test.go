@@ -20,6 +20,7 @@ const takeoverDeadline = 2 * time.Minute
 // DOWNLINK_HEARTBEAT_TIMEOUT is shortened to 8s (a beat every 1.3s); the
 // rescue job still runs every 30s, as in production.
 func TestOtherNodeTakesOver(t *testing.T) {
+	t.Parallel()
 	needBinary(t)
 	if storetest.Kind() != config.Postgres {
 		t.Skip("nodes share a database on Postgres only (TEST_DB=postgres)")

@@ -3,6 +3,7 @@ package downloads
 import (
 	"context"
 	"errors"
+	"strconv"
 	"time"
 
 	"github.com/google/uuid"
@@ -21,11 +22,11 @@ var errCanceledByUser = errors.New("canceled by user")
 // child): the rows say canceled at once, running processes are killed
 // (here directly, elsewhere through the job queue) and never retried.
 func (s *Service) Cancel(ctx context.Context, caller *authz.Principal, id uuid.UUID) (Download, error) {
-	r, err := s.load(ctx, s.db, caller, id)
+	r, err := s.load(ctx, s.db, caller, id, authz.Write)
 	if err != nil {
 		return Download{}, err
 	}
-	switch Status(r.Status) {
+	switch r.Status {
 	case StatusCanceled:
 		return s.Get(ctx, caller, id)
 	case StatusCompleted, StatusFailed:
@@ -33,11 +34,10 @@ func (s *Service) Cancel(ctx context.Context, caller *authz.Principal, id uuid.U
 	}
 	var jobs []int64
 	var ids []uuid.UUID
-	now := time.Now().UTC()
 	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var targets []row
-		if err := tx.Where("(id = ? OR parent_id = ?) AND status NOT IN ?", id, id,
-			[]string{string(StatusCompleted), string(StatusFailed), string(StatusCanceled)}).Find(&targets).Error; err != nil {
+		if err := tx.Where("(id = ? OR parent_id = ?) AND status IN ?", id, id, moves[StatusCanceled]).
+			Find(&targets).Error; err != nil {
 			return err
 		}
 		for _, t := range targets {
@@ -46,24 +46,23 @@ func (s *Service) Cancel(ctx context.Context, caller *authz.Principal, id uuid.U
 				jobs = append(jobs, *t.JobID)
 			}
 		}
-		if err := tx.Model(&row{}).Where("id IN ?", ids).Updates(map[string]any{
-			"status": string(StatusCanceled), "finished_at": now, "updated_at": now,
-			"speed_bps": nil, "eta_seconds": nil, "heartbeat_at": nil,
-		}).Error; err != nil {
-			return err
+		if len(ids) == 0 {
+			return nil
 		}
-		for _, did := range ids {
-			if err := s.notifyTx(ctx, tx, did); err != nil {
-				return err
-			}
-		}
-		return nil
+		_, err := s.transition(ctx, tx, move{ids: ids, to: StatusCanceled})
+		return err
 	})
 	if err != nil {
 		return Download{}, err
 	}
 	for _, did := range ids {
-		s.runs.cancel(did, errCanceledByUser)
+		if !s.runs.cancel(did, errCanceledByUser) {
+			// No run here will clean up after it (its run ends in
+			// finishCanceled): a download re-queued after a crash keeps
+			// its folder and .part files here until now. A folder on
+			// another node goes with that node's sweep (SweepTemp).
+			s.removeJobDir(did)
+		}
 	}
 	for _, j := range jobs {
 		if err := s.queue.Cancel(context.WithoutCancel(ctx), j); err != nil {
@@ -83,21 +82,26 @@ func (s *Service) Cancel(ctx context.Context, caller *authz.Principal, id uuid.U
 // Retry puts a failed or canceled download back in the queue (for a
 // parent: its failed and canceled children, or the expansion itself).
 func (s *Service) Retry(ctx context.Context, caller *authz.Principal, id uuid.UUID) (Download, error) {
-	r, err := s.load(ctx, s.db, caller, id)
+	r, err := s.load(ctx, s.db, caller, id, authz.Write)
 	if err != nil {
 		return Download{}, err
 	}
-	st := Status(r.Status)
-	if st != StatusFailed && st != StatusCanceled {
+	if r.Status != StatusFailed && r.Status != StatusCanceled {
 		return Download{}, ErrNotRetryable.WithDetail("This download is %s; only failed or canceled downloads can be retried.", r.Status)
+	}
+	if r.ErrorCode != nil && *r.ErrorCode == CodeDRM {
+		return Download{}, ErrNotRetryable.WithDetail("The media is DRM protected; retrying cannot download it.")
 	}
 	if err := s.checkDisk(ctx); err != nil {
 		return Download{}, err
 	}
 	var retried []uuid.UUID
+	var after row // the download as the retry left it, before a worker can claim it
 	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var children []row
-		if err := tx.Where("parent_id = ? AND status IN ?", id, []string{string(StatusFailed), string(StatusCanceled)}).
+		// DRM-protected items stay failed: no retry can download them.
+		if err := tx.Where("parent_id = ? AND status IN ? AND (error_code IS NULL OR error_code <> ?)", id,
+			[]string{string(StatusFailed), string(StatusCanceled)}, CodeDRM).
 			Find(&children).Error; err != nil {
 			return err
 		}
@@ -111,8 +115,13 @@ func (s *Service) Retry(ctx context.Context, caller *authz.Principal, id uuid.UU
 		}
 		for i := range targets {
 			t := &targets[i]
-			if err := resetForRetry(tx, t); err != nil {
+			moved, err := s.transition(ctx, tx, move{ids: []uuid.UUID{t.ID}, from: []Status{StatusFailed, StatusCanceled},
+				to: StatusQueued, fields: resetProgress()})
+			if err != nil {
 				return err
+			}
+			if moved == 0 {
+				continue // retried or deleted meanwhile
 			}
 			if err := s.enqueueTx(ctx, tx, t); err != nil {
 				return err
@@ -120,11 +129,13 @@ func (s *Service) Retry(ctx context.Context, caller *authz.Principal, id uuid.UU
 			retried = append(retried, t.ID)
 		}
 		if total > 0 {
-			return tx.Model(&row{}).Where("id = ?", id).Updates(map[string]any{
-				"status": string(StatusQueued), "finished_at": nil, "error_code": nil, "error_message": nil,
-				"updated_at": time.Now().UTC()}).Error
+			// The parent waits for its children again.
+			if _, err := s.transition(ctx, tx, move{ids: []uuid.UUID{id}, from: []Status{StatusFailed, StatusCanceled},
+				to: StatusQueued}); err != nil {
+				return err
+			}
 		}
-		return nil
+		return tx.Where("id = ?", id).Take(&after).Error
 	})
 	if err != nil {
 		return Download{}, err
@@ -138,26 +149,23 @@ func (s *Service) Retry(ctx context.Context, caller *authz.Principal, id uuid.UU
 	} else if len(retried) > 0 && retried[0] != id {
 		s.publishRow(ctx, id)
 	}
-	return s.Get(ctx, caller, id)
-}
-
-func resetForRetry(tx *gorm.DB, t *row) error {
-	return tx.Model(&row{}).Where("id = ?", t.ID).Updates(map[string]any{
-		"status": string(StatusQueued), "error_code": nil, "error_message": nil, "finished_at": nil,
-		"percent": 0, "downloaded_bytes": 0, "total_bytes": nil, "speed_bps": nil, "eta_seconds": nil,
-		"fragment_index": nil, "fragment_count": nil, "post_processor": nil, "heartbeat_at": nil, "node": nil,
-		"updated_at": time.Now().UTC(),
-	}).Error
+	// Answer with the row as the retry committed it: on Postgres a worker
+	// is woken by the commit and may have claimed the job already.
+	ds, err := s.withDetails(ctx, []row{after})
+	if err != nil {
+		return Download{}, err
+	}
+	return ds[0], nil
 }
 
 // Delete removes a download (and its children), cancelling it first when
 // it runs. Its files are deleted with it, or kept in the library.
 func (s *Service) Delete(ctx context.Context, caller *authz.Principal, id uuid.UUID, deleteFiles bool) error {
-	r, err := s.load(ctx, s.db, caller, id)
+	r, err := s.load(ctx, s.db, caller, id, authz.Write)
 	if err != nil {
 		return err
 	}
-	if !Status(r.Status).Final() {
+	if !r.Status.Final() {
 		if _, err := s.Cancel(ctx, caller, id); err != nil && !errors.Is(err, ErrAlreadyFinished) {
 			return err
 		}
@@ -192,19 +200,6 @@ func (s *Service) Delete(ctx context.Context, caller *authz.Principal, id uuid.U
 		s.refreshParent(ctx, *r.ParentID)
 	}
 	return nil
-}
-
-// publishRow publishes a download's current state.
-func (s *Service) publishRow(ctx context.Context, id uuid.UUID) {
-	var r row
-	if err := s.db.WithContext(context.WithoutCancel(ctx)).Where("id = ?", id).Take(&r).Error; err != nil {
-		return
-	}
-	ds, err := s.withDetails(ctx, []row{r})
-	if err != nil {
-		return
-	}
-	s.publish(ctx, events.TypeDownloadUpdated, ds[0])
 }
 
 // refreshParent derives a parent's status from its children: completed
@@ -252,7 +247,7 @@ func (s *Service) refreshParent(ctx context.Context, parentID uuid.UUID) {
 		if !next.Final() {
 			updates["finished_at"] = nil
 		}
-		updates["error_code"], updates["error_message"] = nil, nil
+		updates["error_code"], updates["error_message"], updates["error_details"] = nil, nil, nil
 		if next == StatusFailed {
 			var code *string
 			if err := tx.Model(&row{}).Select("error_code").
@@ -263,7 +258,7 @@ func (s *Service) refreshParent(ctx context.Context, parentID uuid.UUID) {
 				code = ptr("internal")
 			}
 			updates["error_code"] = *code
-			updates["error_message"] = itoa64(int64(by[StatusFailed])) + " of " + itoa64(int64(total)) + " items failed; open the items to see why."
+			updates["error_message"] = strconv.Itoa(by[StatusFailed]) + " of " + strconv.Itoa(total) + " items failed; open the items to see why."
 		}
 		if err := tx.Model(&row{}).Where("id = ?", parentID).Updates(updates).Error; err != nil {
 			return err

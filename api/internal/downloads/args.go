@@ -3,21 +3,14 @@ package downloads
 import (
 	"github.com/google/uuid"
 	"github.com/riverqueue/river"
+
+	"github.com/downlink/downlink/api/internal/platforms"
 )
 
-// Job kinds and queues. Each platform has its own queue so its concurrency
-// can be set on its own.
-const (
-	jobKindDownload = "download"
-	// Queue names are the platform names.
-	QueueYouTube   = "youtube"
-	QueueSpotify   = "spotify"
-	QueueInstagram = "instagram"
-	QueueGeneric   = "generic"
-)
-
-// Queues lists the download queues.
-var Queues = []string{QueueYouTube, QueueSpotify, QueueInstagram, QueueGeneric}
+// jobKindDownload is the River kind of download jobs. Each platform has its
+// own queue, named after it (platforms.Names), so its concurrency can be
+// set on its own.
+const jobKindDownload = "download"
 
 // JobArgs is a download job: which row to work.
 type JobArgs struct {
@@ -28,12 +21,11 @@ type JobArgs struct {
 // Kind implements river.JobArgs.
 func (JobArgs) Kind() string { return jobKindDownload }
 
+// insertOpts puts a download on its platform's queue.
 func insertOpts(platform string) *river.InsertOpts {
 	q := platform
-	switch platform {
-	case QueueYouTube, QueueSpotify, QueueInstagram, QueueGeneric:
-	default:
-		q = QueueGeneric
+	if !platforms.Known(platform) {
+		q = string(platforms.Generic)
 	}
 	return &river.InsertOpts{Queue: q, MaxAttempts: 25}
 }

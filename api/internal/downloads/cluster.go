@@ -6,7 +6,10 @@ import (
 	"hash/fnv"
 	"time"
 
+	"github.com/google/uuid"
 	"gorm.io/gorm"
+
+	"github.com/downlink/downlink/api/internal/platforms"
 )
 
 // errClusterFull says the platform's cluster-wide cap is reached: the job
@@ -44,16 +47,53 @@ func (s *Service) claim(ctx context.Context, r *row, jobID int64) (bool, error) 
 				return errClusterFull
 			}
 		}
-		res := tx.Model(&row{}).
-			Where("id = ? AND job_id = ? AND status IN ?", r.ID, jobID, append([]string{string(StatusQueued)}, runningStatuses...)).
-			Updates(map[string]any{
-				"status": string(StatusFetchingInfo), "node": s.cfg.NodeName, "heartbeat_at": now, "updated_at": now,
-				"started_at": gorm.Expr("COALESCE(started_at, ?)", now), "attempts": gorm.Expr("attempts + 1"),
-			})
-		claimed = res.RowsAffected > 0
-		return res.Error
+		if err := s.checkUserRunning(ctx, tx, r, now); err != nil {
+			return err
+		}
+		moved, err := s.transition(ctx, tx, move{ids: []uuid.UUID{r.ID}, job: &jobID, to: StatusFetchingInfo,
+			fields: map[string]any{"node": s.cfg.NodeName, "heartbeat_at": now,
+				"started_at": gorm.Expr("COALESCE(started_at, ?)", now), "attempts": gorm.Expr("attempts + 1")}})
+		claimed = moved > 0
+		return err
 	})
 	return claimed, err
+}
+
+// checkUserRunning refuses the claim (errClusterFull: the job waits) while
+// the row's owner has as many downloads running anywhere as the settings
+// allow (limits.max_running_downloads_per_user). Parents that have expanded
+// do not count (their children do); claims of one user are serialized on
+// Postgres by an advisory lock, on SQLite by its single writer.
+func (s *Service) checkUserRunning(ctx context.Context, tx *gorm.DB, r *row, now time.Time) error {
+	if s.policy == nil {
+		return nil // a bare service in the engine's own tests
+	}
+	limit := s.policy.UserLimits(ctx).MaxRunning
+	if limit <= 0 {
+		return nil
+	}
+	if tx.Dialector.Name() == "postgres" {
+		if err := tx.Exec("SELECT pg_advisory_xact_lock(?)", userLockKey(r.UserID)).Error; err != nil {
+			return err
+		}
+	}
+	var running int64
+	err := tx.Model(&row{}).Where("user_id = ? AND status IN ? AND heartbeat_at >= ? AND id <> ? AND NOT (parent_id IS NULL AND kind IN ?)",
+		r.UserID, runningStatuses, now.Add(-s.cfg.HeartbeatTimeout), r.ID, platforms.ParentKinds).Count(&running).Error
+	if err != nil {
+		return err
+	}
+	if running >= int64(limit) {
+		return errClusterFull
+	}
+	return nil
+}
+
+// userLockKey is the advisory lock of one user's claims.
+func userLockKey(id uuid.UUID) int64 {
+	h := fnv.New32a()
+	_, _ = h.Write(id[:])
+	return 0x646d_0000_0000_0000 | int64(h.Sum32())
 }
 
 // clusterLockKey is the advisory lock of a platform's claims: a fixed

@@ -19,7 +19,7 @@ func insertRow(t *testing.T, s *Service, platform, status string, jobID int64, h
 	t.Helper()
 	now := time.Now().UTC()
 	r := &row{ID: uuid.New(), UserID: uuid.New(), URL: "https://example.com/" + uuid.NewString(), Platform: platform,
-		Kind: "video", Status: status, Options: "{}", JobID: &jobID, HeartbeatAt: heartbeat, CreatedAt: now, UpdatedAt: now}
+		Kind: "video", Status: Status(status), JobID: &jobID, HeartbeatAt: heartbeat, CreatedAt: now, UpdatedAt: now}
 	if err := s.db.Create(r).Error; err != nil {
 		t.Fatal(err)
 	}
@@ -27,6 +27,7 @@ func insertRow(t *testing.T, s *Service, platform, status string, jobID int64, h
 }
 
 func TestClusterCapCountsLiveRunsEverywhere(t *testing.T) {
+	t.Parallel()
 	st := storetest.New(t)
 	node := func(name string) *Service {
 		return New(Config{NodeName: name, HeartbeatTimeout: 90 * time.Second, Workers: func() int { return 8 },
@@ -54,7 +55,7 @@ func TestClusterCapCountsLiveRunsEverywhere(t *testing.T) {
 	}
 	var got row
 	a.db.Where("id = ?", queued.ID).Take(&got)
-	if got.Status != string(StatusFetchingInfo) || got.Node == nil || *got.Node != "node-a" || got.HeartbeatAt == nil {
+	if got.Status != StatusFetchingInfo || got.Node == nil || *got.Node != "node-a" || got.HeartbeatAt == nil {
 		t.Fatalf("claimed row = %s on %v", got.Status, got.Node)
 	}
 	// A re-run of the row's own job (a restart) does not count itself.
@@ -77,6 +78,7 @@ func TestClusterCapCountsLiveRunsEverywhere(t *testing.T) {
 }
 
 func TestClusterCapHoldsUnderRacingClaims(t *testing.T) {
+	t.Parallel()
 	st := storetest.New(t)
 	const nodes, jobs, limit = 4, 12, 3
 	var svcs []*Service

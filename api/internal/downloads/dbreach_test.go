@@ -20,6 +20,7 @@ import (
 )
 
 func TestDatabaseConnError(t *testing.T) {
+	t.Parallel()
 	dial := &net.OpError{Op: "dial", Net: "tcp", Err: errors.New("connect: connection refused")}
 	tests := []struct {
 		name string
@@ -48,6 +49,7 @@ func TestDatabaseConnError(t *testing.T) {
 }
 
 func TestUnreachable(t *testing.T) {
+	t.Parallel()
 	st := storetest.New(t)
 	s := New(Config{NodeName: "node-a", HeartbeatTimeout: 90 * time.Second}, Deps{DB: st.DB, Logger: storetest.Logger()})
 	ctx := context.Background()
@@ -83,6 +85,7 @@ func TestUnreachable(t *testing.T) {
 // TestUntilReachable: a registration that meets a lost connection is tried
 // again until it goes through; a refusal or a lost ownership is not.
 func TestUntilReachable(t *testing.T) {
+	t.Parallel()
 	st := storetest.New(t)
 	s := New(Config{NodeName: "node-a", HeartbeatTimeout: 90 * time.Second}, Deps{DB: st.DB, Logger: storetest.Logger()})
 	ctx := context.Background()

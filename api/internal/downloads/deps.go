@@ -51,6 +51,8 @@ type PlatformPolicy struct {
 	DefaultPreset ytdlp.Preset
 	AudioFormat   ytdlp.AudioFormat
 	MaxConcurrent int
+	// StartInterval paces job starts of the platform on this node.
+	StartInterval time.Duration
 	RateLimit     int64
 	SleepRequests time.Duration
 	// Cookies is a Netscape cookies.txt (decrypted), written into each
@@ -63,26 +65,47 @@ type PlatformPolicy struct {
 	SubtitleLanguages []string
 	AutoCaptions      bool
 	SponsorBlock      []string
+	// RemoteComponents: yt-dlp may fetch its challenge solver scripts.
+	RemoteComponents []string
+	// PluginDir and ExtractorArgs: the admin's PO-token opt-in (YouTube).
+	PluginDir     string
+	ExtractorArgs []string
+	// GenericEnabled is the installation's "other sites" switch (a Spotify
+	// item's chosen source may be on another site only when it is on).
+	GenericEnabled bool
+	// MaxDuration and MaxBytes stop one download running longer or growing
+	// larger (0: no limit).
+	MaxDuration time.Duration
+	MaxBytes    int64
+	// LiveAllowed lets live streams be downloaded; otherwise they fail
+	// with the code "live".
+	LiveAllowed bool
 }
 
-// Policy gives the settings downloads follow; the settings service
-// implements it, a static one serves until then.
+// Policy gives the settings downloads follow (the app builds it on the
+// settings service).
 type Policy interface {
 	Platform(ctx context.Context, platform string) PlatformPolicy
 	GenericEnabled(ctx context.Context) bool
 	MinFreeDisk(ctx context.Context) int64
 	AllowPrivateNetworks(ctx context.Context) bool
+	UserLimits(ctx context.Context) UserLimits
 }
 
 // KeyQuota counts a download against an API key's daily quota inside the
-// creating transaction.
+// creating transaction; ConsumeDownloads counts the further items of an
+// expansion and says how many fit.
 type KeyQuota interface {
 	ConsumeDownload(ctx context.Context, tx *gorm.DB, keyID uuid.UUID) error
+	ConsumeDownloads(ctx context.Context, tx *gorm.DB, keyID uuid.UUID, n int) (int, error)
 }
 
-// StorageQuota refuses new downloads for a user over their storage quota.
+// StorageQuota refuses new downloads for a user over their storage quota,
+// and tells running downloads how much their owner uses (files and the
+// temporary files of running downloads) against which quota (nil: none).
 type StorageQuota interface {
 	CheckQuota(ctx context.Context, userID uuid.UUID) error
+	Usage(ctx context.Context, userID uuid.UUID) (used int64, quota *int64, err error)
 }
 
 // Resolver answers DNS for the submission-time SSRF check.

@@ -1,6 +1,9 @@
 package downloads
 
-import "sync"
+import (
+	"sync"
+	"time"
+)
 
 // limiter bounds how many downloads run on this node: a node-wide cap
 // (DOWNLINK_WORKERS) and a per-platform cap from the settings, read at
@@ -34,12 +37,31 @@ func (l *limiter) tryAcquire(platform string, platformMax int) (release func(), 
 	}, true
 }
 
-// running returns the slots in use for a platform ("" for all).
-func (l *limiter) running(platform string) int {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if platform == "" {
-		return l.total
+// pacer spaces job starts per platform on this node (the platform's
+// min_start_interval_seconds): a 500-video channel spreads out instead of
+// spending the site's budget for guests in minutes.
+type pacer struct {
+	mu   sync.Mutex
+	next map[string]time.Time
+	now  func() time.Time
+}
+
+func newPacer(now func() time.Time) *pacer {
+	return &pacer{next: map[string]time.Time{}, now: now}
+}
+
+// reserve books a start of platform now and returns 0, or returns how long
+// to wait when the last start was less than interval ago.
+func (p *pacer) reserve(platform string, interval time.Duration) time.Duration {
+	if interval <= 0 {
+		return 0
 	}
-	return l.byPlatform[platform]
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	now := p.now()
+	if next := p.next[platform]; now.Before(next) {
+		return next.Sub(now)
+	}
+	p.next[platform] = now.Add(interval)
+	return 0
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/downlink/downlink/api/internal/authz"
 	"github.com/downlink/downlink/api/internal/paging"
+	"github.com/downlink/downlink/api/internal/platforms"
 	"github.com/downlink/downlink/api/internal/problem"
 	"github.com/downlink/downlink/api/internal/store"
 )
@@ -22,9 +23,11 @@ type ListParams struct {
 	ParentID        *uuid.UUID
 	IncludeChildren bool
 	UserID          *uuid.UUID // admin only
-	Sort            string
-	Limit           int
-	Cursor          string
+	// UpdatedSince keeps the rows changed at or after it (incremental sync).
+	UpdatedSince *time.Time
+	Sort         string
+	Limit        int
+	Cursor       string
 }
 
 var listSorts = map[string]struct {
@@ -34,6 +37,7 @@ var listSorts = map[string]struct {
 	"created_at": {"created_at", false}, "-created_at": {"created_at", true},
 	"title": {"COALESCE(title, '')", false}, "-title": {"COALESCE(title, '')", true},
 	"status": {"status", false}, "-status": {"status", true},
+	"updated_at": {"updated_at", false}, "-updated_at": {"updated_at", true},
 }
 
 // sortPlaylist is the default order of a parent's children (not a sort
@@ -48,7 +52,7 @@ var playlistOrder = struct {
 // List returns downloads, newest first by default. Without a parent,
 // children are left out unless asked for.
 func (s *Service) List(ctx context.Context, caller *authz.Principal, p ListParams) (paging.Page[Download], error) {
-	if p.UserID != nil && !caller.IsAdmin() {
+	if p.UserID != nil && !caller.MayActOnOthers(authz.Read) {
 		return paging.Page[Download]{}, ErrAdminParam
 	}
 	inPlaylistOrder := p.Sort == "" && p.ParentID != nil
@@ -65,7 +69,7 @@ func (s *Service) List(ctx context.Context, caller *authz.Principal, p ListParam
 		srt, ok = playlistOrder, inPlaylistOrder
 	}
 	if !ok {
-		return paging.Page[Download]{}, problem.ErrBadRequest.WithField("sort", "must be one of created_at, -created_at, title, -title, status, -status")
+		return paging.Page[Download]{}, problem.ErrBadRequest.WithField("sort", "must be one of created_at, -created_at, updated_at, -updated_at, title, -title, status, -status")
 	}
 	for _, st := range p.Statuses {
 		if !slices.Contains(Statuses, st) {
@@ -76,7 +80,8 @@ func (s *Service) List(ctx context.Context, caller *authz.Principal, p ListParam
 	if err != nil {
 		return paging.Page[Download]{}, err
 	}
-	cur, err := paging.Decode(p.Cursor, p.Sort)
+	bound := paging.Bind(p.Sort, p)
+	cur, err := paging.Decode(p.Cursor, bound)
 	if err != nil {
 		return paging.Page[Download]{}, err
 	}
@@ -84,7 +89,7 @@ func (s *Service) List(ctx context.Context, caller *authz.Principal, p ListParam
 	switch {
 	case p.UserID != nil:
 		q = q.Where("user_id = ?", *p.UserID)
-	case !caller.IsAdmin():
+	case !caller.MayActOnOthers(authz.Read):
 		q = q.Where("user_id = ?", caller.UserID)
 	}
 	switch {
@@ -103,6 +108,9 @@ func (s *Service) List(ctx context.Context, caller *authz.Principal, p ListParam
 	if p.Platform != "" {
 		q = q.Where("platform = ?", p.Platform)
 	}
+	if p.UpdatedSince != nil {
+		q = q.Where("updated_at >= ?", p.UpdatedSince.UTC())
+	}
 	if t := strings.TrimSpace(p.Query); t != "" {
 		// The text is matched literally: % and _ are not wildcards.
 		like := store.Contains(strings.ToLower(t))
@@ -116,7 +124,7 @@ func (s *Service) List(ctx context.Context, caller *authz.Principal, p ListParam
 	if cur != nil {
 		var key any
 		switch srt.column {
-		case "created_at":
+		case "created_at", "updated_at":
 			var t time.Time
 			if err := cur.KeyAs(&t); err != nil {
 				return paging.Page[Download]{}, err
@@ -137,9 +145,9 @@ func (s *Service) List(ctx context.Context, caller *authz.Principal, p ListParam
 		}
 		q = q.Where(paging.Keyset(srt.column, srt.desc), key, key, cur.ID)
 	}
-	var rows []row
 	order := srt.column + " " + dir + ", id " + dir
-	if err := q.Order(order).Limit(limit + 1).Find(&rows).Error; err != nil {
+	rows, err := findView(q.Order(order).Limit(limit+1), limit+1, false)
+	if err != nil {
 		return paging.Page[Download]{}, err
 	}
 	page := paging.Finish(rows, limit, func(r row) paging.Cursor {
@@ -149,6 +157,8 @@ func (s *Service) List(ctx context.Context, caller *authz.Principal, p ListParam
 			key = r.Status
 		case "playlist_index":
 			key = r.PlaylistIndex
+		case "updated_at":
+			key = r.UpdatedAt.UTC()
 		case "created_at":
 		default:
 			t := ""
@@ -157,7 +167,7 @@ func (s *Service) List(ctx context.Context, caller *authz.Principal, p ListParam
 			}
 			key = t
 		}
-		return paging.NewCursor(p.Sort, key, r.ID.String())
+		return paging.NewCursor(bound, key, r.ID.String())
 	})
 	items, err := s.withDetails(ctx, page.Items)
 	if err != nil {
@@ -165,6 +175,15 @@ func (s *Service) List(ctx context.Context, caller *authz.Principal, p ListParam
 	}
 	return paging.Page[Download]{Items: items, NextCursor: page.NextCursor}, nil
 }
+
+// viewColumns are the columns row.view and the list's cursors read: a list
+// leaves out the bookkeeping ones (job, heartbeat, idempotency, entry key),
+// which are a sixth of a row to scan and never shown.
+var viewColumns = []string{"id", "user_id", "parent_id", "url", "platform", "kind", "status", "title", "uploader",
+	"thumbnail_url", "duration_seconds", "source_url", "playlist_index", "subscription_id", "percent", "downloaded_bytes", "total_bytes",
+	"speed_bps", "eta_seconds", "fragment_index", "fragment_count", "post_processor", "ytdlp_version", "error_code",
+	"error_message", "warnings", "options", "meta", "node", "attempts", "created_at", "started_at", "finished_at",
+	"updated_at"}
 
 // childAgg sums a parent's children.
 type childAgg struct {
@@ -186,7 +205,7 @@ func (s *Service) withDetails(ctx context.Context, rows []row) ([]Download, erro
 	for i := range rows {
 		out[i] = rows[i].view()
 		ids[i] = rows[i].ID
-		if rows[i].ParentID == nil && parentKinds[rows[i].Kind] {
+		if rows[i].ParentID == nil && platforms.Kind(rows[i].Kind).IsParent() {
 			parents = append(parents, rows[i].ID)
 		}
 	}

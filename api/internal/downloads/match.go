@@ -5,8 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"strconv"
 	"strings"
-	"time"
 
 	"github.com/google/uuid"
 	"gorm.io/gorm"
@@ -33,11 +33,11 @@ type MatchChoice struct {
 // one transaction: the platform handler downloads that source instead of
 // searching. Any other status is ErrNotAwaitingMatch.
 func (s *Service) Match(ctx context.Context, caller *authz.Principal, id uuid.UUID, choice MatchChoice) (Download, error) {
-	r, err := s.load(ctx, s.db, caller, id)
+	r, err := s.load(ctx, s.db, caller, id, authz.Write)
 	if err != nil {
 		return Download{}, err
 	}
-	if Status(r.Status) != StatusNeedsMatch {
+	if r.Status != StatusNeedsMatch {
 		return Download{}, ErrNotAwaitingMatch.WithDetail("This download is %s; only downloads in needs_match can be matched by hand.", r.Status)
 	}
 	meta := map[string]json.RawMessage{}
@@ -57,7 +57,7 @@ func (s *Service) Match(ctx context.Context, caller *authz.Principal, id uuid.UU
 			return Download{}, problem.Invalid("candidate_index", "no candidates were found for this track; give candidate_url instead")
 		}
 		if i < 0 || i >= len(m.Candidates) {
-			return Download{}, problem.Invalid("candidate_index", "must be between 0 and "+itoa64(int64(len(m.Candidates)-1))+" (the index of one of match.candidates)")
+			return Download{}, problem.Invalid("candidate_index", "must be between 0 and "+strconv.Itoa(len(m.Candidates)-1)+" (the index of one of match.candidates)")
 		}
 		chosen, score = m.Candidates[i].URL, ptr(m.Candidates[i].Score)
 	default:
@@ -75,15 +75,14 @@ func (s *Service) Match(ctx context.Context, caller *authz.Principal, id uuid.UU
 		return Download{}, err
 	}
 	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		res := tx.Model(&row{}).Where("id = ? AND status = ?", id, string(StatusNeedsMatch)).Updates(map[string]any{
-			"status": string(StatusQueued), "meta": string(metaJSON), "error_code": nil, "error_message": nil,
-			"finished_at": nil, "percent": 0, "downloaded_bytes": 0, "total_bytes": nil, "speed_bps": nil,
-			"eta_seconds": nil, "post_processor": nil, "heartbeat_at": nil, "node": nil, "updated_at": time.Now().UTC(),
-		})
-		if res.Error != nil {
-			return res.Error
+		fields := resetProgress()
+		fields["meta"] = string(metaJSON)
+		moved, err := s.transition(ctx, tx, move{ids: []uuid.UUID{id}, from: []Status{StatusNeedsMatch}, to: StatusQueued,
+			fields: fields})
+		if err != nil {
+			return err
 		}
-		if res.RowsAffected == 0 {
+		if moved == 0 {
 			return ErrNotAwaitingMatch // matched or canceled meanwhile
 		}
 		return s.enqueueTx(ctx, tx, &r)
@@ -123,7 +122,8 @@ func (s *Service) checkSourceURL(ctx context.Context, raw string) (string, error
 		if err := (netguard.Guard{}).CheckURL(ctx, u, s.resolver); err != nil {
 			var be *netguard.BlockedError
 			if errors.As(err, &be) {
-				return "", problem.Invalid("candidate_url", "points at a "+string(be.Reason)+" address, which downloads may not reach")
+				return "", problem.Invalid("candidate_url", "points at a "+string(be.Reason)+" address, which downloads may not reach").
+					WithFix(netguard.FixAllowPrivate)
 			}
 			return "", err
 		}
@@ -146,4 +146,21 @@ func renameField(err error, from, to string) error {
 		c.Errors = append(c.Errors, fe)
 	}
 	return &c
+}
+
+// needsMatch parks a Spotify item until a person picks a source.
+func (s *Service) needsMatch(ctx context.Context, r *row, jobID int64, nm *NeedsMatch) error {
+	moved, err := s.moveOne(ctx, r.ID, jobID, StatusNeedsMatch, map[string]any{"meta": string(nm.Meta),
+		"error_code": "no_confident_match", "error_message": nm.Message, "warnings": warningsColumn(nm.Warnings)})
+	if err != nil {
+		return err
+	}
+	if !moved {
+		return errLostOwnership
+	}
+	s.publishRow(ctx, r.ID)
+	if r.ParentID != nil {
+		s.refreshParent(ctx, *r.ParentID)
+	}
+	return nil
 }

@@ -6,44 +6,10 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/downlink/downlink/api/internal/clip"
 	"github.com/downlink/downlink/api/internal/files"
 	"github.com/downlink/downlink/api/internal/ytdlp"
 )
-
-// Status is where a download is in its life.
-type Status string
-
-// The state machine: queued → fetching_info → downloading →
-// post_processing → completed, or failed / canceled; needs_match waits for
-// a person to pick a Spotify match. Retry moves failed and canceled back to
-// queued.
-const (
-	StatusQueued         Status = "queued"
-	StatusFetchingInfo   Status = "fetching_info"
-	StatusDownloading    Status = "downloading"
-	StatusPostProcessing Status = "post_processing"
-	StatusCompleted      Status = "completed"
-	StatusFailed         Status = "failed"
-	StatusCanceled       Status = "canceled"
-	StatusNeedsMatch     Status = "needs_match"
-)
-
-// Statuses lists every status.
-var Statuses = []Status{StatusQueued, StatusFetchingInfo, StatusDownloading, StatusPostProcessing,
-	StatusCompleted, StatusFailed, StatusCanceled, StatusNeedsMatch}
-
-// Final reports whether nothing more happens without a person.
-func (s Status) Final() bool {
-	return s == StatusCompleted || s == StatusFailed || s == StatusCanceled
-}
-
-// Running reports whether a worker is on it.
-func (s Status) Running() bool {
-	return s == StatusFetchingInfo || s == StatusDownloading || s == StatusPostProcessing
-}
-
-// runningStatuses are the statuses a live worker holds.
-var runningStatuses = []string{string(StatusFetchingInfo), string(StatusDownloading), string(StatusPostProcessing)}
 
 // Progress is live progress.
 type Progress struct {
@@ -59,6 +25,18 @@ type Progress struct {
 
 // Error says why a download failed, safely.
 type Error struct {
+	Code    string `json:"code"`
+	Message string `json:"message"`
+	// Details are the last lines of yt-dlp's output, sanitized
+	// (ytdlp.TechnicalDetails); omitted when there are none.
+	Details *string `json:"details,omitempty"`
+}
+
+// Warning is something a download wants its user to know without having
+// failed: an Instagram post that completed with 2 of its 3 items, a
+// Spotify track whose metadata came without an ISRC. Code is stable for
+// programs (openapi.yaml DownloadWarningCode), Message is for people.
+type Warning struct {
 	Code    string `json:"code"`
 	Message string `json:"message"`
 }
@@ -97,6 +75,7 @@ type Download struct {
 	SourceURL       *string         `json:"source_url"`
 	Progress        Progress        `json:"progress"`
 	Error           *Error          `json:"error"`
+	Warnings        []Warning       `json:"warnings"`
 	ParentID        *uuid.UUID      `json:"parent_id"`
 	ChildrenCount   int             `json:"children_count"`
 	ChildrenSummary map[string]int  `json:"children_summary"`
@@ -107,11 +86,50 @@ type Download struct {
 	Attempts        int             `json:"attempts"`
 	Match           *Match          `json:"match"`
 	PlaylistIndex   int             `json:"playlist_index"`
+	SubscriptionID  *uuid.UUID      `json:"subscription_id"` // the subscription that queued it
+	YtdlpVersion    *string         `json:"ytdlp_version"`   // the yt-dlp that runs it; null until it started
 	CreatedAt       time.Time       `json:"created_at"`
 	StartedAt       *time.Time      `json:"started_at"`
 	FinishedAt      *time.Time      `json:"finished_at"`
 	UpdatedAt       time.Time       `json:"updated_at"`
 	meta            json.RawMessage // platform data kept with the row
+}
+
+// MarshalJSON writes no warnings as [], as the contract says, whoever
+// built the Download (a row's view, a webhook's test event, an event),
+// and the remote site's text — title, uploader, match candidates —
+// without bidirectional controls (clip.StripBidi), as file names are.
+func (d Download) MarshalJSON() ([]byte, error) { return json.Marshal(d.Wire()) }
+
+// Wire is a Download as it is sent (see MarshalJSON), with no MarshalJSON
+// of its own: a list of them encodes in one pass, where a MarshalJSON per
+// item has its output parsed and compacted again by encoding/json (an
+// eighth of a list request's CPU).
+type Wire Download
+
+// Wire returns d as MarshalJSON sends it.
+func (d Download) Wire() Wire {
+	if d.Warnings == nil {
+		d.Warnings = []Warning{}
+	}
+	d.Title, d.Uploader = stripBidi(d.Title), stripBidi(d.Uploader)
+	if d.Match != nil {
+		m := *d.Match
+		m.Candidates = make([]MatchCandidate, len(d.Match.Candidates))
+		for i, c := range d.Match.Candidates {
+			c.Title, c.Uploader = clip.StripBidi(c.Title), stripBidi(c.Uploader)
+			m.Candidates[i] = c
+		}
+		d.Match = &m
+	}
+	return Wire(d)
+}
+
+func stripBidi(s *string) *string {
+	if s == nil {
+		return nil
+	}
+	return ptr(clip.StripBidi(*s))
 }
 
 // row is the downloads table.
@@ -123,13 +141,18 @@ type row struct {
 	URL             string
 	Platform        string
 	Kind            string
-	Status          string
+	Status          Status
 	Title           *string
 	Uploader        *string
 	ThumbnailURL    *string
 	DurationSeconds *float64
 	SourceURL       *string
 	PlaylistIndex   int
+	// EntryKey is which entry of the parent's listing a child is (unique
+	// per parent): see entryKeys.
+	EntryKey *string
+	// SubscriptionID is the subscription that queued the download.
+	SubscriptionID  *uuid.UUID `gorm:"type:uuid"`
 	Percent         float64
 	DownloadedBytes int64
 	TotalBytes      *int64
@@ -138,43 +161,53 @@ type row struct {
 	FragmentIndex   *int
 	FragmentCount   *int
 	PostProcessor   *string
+	YtdlpVersion    *string
 	ErrorCode       *string
 	ErrorMessage    *string
-	Options         string
-	Meta            *string
-	JobID           *int64
-	Node            *string
-	HeartbeatAt     *time.Time
-	Attempts        int
-	IdempotencyKey  *string
-	IdemUserID      *uuid.UUID `gorm:"column:idem_user_id;type:uuid"`
-	RequestHash     *string
-	CreatedAt       time.Time
-	StartedAt       *time.Time
-	FinishedAt      *time.Time
-	UpdatedAt       time.Time
+	ErrorDetails    *string
+	Warnings        *string // JSON list of Warning
+	// Options are decoded once, when the download is submitted, and
+	// stored as JSON (the column is text).
+	Options ytdlp.Options `gorm:"serializer:json"`
+	Meta    *string
+	// LibraryMeta is the files.Meta (JSON) the completion filed the
+	// download by, for a later move between library layouts.
+	LibraryMeta    *string
+	JobID          *int64
+	Node           *string
+	HeartbeatAt    *time.Time
+	Attempts       int
+	IdempotencyKey *string
+	IdemUserID     *uuid.UUID `gorm:"column:idem_user_id;type:uuid"`
+	RequestHash    *string
+	CreatedAt      time.Time
+	StartedAt      *time.Time
+	FinishedAt     *time.Time
+	UpdatedAt      time.Time
 }
 
 func (row) TableName() string { return "downloads" }
 
 func (r *row) view() Download {
 	d := Download{
-		ID: r.ID, URL: r.URL, Platform: r.Platform, Kind: r.Kind, Status: Status(r.Status),
+		ID: r.ID, URL: r.URL, Platform: r.Platform, Kind: r.Kind, Status: r.Status, Options: r.Options,
 		Title: r.Title, Uploader: r.Uploader, ThumbnailURL: r.ThumbnailURL, DurationSeconds: r.DurationSeconds,
 		SourceURL: r.SourceURL, ParentID: r.ParentID, UserID: r.UserID, Node: r.Node, Attempts: r.Attempts,
-		PlaylistIndex: r.PlaylistIndex, CreatedAt: r.CreatedAt.UTC(), StartedAt: utc(r.StartedAt),
-		FinishedAt: utc(r.FinishedAt), UpdatedAt: r.UpdatedAt.UTC(), Files: []files.File{},
+		PlaylistIndex: r.PlaylistIndex, SubscriptionID: r.SubscriptionID, YtdlpVersion: r.YtdlpVersion, CreatedAt: r.CreatedAt.UTC(), StartedAt: utc(r.StartedAt),
+		FinishedAt: utc(r.FinishedAt), UpdatedAt: r.UpdatedAt.UTC(), Files: []files.File{}, Warnings: []Warning{},
 		Progress: Progress{Percent: r.Percent, DownloadedBytes: r.DownloadedBytes, TotalBytes: r.TotalBytes,
 			SpeedBps: r.SpeedBps, ETASeconds: r.ETASeconds, FragmentIndex: r.FragmentIndex,
 			FragmentCount: r.FragmentCount, PostProcessor: r.PostProcessor},
 	}
-	_ = json.Unmarshal([]byte(r.Options), &d.Options)
+	if r.Warnings != nil {
+		_ = json.Unmarshal([]byte(*r.Warnings), &d.Warnings)
+	}
 	if r.ErrorCode != nil {
 		msg := ""
 		if r.ErrorMessage != nil {
 			msg = *r.ErrorMessage
 		}
-		d.Error = &Error{Code: *r.ErrorCode, Message: msg}
+		d.Error = &Error{Code: *r.ErrorCode, Message: msg, Details: r.ErrorDetails}
 	}
 	if r.Meta != nil {
 		d.meta = json.RawMessage(*r.Meta)
@@ -198,10 +231,11 @@ func utc(t *time.Time) *time.Time {
 
 func ptr[T any](v T) *T { return &v }
 
-func newID() uuid.UUID {
-	id, err := uuid.NewV7()
-	if err != nil {
-		return uuid.New()
+// warningsColumn is the downloads.warnings value for ws (NULL for none).
+func warningsColumn(ws []Warning) *string {
+	if len(ws) == 0 {
+		return nil
 	}
-	return id
+	b, _ := json.Marshal(ws)
+	return ptr(string(b))
 }

@@ -17,6 +17,7 @@ type discard struct{}
 func (discard) Publish(context.Context, events.Event) error { return nil }
 
 func TestParentStatus(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name  string
 		by    map[Status]int
@@ -43,11 +44,13 @@ func TestParentStatus(t *testing.T) {
 // the refreshes run in, the parent ends showing the children's final
 // state (a refresh that counted early must not write last).
 func TestParentFollowsRacingChildren(t *testing.T) {
+	t.Parallel()
 	st := storetest.New(t)
-	lib, err := files.New(st.DB, t.TempDir(), storetest.Logger())
+	backend, err := files.NewLocal(t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}
+	lib := files.New(files.Deps{DB: st.DB, Backend: backend, Logger: storetest.Logger()})
 	s := New(Config{NodeName: "node-a", HeartbeatTimeout: 90 * time.Second, Workers: func() int { return 8 }},
 		Deps{DB: st.DB, Files: lib, Bus: discard{}, Logger: storetest.Logger()})
 	ctx := context.Background()
@@ -85,7 +88,7 @@ func TestParentFollowsRacingChildren(t *testing.T) {
 		if err := s.db.Where("id = ?", parent.ID).Take(&got).Error; err != nil {
 			t.Fatal(err)
 		}
-		if got.Status != string(StatusNeedsMatch) {
+		if got.Status != StatusNeedsMatch {
 			t.Fatalf("round %d: parent %s, want needs_match (7 completed, 1 waiting for a match)", round, got.Status)
 		}
 	}

@@ -24,6 +24,9 @@ type progressEvent struct {
 // tracker follows one yt-dlp run: it publishes progress as soon as yt-dlp
 // prints it and writes the row at most once per interval (status changes
 // at once), never blocking the reader of yt-dlp's output on the database.
+// It is the run's one publisher: progress events and row updates go out
+// under the run's publication lock, each update carrying the newest
+// progress, so they never contradict each other (see publish.go).
 type tracker struct {
 	s     *Service
 	id    uuid.UUID
@@ -31,24 +34,35 @@ type tracker struct {
 	user  string
 	paren *uuid.UUID
 	src   Source
+	run   *run
 
 	mu      sync.Mutex
 	status  Status
+	ytdlp   string // the version of the yt-dlp that runs this download
 	info    ytdlp.Info
 	hasInfo bool
 	formats map[string]ytdlp.Progress
 	order   []string
 	prog    Progress
 	dirty   bool
+	// temp is the bytes in the job's folder, measured by the guard
+	// (tempSet: measured since the last write).
+	temp    int64
+	tempSet bool
 	urgent  chan struct{}
 
 	// what the writer last stored, to publish full rows only on change
 	wroteStatus Status
 	wroteInfo   bool
+	wroteYtdlp  bool
 }
 
-func newTracker(s *Service, r *row, jobID int64, src Source) *tracker {
-	return &tracker{s: s, id: r.ID, job: jobID, user: r.UserID.String(), paren: r.ParentID, src: src,
+func newTracker(ctx context.Context, s *Service, r *row, jobID int64, src Source) *tracker {
+	rn := s.runs.get(r.ID)
+	if rn == nil {
+		rn = &run{ctx: ctx, cancel: func(error) {}}
+	}
+	return &tracker{s: s, id: r.ID, job: jobID, user: r.UserID.String(), paren: r.ParentID, src: src, run: rn,
 		status: StatusFetchingInfo, formats: map[string]ytdlp.Progress{}, urgent: make(chan struct{}, 1)}
 }
 
@@ -63,6 +77,12 @@ func (t *tracker) nudge() {
 func (t *tracker) event(ev ytdlp.Event) {
 	t.mu.Lock()
 	switch e := ev.(type) {
+	case ytdlp.Started:
+		t.ytdlp = e.Version
+		t.dirty = true
+		t.mu.Unlock()
+		t.nudge()
+		return
 	case ytdlp.Info:
 		t.info, t.hasInfo = e, true
 		if t.status == StatusFetchingInfo {
@@ -80,9 +100,8 @@ func (t *tracker) event(ev ytdlp.Event) {
 			t.prog.PostProcessor = &pp
 			t.prog.SpeedBps, t.prog.ETASeconds = nil, nil
 			t.dirty = true
-			ev := t.eventLocked()
 			t.mu.Unlock()
-			t.s.publish(context.Background(), events.TypeDownloadProgress, ev)
+			t.publishProgress()
 			if changed {
 				t.nudge()
 			}
@@ -98,9 +117,8 @@ func (t *tracker) event(ev ytdlp.Event) {
 		t.formats[key] = e
 		t.aggregateLocked(e)
 		t.dirty = true
-		ev := t.eventLocked()
 		t.mu.Unlock()
-		t.s.publish(context.Background(), events.TypeDownloadProgress, ev)
+		t.publishProgress()
 		return
 	}
 	t.mu.Unlock()
@@ -169,8 +187,38 @@ func (t *tracker) aggregateLocked(last ytdlp.Progress) {
 	t.prog.PostProcessor = nil
 }
 
-func (t *tracker) eventLocked() progressEvent {
-	return progressEvent{ID: t.id, ParentID: t.paren, Status: t.status, Progress: t.prog, userID: t.user}
+// publishProgress publishes the newest progress, unless the run ended.
+func (t *tracker) publishProgress() {
+	t.run.pub.Lock()
+	defer t.run.pub.Unlock()
+	if t.run.ctx.Err() != nil {
+		return // canceled or stopping: whoever ends the run publishes its end
+	}
+	t.mu.Lock()
+	ev := progressEvent{ID: t.id, ParentID: t.paren, Status: t.status, Progress: t.prog, userID: t.user}
+	t.mu.Unlock()
+	t.s.publish(context.Background(), events.TypeDownloadProgress, ev)
+}
+
+// publishRow publishes the row as written, with the newest status and
+// progress laid over it (newer than the last write, never older than the
+// last progress event), unless the run ended.
+func (t *tracker) publishRow(ctx context.Context) {
+	t.run.pub.Lock()
+	defer t.run.pub.Unlock()
+	if t.run.ctx.Err() != nil {
+		return
+	}
+	d, ok := t.s.current(ctx, t.id)
+	if !ok {
+		return
+	}
+	t.mu.Lock()
+	if d.Status.Running() {
+		d.Status, d.Progress = t.status, t.prog
+	}
+	t.mu.Unlock()
+	t.s.publish(ctx, events.TypeDownloadUpdated, d)
 }
 
 // start runs the row writer until the returned stop is called; stop writes
@@ -180,8 +228,10 @@ func (t *tracker) start(ctx context.Context) (stop func()) {
 	finished := make(chan struct{})
 	go func() {
 		defer close(finished)
-		tick := time.NewTicker(t.s.cfg.ProgressWriteInterval)
+		every := t.s.cfg.ProgressWriteInterval
+		tick := time.NewTicker(every)
 		defer tick.Stop()
+		var last time.Time
 		for {
 			select {
 			case <-done:
@@ -189,10 +239,17 @@ func (t *tracker) start(ctx context.Context) (stop func()) {
 				return
 			case <-ctx.Done():
 				return
-			case <-tick.C:
+			case now := <-tick.C:
+				// A tick that was delayed (a busy machine) and the next
+				// one on time would write twice in a row: a periodic write
+				// waits at least half the interval after the last write.
+				if now.Sub(last) < every/2 {
+					continue
+				}
 			case <-t.urgent:
 			}
 			t.write(ctx)
+			last = time.Now()
 		}
 	}()
 	return func() {
@@ -209,12 +266,21 @@ func (t *tracker) write(ctx context.Context) {
 		return
 	}
 	t.dirty = false
-	p, st, info, hasInfo := t.prog, t.status, t.info, t.hasInfo
+	p, st, info, hasInfo, version := t.prog, t.status, t.info, t.hasInfo, t.ytdlp
+	temp, tempSet := t.temp, t.tempSet
+	t.tempSet = false
 	t.mu.Unlock()
 	updates := map[string]any{
-		"status": string(st), "percent": p.Percent, "downloaded_bytes": p.DownloadedBytes, "total_bytes": p.TotalBytes,
+		"percent": p.Percent, "downloaded_bytes": p.DownloadedBytes, "total_bytes": p.TotalBytes,
 		"speed_bps": p.SpeedBps, "eta_seconds": p.ETASeconds, "fragment_index": p.FragmentIndex,
-		"fragment_count": p.FragmentCount, "post_processor": p.PostProcessor, "updated_at": time.Now().UTC(),
+		"fragment_count": p.FragmentCount, "post_processor": p.PostProcessor,
+	}
+	if tempSet {
+		updates["temp_bytes"] = temp
+	}
+	newVersion := version != "" && !t.wroteYtdlp
+	if newVersion {
+		updates["ytdlp_version"] = version
 	}
 	if hasInfo && !t.wroteInfo {
 		if t.src.Title == "" && info.Title != "" {
@@ -230,19 +296,34 @@ func (t *tracker) write(ctx context.Context) {
 			updates["uploader"] = info.Uploader
 		}
 	}
-	res := t.s.db.WithContext(ctx).Model(&row{}).Where("id = ? AND job_id = ? AND status IN ?", t.id, t.job, runningStatuses).
-		Updates(updates)
-	if res.Error != nil {
-		t.s.log.Warn("progress write failed", "download_id", t.id, "err", res.Error)
+	_, err := t.s.transition(ctx, t.s.db, move{ids: []uuid.UUID{t.id}, job: &t.job, to: st, fields: updates})
+	if err != nil {
+		t.s.log.Warn("progress write failed", "download_id", t.id, "err", err)
 		t.mu.Lock()
 		t.dirty = true
+		t.tempSet = t.tempSet || tempSet
 		t.mu.Unlock()
 		return
 	}
-	if st != t.wroteStatus || hasInfo != t.wroteInfo {
-		t.wroteStatus, t.wroteInfo = st, hasInfo
-		t.s.publishRow(ctx, t.id)
+	if st != t.wroteStatus || hasInfo != t.wroteInfo || newVersion {
+		t.wroteStatus, t.wroteInfo, t.wroteYtdlp = st, hasInfo, t.wroteYtdlp || newVersion
+		t.publishRow(ctx)
 	}
+}
+
+// setTempBytes takes the guard's measure of the job's folder for the next
+// row write (temp_bytes: counted against the owner's storage quota).
+func (t *tracker) setTempBytes(n int64) {
+	t.mu.Lock()
+	t.temp, t.tempSet, t.dirty = n, true, true
+	t.mu.Unlock()
+}
+
+// infoSnapshot is what yt-dlp said about the item (zero before it did).
+func (t *tracker) infoSnapshot() ytdlp.Info {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.info
 }
 
 // title is the best title known for naming files.

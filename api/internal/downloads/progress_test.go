@@ -10,6 +10,8 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/downlink/downlink/api/internal/events"
+	"github.com/downlink/downlink/api/internal/files"
+	"github.com/downlink/downlink/api/internal/store/storetest"
 	"github.com/downlink/downlink/api/internal/ytdlp"
 )
 
@@ -46,9 +48,9 @@ func (b *captureBus) progress(t *testing.T) []progressEvent {
 
 func newTestTracker() (*tracker, *captureBus) {
 	bus := &captureBus{}
-	s := &Service{bus: bus, log: slog.New(slog.DiscardHandler)}
+	s := &Service{bus: bus, log: slog.New(slog.DiscardHandler), runs: newRunTable()}
 	r := &row{ID: uuid.New(), UserID: uuid.New()}
-	return newTracker(s, r, 1, Source{}), bus
+	return newTracker(context.Background(), s, r, 1, Source{}), bus
 }
 
 func dl(format string, done, total int64, status string) ytdlp.Progress {
@@ -58,6 +60,7 @@ func dl(format string, done, total int64, status string) ytdlp.Progress {
 // TestTrackerPercent feeds the tracker what yt-dlp prints and checks the
 // percent each progress event carries.
 func TestTrackerPercent(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name   string
 		events []ytdlp.Event
@@ -135,6 +138,7 @@ func TestTrackerPercent(t *testing.T) {
 // TestTrackerPostProcessing moves to post_processing and clears speed and
 // ETA.
 func TestTrackerPostProcessing(t *testing.T) {
+	t.Parallel()
 	tr, bus := newTestTracker()
 	tr.event(ytdlp.Info{FormatID: "18"})
 	tr.event(ytdlp.Progress{Status: "downloading", FormatID: "18", DownloadedBytes: 10, TotalBytes: 10, SpeedBps: 99, ETASeconds: 3})
@@ -144,5 +148,81 @@ func TestTrackerPostProcessing(t *testing.T) {
 	if last.Status != StatusPostProcessing || last.Progress.PostProcessor == nil || *last.Progress.PostProcessor != "ExtractAudio" ||
 		last.Progress.SpeedBps != nil || last.Progress.ETASeconds != nil || last.Progress.Percent != 100 {
 		t.Errorf("post-processing event %+v", last)
+	}
+}
+
+// newRunningTracker is a tracker of a real row (running, held by job 1)
+// of a service on a fresh database.
+func newRunningTracker(t *testing.T, ctx context.Context) (*tracker, *captureBus, *row) {
+	t.Helper()
+	st := storetest.New(t)
+	backend, err := files.NewLocal(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	bus := &captureBus{}
+	s := New(Config{NodeName: "node-a", Workers: func() int { return 1 }},
+		Deps{DB: st.DB, Bus: bus, Logger: storetest.Logger(),
+			Files: files.New(files.Deps{DB: st.DB, Backend: backend, Logger: storetest.Logger()})})
+	r := insertRow(t, s, "youtube", string(StatusFetchingInfo), 1, nil)
+	runCtx, cancel := context.WithCancelCause(ctx)
+	t.Cleanup(func() { cancel(nil) })
+	s.runs.add(r.ID, runCtx, cancel)
+	return newTracker(runCtx, s, r, 1, Source{}), bus, r
+}
+
+// updates decodes the download.updated events.
+func (b *captureBus) updates(t *testing.T) []Download {
+	t.Helper()
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	var out []Download
+	for _, e := range b.evs {
+		if e.Type == events.TypeDownloadUpdated {
+			var d Download
+			if err := json.Unmarshal(e.Data, &d); err != nil {
+				t.Fatal(err)
+			}
+			out = append(out, d)
+		}
+	}
+	return out
+}
+
+// A row update published during a run carries the run's newest progress,
+// not the older one last written: it never undoes a progress event the
+// dashboard already applied.
+func TestTrackerUpdateCarriesTheNewestProgress(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	tr, bus, _ := newRunningTracker(t, ctx)
+	tr.event(ytdlp.Info{FormatID: "18", Title: "T"})
+	tr.event(dl("18", 100, 1000, "downloading"))
+	tr.write(ctx) // stores 10%
+	tr.event(dl("18", 600, 1000, "downloading"))
+	tr.publishRow(ctx)
+	ups := bus.updates(t)
+	if len(ups) == 0 {
+		t.Fatal("no row update published")
+	}
+	last := ups[len(ups)-1]
+	if last.Status != StatusDownloading || last.Progress.Percent != 60 {
+		t.Fatalf("update shows %s at %.0f%%, want downloading at 60%% (the progress already published)", last.Status, last.Progress.Percent)
+	}
+}
+
+// Once a run's context ends (a cancel), the run publishes nothing more:
+// the canceled row is the last word.
+func TestTrackerIsSilentAfterCancel(t *testing.T) {
+	t.Parallel()
+	tr, bus, _ := newRunningTracker(t, context.Background())
+	tr.event(ytdlp.Info{FormatID: "18"})
+	tr.event(dl("18", 100, 1000, "downloading"))
+	before := len(bus.progress(t))
+	tr.run.cancel(errCanceledByUser)
+	tr.event(dl("18", 900, 1000, "downloading"))
+	tr.publishRow(context.Background())
+	if got := len(bus.progress(t)); got != before || len(bus.updates(t)) != 0 {
+		t.Fatalf("published after the cancel: %d progress events (had %d), %d updates", got, before, len(bus.updates(t)))
 	}
 }

@@ -7,11 +7,10 @@ import (
 	"time"
 
 	"github.com/google/uuid"
-	"github.com/riverqueue/river"
 	"gorm.io/gorm"
 
+	"github.com/downlink/downlink/api/internal/proc"
 	"github.com/downlink/downlink/api/internal/queue"
-	"github.com/downlink/downlink/api/internal/ytdlp"
 )
 
 // Recover runs when this node starts, before it takes jobs: it kills
@@ -22,7 +21,7 @@ func (s *Service) Recover(ctx context.Context) error {
 	if err := os.MkdirAll(s.cfg.TempRoot, 0o750); err != nil {
 		return err
 	}
-	killed, err := ytdlp.KillLeftovers(s.cfg.TempRoot, s.log)
+	killed, err := proc.KillLeftovers(s.cfg.TempRoot, s.log)
 	if err != nil {
 		s.log.Warn("cannot look for leftover processes", "err", err)
 	}
@@ -30,7 +29,8 @@ func (s *Service) Recover(ctx context.Context) error {
 		s.log.Warn("killed yt-dlp processes left by the previous run", "groups", killed)
 	}
 	var orphans []row
-	if err := s.db.WithContext(ctx).Where("node = ? AND status IN ?", s.cfg.NodeName, runningStatuses).Find(&orphans).Error; err != nil {
+	if err := s.db.WithContext(ctx).Where("node = ? AND status IN ?", s.cfg.NodeName, runningStatuses).
+		Where(notExpanded).Find(&orphans).Error; err != nil {
 		return err
 	}
 	for i := range orphans {
@@ -56,6 +56,12 @@ func (s *Service) Recover(ctx context.Context) error {
 	return s.cleanTemp(ctx)
 }
 
+// notExpanded leaves out parents that have children: a parent's running
+// status is its children's (refreshParent), its work is in them and they
+// are recovered and rescued on their own. Re-queueing such a parent would
+// list and download the playlist a second time.
+const notExpanded = "NOT EXISTS (SELECT 1 FROM downloads c WHERE c.parent_id = downloads.id)"
+
 // requeueUnclaimed gives a new job to queued rows whose current job River
 // considers running since before cutoff: their worker died between
 // fetching the job and claiming the row.
@@ -63,7 +69,7 @@ func (s *Service) requeueUnclaimed(ctx context.Context, cutoff time.Time) (int, 
 	var rows []row
 	err := s.db.WithContext(ctx).Model(&row{}).
 		Joins("JOIN river_job j ON j.id = downloads.job_id").
-		Where("downloads.status = ? AND j.state = ? AND j.attempted_at < ?", string(StatusQueued), "running", cutoff).
+		Where("downloads.status = ? AND j.state = ? AND j.attempted_at < ?", StatusQueued, "running", cutoff).
 		Find(&rows).Error
 	if err != nil {
 		return 0, err
@@ -72,10 +78,10 @@ func (s *Service) requeueUnclaimed(ctx context.Context, cutoff time.Time) (int, 
 	for i := range rows {
 		r := &rows[i]
 		err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-			res := tx.Model(&row{}).Where("id = ? AND status = ? AND job_id IS NOT DISTINCT FROM ?", r.ID, string(StatusQueued), r.JobID).
-				Update("updated_at", time.Now().UTC())
-			if res.Error != nil || res.RowsAffected == 0 {
-				return res.Error
+			moved, err := s.transition(ctx, tx, move{ids: []uuid.UUID{r.ID}, job: r.JobID, from: []Status{StatusQueued},
+				to: StatusQueued})
+			if err != nil || moved == 0 {
+				return err
 			}
 			n++
 			return s.enqueueInLineTx(ctx, tx, r)
@@ -92,11 +98,9 @@ func (s *Service) requeueUnclaimed(ctx context.Context, cutoff time.Time) (int, 
 // the queue.
 func (s *Service) requeue(ctx context.Context, r *row) error {
 	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		res := tx.Model(&row{}).Where("id = ? AND status IN ? AND job_id IS NOT DISTINCT FROM ?", r.ID, runningStatuses, r.JobID).
-			Updates(map[string]any{"status": string(StatusQueued), "heartbeat_at": nil, "speed_bps": nil,
-				"eta_seconds": nil, "updated_at": time.Now().UTC()})
-		if res.Error != nil || res.RowsAffected == 0 {
-			return res.Error
+		moved, err := s.transition(ctx, tx, move{ids: []uuid.UUID{r.ID}, job: r.JobID, from: runningStatuses, to: StatusQueued})
+		if err != nil || moved == 0 {
+			return err
 		}
 		return s.enqueueInLineTx(ctx, tx, r)
 	})
@@ -105,25 +109,69 @@ func (s *Service) requeue(ctx context.Context, r *row) error {
 // cleanTemp removes job folders of this node that belong to no download
 // still waiting or running here.
 func (s *Service) cleanTemp(ctx context.Context) error {
+	_, err := s.sweep(ctx, func(st Status) bool { return st == StatusQueued || st.Running() })
+	return err
+}
+
+// SweepTemp removes job folders of this node whose download is in a final
+// state or deleted: one canceled on another node, or while no process
+// ran it, leaves its folder (and .part files) here. It runs on every node
+// that downloads (RunTempSweep) and reports how many folders it removed.
+func (s *Service) SweepTemp(ctx context.Context) (int, error) {
+	return s.sweep(ctx, func(st Status) bool { return st != "" && !st.Final() })
+}
+
+// sweep removes the job folders whose download's status keep refuses
+// ("" for a download that no longer exists), except those running here.
+func (s *Service) sweep(ctx context.Context, keep func(Status) bool) (int, error) {
 	entries, err := os.ReadDir(s.cfg.TempRoot)
 	if err != nil {
-		return err
+		if os.IsNotExist(err) {
+			return 0, nil
+		}
+		return 0, err
 	}
+	n := 0
 	for _, e := range entries {
 		id, err := uuid.Parse(e.Name())
 		if err != nil || !e.IsDir() {
 			continue
 		}
-		var st string
-		s.db.WithContext(ctx).Model(&row{}).Select("status").Where("id = ?", id).Scan(&st)
-		if st == string(StatusQueued) || Status(st).Running() {
+		var st Status
+		if err := s.db.WithContext(ctx).Model(&row{}).Select("status").Where("id = ?", id).Scan(&st).Error; err != nil {
+			return n, err
+		}
+		if keep(st) || s.runs.get(id) != nil {
 			continue // re-queued: yt-dlp resumes from what is there
 		}
 		if err := os.RemoveAll(filepath.Join(s.cfg.TempRoot, e.Name())); err != nil {
 			s.log.Warn("cannot remove stale temp folder", "dir", e.Name(), "err", err)
+			continue
+		}
+		n++
+	}
+	return n, nil
+}
+
+// RunTempSweep runs SweepTemp every interval until ctx ends. Each node
+// runs its own (its temp folders are its own), not one for the cluster.
+func (s *Service) RunTempSweep(ctx context.Context, every time.Duration) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		n, err := s.SweepTemp(ctx)
+		if err != nil && ctx.Err() == nil {
+			s.log.Warn("temp folder sweep failed", "err", err)
+		}
+		if n > 0 {
+			s.log.Info("removed temp folders of finished downloads", "count", n)
 		}
 	}
-	return nil
 }
 
 // RescueStalled re-queues downloads whose worker stopped proving it is
@@ -132,7 +180,7 @@ func (s *Service) RescueStalled(ctx context.Context) (int, error) {
 	cutoff := time.Now().UTC().Add(-s.cfg.HeartbeatTimeout)
 	var stalled []row
 	err := s.db.WithContext(ctx).Where("status IN ? AND (heartbeat_at IS NULL OR heartbeat_at < ?) AND updated_at < ?",
-		runningStatuses, cutoff, cutoff).Find(&stalled).Error
+		runningStatuses, cutoff, cutoff).Where(notExpanded).Find(&stalled).Error
 	if err != nil {
 		return 0, err
 	}
@@ -144,8 +192,8 @@ func (s *Service) RescueStalled(ctx context.Context) (int, error) {
 	}
 	for i := range stalled {
 		r := &stalled[i]
-		if _, mine := s.runningHere(r.ID); mine {
-			continue
+		if s.runs.get(r.ID) != nil {
+			continue // running here: this node's heartbeat is just late
 		}
 		if err := s.requeue(ctx, r); err != nil {
 			return n, err
@@ -156,45 +204,21 @@ func (s *Service) RescueStalled(ctx context.Context) (int, error) {
 		if r.Node != nil {
 			node = *r.Node
 		}
-		s.log.Warn("re-queued a download whose worker stopped", "download_id", r.ID, "node", node)
+		s.log.Warn("re-queued a download whose worker stopped", "download_id", r.ID, "worker_node", node)
 	}
 	return n, nil
 }
 
-func (s *Service) runningHere(id uuid.UUID) (struct{}, bool) {
-	s.runs.mu.Lock()
-	defer s.runs.mu.Unlock()
-	_, ok := s.runs.runs[id]
-	return struct{}{}, ok
-}
-
-// RescueArgs is the periodic job that looks for stalled downloads.
-type RescueArgs struct{}
+// rescueArgs is the periodic job that looks for stalled downloads.
+type rescueArgs struct{}
 
 // Kind implements river.JobArgs.
-func (RescueArgs) Kind() string { return "downloads_rescue" }
+func (rescueArgs) Kind() string { return "downloads_rescue" }
 
-// InsertOpts puts the job on the maintenance queue.
-func (RescueArgs) InsertOpts() river.InsertOpts {
-	return river.InsertOpts{Queue: queue.Maintenance, UniqueOpts: river.UniqueOpts{ByPeriod: 20 * time.Second}}
-}
-
-// RescueWorker works RescueArgs.
-type RescueWorker struct {
-	river.WorkerDefaults[RescueArgs]
-	S *Service
-}
-
-// Work re-queues stalled downloads.
-func (w *RescueWorker) Work(ctx context.Context, _ *river.Job[RescueArgs]) error {
-	_, err := w.S.RescueStalled(ctx)
-	return err
-}
-
-// PeriodicRescue checks every 30 seconds, so a dead node's downloads move
-// within HeartbeatTimeout plus 30 s (two minutes by default).
-func PeriodicRescue() *river.PeriodicJob {
-	return river.NewPeriodicJob(river.PeriodicInterval(30*time.Second),
-		func() (river.JobArgs, *river.InsertOpts) { return RescueArgs{}, nil },
-		&river.PeriodicJobOpts{RunOnStart: true, ID: "downloads_rescue"})
+// RescueTask runs RescueStalled every 30 seconds (and at start), so a dead
+// node's downloads move within HeartbeatTimeout plus 30 s (two minutes by
+// default).
+func (s *Service) RescueTask() queue.Task {
+	return queue.NewTask[rescueArgs](queue.TaskOptions{Every: 30 * time.Second, Unique: 20 * time.Second, RunOnStart: true},
+		func(ctx context.Context) error { _, err := s.RescueStalled(ctx); return err })
 }

@@ -8,11 +8,11 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
-	"net/url"
 	"strings"
 	"sync"
 	"time"
 
+	"github.com/dustin/go-humanize"
 	"github.com/google/uuid"
 	"gorm.io/gorm"
 
@@ -74,19 +74,32 @@ type Service struct {
 	log      *slog.Logger
 	audit    *slog.Logger
 
-	// Optional.
-	KeyQuota     KeyQuota
-	StorageQuota StorageQuota
-	Notifier     Notifier
-	// Platforms hold what is special to a platform (Spotify matching,
-	// Instagram carousels); nil entries use the plain yt-dlp path.
-	Platforms map[string]PlatformHandler
+	keyQuota     KeyQuota
+	storageQuota StorageQuota
+	notifier     Notifier
+	handlers     map[string]PlatformHandler
+	layout       func(ctx context.Context) files.Layout
+	stiller      Stiller
 
-	runs    *runTable
-	limiter *limiter
+	runs *runTable
+	// announcing holds a channel per download being created here, closed
+	// once its download.created is out (announce, awaitAnnounced).
+	announcing sync.Map
+	limiter    *limiter
+	probes     *probeGate
+	pacer      *pacer
+
+	// afterImport, set by tests only, runs when a completion's files are
+	// in the library and not yet registered (where a crash is injected).
+	afterImport func()
+	// relayoutHook (Deps.RelayoutHook) runs after each download a move
+	// between layouts handled.
+	relayoutHook func(done int) error
 }
 
-// Deps are the service's collaborators.
+// Deps are the service's collaborators. KeyQuota, StorageQuota, Notifier,
+// Egress, Resolver and DiskFree may be nil (not counted, not checked, no
+// proxy); the rest are required.
 type Deps struct {
 	DB       *gorm.DB
 	Queue    Queue
@@ -99,6 +112,24 @@ type Deps struct {
 	DiskFree DiskFree
 	Metrics  *metrics.Registry
 	Logger   *slog.Logger
+
+	KeyQuota     KeyQuota
+	StorageQuota StorageQuota
+	Notifier     Notifier
+	// Handlers hold what is special to a platform (Spotify matching,
+	// Instagram carousels), by platform name; a platform without one takes
+	// the plain yt-dlp path.
+	Handlers map[string]PlatformHandler
+	// Layout is how the library files downloads now (nil: the default
+	// layout).
+	Layout func(ctx context.Context) files.Layout
+	// RelayoutHook is a test seam: called after each download a move
+	// between layouts handled (done so far); an error stops the move
+	// there, as a node's shutdown would, leaving it to be resumed.
+	RelayoutHook func(done int) error
+	// Stiller grabs a still from a video that came without a thumbnail
+	// (nil: none is grabbed).
+	Stiller Stiller
 }
 
 // New returns the service.
@@ -116,13 +147,15 @@ func New(cfg Config, d Deps) *Service {
 		cfg: cfg, db: d.DB, queue: d.Queue, bus: d.Bus, runner: d.Runner, egress: d.Egress, files: d.Files,
 		policy: d.Policy, resolver: d.Resolver, diskFree: d.DiskFree, metrics: d.Metrics,
 		log: d.Logger.With("source", "downloads"), audit: d.Logger.With("source", "audit", "audit", true),
-		runs: newRunTable(), limiter: newLimiter(cfg.Workers), Platforms: map[string]PlatformHandler{},
+		keyQuota: d.KeyQuota, storageQuota: d.StorageQuota, notifier: d.Notifier, handlers: d.Handlers, layout: d.Layout, relayoutHook: d.RelayoutHook,
+		stiller: d.Stiller,
+		runs:    newRunTable(), limiter: newLimiter(cfg.Workers), probes: newProbeGate(), pacer: newPacer(time.Now),
 	}
 }
 
 // notifyTx tells the Notifier about a final transition of id inside tx.
 func (s *Service) notifyTx(ctx context.Context, tx *gorm.DB, id uuid.UUID) error {
-	if s.Notifier == nil {
+	if s.notifier == nil {
 		return nil
 	}
 	var r row
@@ -135,30 +168,33 @@ func (s *Service) notifyTx(ctx context.Context, tx *gorm.DB, id uuid.UUID) error
 		return err
 	}
 	d.Files = s.files.Views(ctx, frs)
-	return s.Notifier.DownloadFinished(ctx, tx, d)
+	return s.notifier.DownloadFinished(ctx, tx, d)
 }
 
-// SetQueue gives the service its job queue (built after the workers are
-// registered, so after the service).
-func (s *Service) SetQueue(q Queue) { s.queue = q }
-
-// CreateRequest is a new download as submitted.
+// CreateRequest is a new download as submitted, its options decoded
+// (DecodeOptions).
 type CreateRequest struct {
 	URL            string
-	Preset         ytdlp.Preset
-	Options        json.RawMessage
+	Options        ytdlp.Options
 	IdempotencyKey string
+	// AllowDuplicate downloads an item the caller downloaded before;
+	// without it such a submission is ErrDuplicate.
+	AllowDuplicate bool
+	// From is set when a subscription queues the item (nil: a one-off
+	// submission).
+	From *Origin
 }
 
-var kindMap = map[platforms.Kind]string{
-	platforms.KindVideo: "video", platforms.KindShort: "video", platforms.KindTV: "video",
-	platforms.KindPlaylist: "playlist", platforms.KindChannel: "channel", platforms.KindTrack: "track",
-	platforms.KindAlbum: "album", platforms.KindArtist: "artist", platforms.KindPost: "post",
-	platforms.KindReel: "reel", platforms.KindStory: "other", platforms.KindUnknown: "other",
+// Origin is what a subscription knows of an item it queues: the row
+// starts with its title and meta, and remembers the subscription.
+type Origin struct {
+	SubscriptionID uuid.UUID
+	Title          string
+	Uploader       string
+	Duration       float64
+	ThumbnailURL   string
+	Meta           json.RawMessage
 }
-
-// parentKinds expand into one child per item.
-var parentKinds = map[string]bool{"playlist": true, "channel": true, "album": true, "artist": true}
 
 // checked is a validated submission.
 type checked struct {
@@ -168,74 +204,59 @@ type checked struct {
 	options  ytdlp.Options
 }
 
-// check validates a URL and options the way Create and Probe both need.
-func (s *Service) check(ctx context.Context, rawURL string, preset ytdlp.Preset, rawOpts json.RawMessage) (checked, error) {
+// check validates a URL and options the way Create and Probe both need,
+// and completes the options from the platform's settings and rules.
+func (s *Service) check(ctx context.Context, rawURL string, opts ytdlp.Options) (checked, error) {
 	raw := strings.TrimSpace(rawURL)
 	u, err := netguard.ValidateURL(raw)
 	if err != nil {
 		return checked{}, err
 	}
 	det := platforms.Detect(u)
-	c := checked{url: raw, platform: string(det.Platform), kind: kindMap[det.Kind]}
-	if c.kind == "" {
-		c.kind = "other"
-	}
-	if c.platform == string(platforms.Generic) && c.kind == "other" {
-		c.kind = "video"
-	}
+	c := checked{url: raw, platform: string(det.Platform), kind: string(det.DownloadKind())}
 	pol := s.policy.Platform(ctx, c.platform)
 	if !pol.Enabled {
-		msg := "Downloads from " + c.platform + " are switched off by an administrator."
+		label := c.platform
+		if d, ok := platforms.Lookup(c.platform); ok {
+			label = d.Label
+		}
+		msg := "Downloads from " + label + " are switched off. An administrator can turn " + label + " on in Settings → Platforms."
+		fix := problem.Fix{Setting: "platforms." + c.platform + ".enabled", Label: label, Href: "/settings?tab=platforms"}
 		if c.platform == string(platforms.Generic) {
-			msg = "This site is not YouTube, Spotify or Instagram, and downloads from other sites are switched off. An administrator can enable generic sites in the settings."
+			msg = "This site is not " + platforms.Labels("or") + ", and downloads from other sites are switched off. An administrator can turn on \"Other sites\" in Settings → General."
+			fix = problem.Fix{Setting: "generic_sites_enabled", Label: "Other sites", Href: "/settings?tab=general"}
 		}
 		if pol.DisabledReason != "" {
 			msg = pol.DisabledReason
 		}
-		return checked{}, ErrPlatformDisabled.WithDetail("%s", msg).WithField("url", "platform "+c.platform+" is disabled")
+		return checked{}, ErrPlatformDisabled.WithDetail("%s", msg).WithField("url", label+" is switched off").WithFix(fix)
 	}
-	if c.options, err = decodeOptions(rawOpts, preset); err != nil {
-		return checked{}, err
-	}
+	c.options = opts
 	if c.options.Preset == "" {
 		c.options.Preset = pol.DefaultPreset
 	}
 	if c.options.Preset == ytdlp.PresetAudio && c.options.AudioFormat == "" {
 		c.options.AudioFormat = pol.AudioFormat
 	}
-	if c.platform == string(platforms.YouTube) {
-		applyYouTubeDefaults(&c.options, pol)
-	}
-	if c.platform == string(platforms.Spotify) {
-		// Spotify items are always audio: matched on YouTube, downloaded as
-		// audio and tagged.
-		c.options.Preset = ytdlp.PresetAudio
-		if c.options.AudioFormat == "" {
-			c.options.AudioFormat = ytdlp.AudioFormat("mp3")
-		}
-	}
-	if err := c.options.Validate(ytdlp.Constraints{SponsorBlock: c.platform == string(platforms.YouTube)}); err != nil {
+	constraints := s.handler(c.platform).Prepare(&c.options, pol)
+	if err := c.options.Validate(constraints); err != nil {
 		return checked{}, prefixFields(err, "options.")
 	}
 	if netguard.URLKind(u) == netguard.KindWeb && !s.policy.AllowPrivateNetworks(ctx) {
 		if err := (netguard.Guard{}).CheckURL(ctx, u, s.resolver); err != nil {
-			var be *netguard.BlockedError
-			if errors.As(err, &be) {
-				return checked{}, problem.Invalid("url", "points at a "+string(be.Reason)+" address, which downloads may not reach")
-			}
-			return checked{}, err
+			return checked{}, err // says which setting would allow it (netguard.FixAllowPrivate)
 		}
 	}
 	return c, nil
 }
 
-func decodeOptions(raw json.RawMessage, preset ytdlp.Preset) (ytdlp.Options, error) {
-	var o ytdlp.Options
-	if len(raw) > 0 && string(raw) != "null" {
-		var err error
-		if o, err = ytdlp.DecodeOptions(raw); err != nil {
-			return o, prefixFields(err, "options.")
-		}
+// DecodeOptions decodes a submission's options once, where the request
+// arrives (ytdlp.DecodeOptions; field errors name options.*), with the
+// request's top-level preset, which must not contradict options.preset.
+func DecodeOptions(raw json.RawMessage, preset ytdlp.Preset) (ytdlp.Options, error) {
+	o, err := ytdlp.DecodeOptions(raw)
+	if err != nil {
+		return o, prefixFields(err, "options.")
 	}
 	if preset != "" {
 		if o.Preset != "" && o.Preset != preset {
@@ -275,7 +296,7 @@ func (s *Service) checkDisk(ctx context.Context) error {
 	min := s.policy.MinFreeDisk(ctx)
 	if free < min {
 		return ErrDiskLow.WithDetail("The server has %s free, below its %s minimum; new downloads wait until space is freed.",
-			humanBytes(free), humanBytes(min)).With("free_bytes", free).With("threshold_bytes", min)
+			humanize.IBytes(uint64(free)), humanize.IBytes(uint64(min))).With("free_bytes", free).With("threshold_bytes", min)
 	}
 	return nil
 }
@@ -284,16 +305,16 @@ func (s *Service) checkDisk(ctx context.Context) error {
 // transaction. With an idempotency key, a repeat of the same request
 // returns the first download (replayed = true).
 func (s *Service) Create(ctx context.Context, caller *authz.Principal, req CreateRequest) (Download, bool, error) {
-	c, err := s.check(ctx, req.URL, req.Preset, req.Options)
+	c, err := s.check(ctx, req.URL, req.Options)
 	if err != nil {
 		return Download{}, false, err
 	}
-	optsJSON, _ := json.Marshal(c.options)
 	var idemKey, reqHash *string
 	if k := strings.TrimSpace(req.IdempotencyKey); k != "" {
 		if len(k) > 255 {
 			return Download{}, false, problem.Invalid("Idempotency-Key", "must be at most 255 characters")
 		}
+		optsJSON, _ := json.Marshal(c.options)
 		h := sha256.Sum256([]byte(c.url + "\x00" + string(optsJSON)))
 		hs := hex.EncodeToString(h[:])
 		idemKey, reqHash = &k, &hs
@@ -304,31 +325,55 @@ func (s *Service) Create(ctx context.Context, caller *authz.Principal, req Creat
 	if err := s.checkDisk(ctx); err != nil {
 		return Download{}, false, err
 	}
-	if s.StorageQuota != nil {
-		if err := s.StorageQuota.CheckQuota(ctx, caller.UserID); err != nil {
+	if s.storageQuota != nil {
+		if err := s.storageQuota.CheckQuota(ctx, caller.UserID); err != nil {
+			return Download{}, false, err
+		}
+	}
+	// After the limits: "download again" would be refused by them anyway.
+	if !req.AllowDuplicate {
+		if err := s.duplicate(ctx, caller.UserID, c.url); err != nil {
 			return Download{}, false, err
 		}
 	}
 	now := time.Now().UTC()
-	r := row{ID: newID(), UserID: caller.UserID, URL: c.url, Platform: c.platform, Kind: c.kind,
-		Status: string(StatusQueued), Options: string(optsJSON), IdempotencyKey: idemKey, RequestHash: reqHash,
+	r := row{ID: store.NewID(), UserID: caller.UserID, URL: c.url, Platform: c.platform, Kind: c.kind,
+		Status: StatusQueued, Options: c.options, IdempotencyKey: idemKey, RequestHash: reqHash,
 		CreatedAt: now, UpdatedAt: now}
 	if idemKey != nil {
 		r.IdemUserID = &caller.UserID
 	}
+	if o := req.From; o != nil {
+		r.SubscriptionID = &o.SubscriptionID
+		if o.Title != "" {
+			r.Title = ptr(o.Title)
+		}
+		if o.Uploader != "" {
+			r.Uploader = ptr(o.Uploader)
+		}
+		if o.Duration > 0 {
+			r.DurationSeconds = ptr(o.Duration)
+		}
+		if o.ThumbnailURL != "" {
+			r.ThumbnailURL = ptr(o.ThumbnailURL)
+		}
+		if len(o.Meta) > 0 {
+			r.Meta = ptr(string(o.Meta))
+		}
+	}
 	if caller.Method == authz.MethodAPIKey {
 		r.APIKeyID = &caller.APIKeyID
 	}
+	// download.created goes out before anything else about the row: a
+	// worker of this node woken by the commit waits for it (publishRow).
+	defer s.announce(r.ID)()
 	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		if r.APIKeyID != nil && s.KeyQuota != nil {
-			if err := s.KeyQuota.ConsumeDownload(ctx, tx, *r.APIKeyID); err != nil {
+		if r.APIKeyID != nil && s.keyQuota != nil {
+			if err := s.keyQuota.ConsumeDownload(ctx, tx, *r.APIKeyID); err != nil {
 				return err
 			}
 		}
-		if err := tx.Create(&r).Error; err != nil {
-			return err
-		}
-		return s.enqueueTx(ctx, tx, &r)
+		return s.createWithJobTx(ctx, tx, &r)
 	})
 	if err != nil {
 		if idemKey != nil && store.IsUniqueViolation(err) {
@@ -354,6 +399,19 @@ func (s *Service) enqueueTx(ctx context.Context, tx *gorm.DB, r *row) error {
 	return tx.Model(&row{}).Where("id = ?", r.ID).Update("job_id", res.Job.ID).Error
 }
 
+// createWithJobTx inserts a new row r and its job inside tx: the job
+// first, so the row is written once with its job id (enqueueTx's UPDATE is
+// a third statement per enqueue; docs/performance.md, round 2). No worker
+// sees the job before tx commits, and then the row is there too.
+func (s *Service) createWithJobTx(ctx context.Context, tx *gorm.DB, r *row) error {
+	res, err := s.queue.InsertTx(ctx, tx, JobArgs{DownloadID: r.ID, Platform: r.Platform}, insertOpts(r.Platform))
+	if err != nil {
+		return err
+	}
+	r.JobID = &res.Job.ID
+	return tx.Create(r).Error
+}
+
 func (s *Service) replay(ctx context.Context, userID uuid.UUID, key, hash string) (Download, bool, error) {
 	var r row
 	err := s.db.WithContext(ctx).Where("idem_user_id = ? AND idempotency_key = ?", userID, key).Take(&r).Error
@@ -373,119 +431,46 @@ func (s *Service) replay(ctx context.Context, userID uuid.UUID, key, hash string
 	return d[0], true, nil
 }
 
-// load returns a row the caller may see; other users' rows are not found.
-func (s *Service) load(ctx context.Context, db *gorm.DB, caller *authz.Principal, id uuid.UUID) (row, error) {
-	var r row
-	q := db.WithContext(ctx).Where("id = ?", id)
-	if caller != nil && !caller.IsAdmin() {
+// readable is the download id if the caller may read it (other users'
+// rows only for those who may read others'; a nil caller is the system).
+func readable(db *gorm.DB, caller *authz.Principal, id uuid.UUID) *gorm.DB {
+	q := db.Model(&row{}).Where("id = ?", id)
+	if caller != nil && !caller.MayActOnOthers(authz.Read) {
 		q = q.Where("user_id = ?", caller.UserID)
 	}
-	if err := q.Take(&r).Error; err != nil {
+	return q
+}
+
+// load returns a row the caller may read (act authz.Read) or change
+// (authz.Write); other users' rows the caller may not read are not found.
+// A nil caller is the system itself.
+func (s *Service) load(ctx context.Context, db *gorm.DB, caller *authz.Principal, id uuid.UUID, act authz.Act) (row, error) {
+	var r row
+	if err := readable(db.WithContext(ctx), caller, id).Take(&r).Error; err != nil {
 		return row{}, store.NotFound(err, ErrNotFound)
+	}
+	if caller != nil && act == authz.Write {
+		if err := caller.MayChange(r.UserID); err != nil {
+			return row{}, err
+		}
 	}
 	return r, nil
 }
 
 // Get returns one download with its files (and children summary).
 func (s *Service) Get(ctx context.Context, caller *authz.Principal, id uuid.UUID) (Download, error) {
-	r, err := s.load(ctx, s.db, caller, id)
+	// load's scope, but only the columns a download shows, scanned by hand
+	// as a list's are (a client polling one download asks this often).
+	rows, err := findView(readable(s.db.WithContext(ctx), caller, id).Limit(1), 1, true)
 	if err != nil {
 		return Download{}, err
 	}
-	ds, err := s.withDetails(ctx, []row{r})
+	if len(rows) == 0 {
+		return Download{}, ErrNotFound
+	}
+	ds, err := s.withDetails(ctx, rows)
 	if err != nil {
 		return Download{}, err
 	}
 	return ds[0], nil
-}
-
-// publish sends an event about a download to its owner (and admins).
-func (s *Service) publish(ctx context.Context, typ string, v any) {
-	var owner string
-	switch d := v.(type) {
-	case Download:
-		owner = d.UserID.String()
-	case progressEvent:
-		owner = d.userID
-	case deletedEvent:
-		owner = d.UserID.String()
-	}
-	data, err := json.Marshal(v)
-	if err != nil {
-		s.log.Error("encode event", "err", err)
-		return
-	}
-	if err := s.bus.Publish(context.WithoutCancel(ctx), events.Event{Type: typ, UserID: owner, Data: data}); err != nil {
-		s.log.Warn("publish event", "type", typ, "err", err)
-	}
-}
-
-type deletedEvent struct {
-	ID     uuid.UUID `json:"id"`
-	UserID uuid.UUID `json:"-"`
-}
-
-func humanBytes(n int64) string {
-	const unit = 1024
-	if n < unit {
-		return itoa64(n) + " B"
-	}
-	div, exp := int64(unit), 0
-	for m := n / unit; m >= unit; m /= unit {
-		div *= unit
-		exp++
-	}
-	v := float64(n) / float64(div)
-	return strings.TrimSuffix(strings.TrimSuffix(ftoa1(v), "0"), ".") + " " + string("KMGTPE"[exp]) + "iB"
-}
-
-// runTable knows which downloads run on this node, to cancel them at once.
-type runTable struct {
-	mu   sync.Mutex
-	runs map[uuid.UUID]context.CancelCauseFunc
-}
-
-func newRunTable() *runTable { return &runTable{runs: map[uuid.UUID]context.CancelCauseFunc{}} }
-
-func (t *runTable) add(id uuid.UUID, cancel context.CancelCauseFunc) {
-	t.mu.Lock()
-	t.runs[id] = cancel
-	t.mu.Unlock()
-}
-
-func (t *runTable) remove(id uuid.UUID) {
-	t.mu.Lock()
-	delete(t.runs, id)
-	t.mu.Unlock()
-}
-
-func (t *runTable) cancel(id uuid.UUID, cause error) bool {
-	t.mu.Lock()
-	c, ok := t.runs[id]
-	t.mu.Unlock()
-	if ok {
-		c(cause)
-	}
-	return ok
-}
-
-// Running is how many downloads this node runs now.
-func (s *Service) Running() int {
-	s.runs.mu.Lock()
-	defer s.runs.mu.Unlock()
-	return len(s.runs.runs)
-}
-
-var _ = url.Parse
-
-// applyYouTubeDefaults fills what the user left unset from the YouTube
-// settings: default subtitles and SponsorBlock categories.
-func applyYouTubeDefaults(o *ytdlp.Options, pol PlatformPolicy) {
-	if o.Subtitles == nil && len(pol.SubtitleLanguages) > 0 {
-		o.Subtitles = &ytdlp.Subtitles{Languages: pol.SubtitleLanguages, Auto: pol.AutoCaptions,
-			Embed: o.Preset != ytdlp.PresetAudio}
-	}
-	if len(o.SponsorBlockRemove) == 0 && len(pol.SponsorBlock) > 0 {
-		o.SponsorBlockRemove = pol.SponsorBlock
-	}
 }

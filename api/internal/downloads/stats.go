@@ -6,8 +6,10 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"gorm.io/gorm"
 
 	"github.com/downlink/downlink/api/internal/files"
+	"github.com/downlink/downlink/api/internal/platforms"
 )
 
 // StatsDay is one UTC day.
@@ -40,8 +42,22 @@ type Stats struct {
 	QueuedNow       int            `json:"queued_now"`
 }
 
+// platformCounts is a zero count for every platform.
 func platformCounts() map[string]int {
-	return map[string]int{QueueYouTube: 0, QueueSpotify: 0, QueueInstagram: 0, QueueGeneric: 0}
+	m := map[string]int{}
+	for _, p := range platforms.Names() {
+		m[p] = 0
+	}
+	return m
+}
+
+// parentKinds are the kinds of rows that expand, as stored.
+func parentKinds() []string {
+	out := make([]string, len(platforms.ParentKinds))
+	for i, k := range platforms.ParentKinds {
+		out[i] = string(k)
+	}
+	return out
 }
 
 // Stats counts one user's downloads (userID set) or everyone's. Items are
@@ -55,20 +71,19 @@ func (s *Service) Stats(ctx context.Context, userID *uuid.UUID) (Stats, error) {
 	for _, s := range Statuses {
 		st.ByStatus[string(s)] = 0
 	}
-	items := func() *queryScope {
-		q := s.db.WithContext(ctx).Model(&row{}).Where("(parent_id IS NOT NULL OR kind NOT IN ?)",
-			[]string{"playlist", "channel", "album", "artist"})
+	items := func() *gorm.DB {
+		q := s.db.WithContext(ctx).Model(&row{}).Where("(parent_id IS NOT NULL OR kind NOT IN ?)", parentKinds())
 		if userID != nil {
 			q = q.Where("user_id = ?", *userID)
 		}
-		return &queryScope{q}
+		return q
 	}
 	var byStatus []struct {
 		Status   string
 		Platform string
 		N        int
 	}
-	if err := items().q.Select("status, platform, COUNT(*) AS n").Group("status, platform").Scan(&byStatus).Error; err != nil {
+	if err := items().Select("status, platform, COUNT(*) AS n").Group("status, platform").Scan(&byStatus).Error; err != nil {
 		return Stats{}, err
 	}
 	for _, r := range byStatus {
@@ -90,7 +105,7 @@ func (s *Service) Stats(ctx context.Context, userID *uuid.UUID) (Stats, error) {
 		ErrorCode    *string
 		ErrorMessage *string
 	}
-	if err := items().q.Select("status, platform, started_at, finished_at, error_code, error_message").
+	if err := items().Select("status, platform, started_at, finished_at, error_code, error_message").
 		Where("finished_at >= ? AND status IN ?", start, []string{string(StatusCompleted), string(StatusFailed)}).
 		Scan(&finished).Error; err != nil {
 		return Stats{}, err

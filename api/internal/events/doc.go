@@ -30,10 +30,23 @@
 //
 // # Gaps and Last-Event-ID
 //
-// There is no replay store. Events published while a node's listener is
-// reconnecting, or while an SSE client is away, are not delivered later.
-// Instead the bus sends a TypeResync event to every local subscriber after
-// its listener reconnects, and the Hub sends one as the first event to a
-// client that reconnects with a Last-Event-ID header. A client receiving
-// TypeResync should refetch the state it shows.
+// Each bus numbers the events it fans out in a bounded history (the last
+// DefaultHistoryEvents events, at most DefaultHistoryBytes of them; see
+// WithHistory): Event.Cursor, "<epoch>-<seq>", is the SSE id. A client that
+// reconnects with Last-Event-ID (or ?last_event_id=) gets, before the live
+// events, exactly the events after that cursor its filter lets through
+// (Subscribe WithResume takes the history and registers under one lock, so
+// nothing falls between replay and live). The epoch is random per bus, so a
+// cursor from another node, from before a restart, or older than the
+// history is recognized: the Hub then sends TypeResync, whose id is the
+// current head, and the client refetches.
+//
+// On Postgres every node delivers every event, but each numbers them in its
+// own arrival order, so cursors are per node: behind a load balancer
+// without sticky sessions a reconnect that lands on another node resyncs
+// instead of replaying. When a node's listener reconnects, the events other
+// nodes published meanwhile never arrived: the bus sends TypeResync to every
+// local subscriber and records it in the history, so a client replaying
+// across that gap receives it too. A client receiving TypeResync should
+// refetch the state it shows.
 package events

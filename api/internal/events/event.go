@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+
+	"github.com/downlink/downlink/api/internal/jsontime"
 )
 
 // Event types published by Downlink's services. The list is open: any
@@ -48,6 +50,11 @@ type Event struct {
 	// Truncated is set on an event that crossed nodes without its full
 	// Data because it was too large for NOTIFY; see the package doc.
 	Truncated bool `json:"truncated,omitempty"`
+	// Cursor is the event's position in the history of the bus that
+	// delivered it ("<epoch>-<seq>", set when it is fanned out): the SSE
+	// id, which a reconnecting client sends back as Last-Event-ID. It is
+	// local to a node and never crosses nodes.
+	Cursor string `json:"-"`
 }
 
 // NewID returns a new event ID: a UUIDv7, so IDs sort by creation time and
@@ -83,7 +90,8 @@ func normalize(e Event) (Event, error) {
 		if err := json.Compact(&buf, e.Data); err != nil {
 			return e, fmt.Errorf("%w: data is not JSON: %v", ErrInvalidEvent, err)
 		}
-		e.Data = buf.Bytes()
+		// Timestamps in one form, as in every API response.
+		e.Data = jsontime.Normalize(buf.Bytes())
 	} else {
 		e.Data = nil
 	}

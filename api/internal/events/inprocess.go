@@ -16,9 +16,13 @@ import (
 type InProcessBus struct {
 	mu     sync.RWMutex
 	closed bool
-	all    map[*Subscription]struct{}            // Filter.All subscribers
-	byUser map[string]map[*Subscription]struct{} // by Filter.UserID
-	count  int
+	// order serializes fan-outs (taken with mu read-locked), so every
+	// subscriber receives events in the order history numbers them.
+	order   sync.Mutex
+	history *history
+	all     map[*Subscription]struct{}            // Filter.All subscribers
+	byUser  map[string]map[*Subscription]struct{} // by Filter.UserID
+	count   int
 
 	published atomic.Uint64
 	delivered atomic.Uint64
@@ -26,10 +30,15 @@ type InProcessBus struct {
 }
 
 // NewInProcessBus returns an empty, open bus. It starts no goroutine.
-func NewInProcessBus() *InProcessBus {
+func NewInProcessBus(opts ...BusOption) *InProcessBus {
+	o := busOptions{historyEvents: DefaultHistoryEvents, historyBytes: DefaultHistoryBytes}
+	for _, opt := range opts {
+		opt(&o)
+	}
 	return &InProcessBus{
-		all:    make(map[*Subscription]struct{}),
-		byUser: make(map[string]map[*Subscription]struct{}),
+		history: newHistory(o),
+		all:     make(map[*Subscription]struct{}),
+		byUser:  make(map[string]map[*Subscription]struct{}),
 	}
 }
 
@@ -55,7 +64,7 @@ func (b *InProcessBus) publishNormalized(e Event) error {
 		return ErrClosed
 	}
 	b.published.Add(1)
-	b.fanout(e)
+	b.record(e)
 	return nil
 }
 
@@ -65,8 +74,16 @@ func (b *InProcessBus) deliver(e Event) {
 	b.mu.RLock()
 	defer b.mu.RUnlock()
 	if !b.closed {
-		b.fanout(e)
+		b.record(e)
 	}
+}
+
+// record numbers e in the history and fans it out, one event at a time.
+// The caller holds the read lock.
+func (b *InProcessBus) record(e Event) {
+	b.order.Lock()
+	defer b.order.Unlock()
+	b.fanout(b.history.add(e))
 }
 
 // fanout offers e to the subscribers whose filter matches. The caller holds
@@ -119,6 +136,12 @@ func (b *InProcessBus) Subscribe(f Filter, opts ...SubscribeOption) *Subscriptio
 	if b.closed {
 		close(s.c)
 		return s
+	}
+	// Under the write lock no event is being fanned out: what the history
+	// holds now and what reaches C afterwards meet without a gap or overlap.
+	s.head = b.history.Head()
+	if s.resumeFrom != "" {
+		s.missed, s.resumed = b.history.since(s.resumeFrom, &s.match)
 	}
 	if f.All {
 		b.all[s] = struct{}{}

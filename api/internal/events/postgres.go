@@ -41,6 +41,9 @@ type PostgresConfig struct {
 	// MinBackoff and MaxBackoff bound the wait between listener reconnects
 	// (defaults 100ms and 30s); the wait doubles after each failure.
 	MinBackoff, MaxBackoff time.Duration
+	// HistoryEvents and HistoryBytes bound this node's Last-Event-ID
+	// replay history (see WithHistory); zero keeps the defaults.
+	HistoryEvents, HistoryBytes int
 	// HealthCheck is how long the listener waits for a notification before
 	// pinging the server to detect a dead connection (default 30s).
 	HealthCheck time.Duration
@@ -106,7 +109,7 @@ func NewPostgresBus(cfg PostgresConfig) (*PostgresBus, error) {
 	}
 	b := &PostgresBus{
 		cfg:   cfg,
-		local: NewInProcessBus(),
+		local: NewInProcessBus(WithHistory(cfg.HistoryEvents, cfg.HistoryBytes)),
 		pool:  cfg.Pool,
 		log:   cfg.Logger.With("component", "events", "channel", cfg.Channel),
 		done:  make(chan struct{}),
@@ -125,7 +128,7 @@ func NewPostgresBus(cfg PostgresConfig) (*PostgresBus, error) {
 	b.connConfig = b.pool.Config().ConnConfig.Copy()
 	b.connConfig.RuntimeParams["application_name"] = "downlink-events-listener"
 	b.nodeID = nodeID(cfg.NodeName)
-	b.log = b.log.With("node", b.nodeID)
+	b.log = b.log.With("listener", b.nodeID) // the logger already names the node
 
 	ctx, stop := context.WithCancel(context.Background())
 	b.stop = stop

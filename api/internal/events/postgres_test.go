@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -173,5 +174,37 @@ func TestPostgresConfigErrors(t *testing.T) {
 				t.Fatal("accepted")
 			}
 		})
+	}
+}
+
+// TestPostgresResumeOnEachNode: each node numbers the events it delivers
+// (its own and the other nodes') in its own history. A client coming back
+// to the same node resumes exactly; a cursor from another node is foreign
+// there and gets events.resync.
+func TestPostgresResumeOnEachNode(t *testing.T) {
+	a, b := twoNodes(t)
+	srvB := testServer(t, NewHub(b, HubOptions{}))
+	c := connect(t, srvB.URL, userHeader("u1", false))
+	start := c.next(t, time.Second).id
+	// Published on A, delivered on B through NOTIFY.
+	for n := 1; n <= 3; n++ {
+		if err := a.Publish(context.Background(), Event{Type: TypeDownloadUpdated, UserID: "u1", Data: json.RawMessage(fmt.Sprintf(`{"n":%d}`, n))}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	first := c.nextEvent(t, 5*time.Second)
+	if cursorSeq(t, b.local, first.id) != cursorSeq(t, b.local, start)+1 {
+		t.Fatalf("first event %s after the opening %s", first.id, start)
+	}
+	c.close()
+	back := resumeFrom(t, srvB.URL, first.id, false)
+	back.next(t, time.Second)
+	expectData(t, back, `{"n":2}`, `{"n":3}`)
+
+	aCursor := a.local.history.Head()
+	other := resumeFrom(t, srvB.URL, aCursor, false)
+	other.next(t, time.Second)
+	if f := other.nextEvent(t, time.Second); f.event != TypeResync || f.id != b.local.history.Head() {
+		t.Fatalf("A's cursor on B: %+v, want %s", f, TypeResync)
 	}
 }

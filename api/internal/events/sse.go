@@ -44,6 +44,9 @@ type HubOptions struct {
 	// WriteTimeout bounds one write to a client; a client that does not
 	// read for this long is dropped (default 10s).
 	WriteTimeout time.Duration
+	// RecheckInterval is how often a stream given WithRecheck asks whether
+	// its caller may still listen (default 5s).
+	RecheckInterval time.Duration
 	// ClientBuffer is how many events may wait for one client before it is
 	// considered too slow and dropped (default 64).
 	ClientBuffer int
@@ -63,6 +66,7 @@ func (o *HubOptions) setDefaults() {
 	def(&o.IdleTimeout, 10*time.Minute)
 	def(&o.MaxLifetime, 30*time.Minute)
 	def(&o.WriteTimeout, 10*time.Second)
+	def(&o.RecheckInterval, 5*time.Second)
 	if o.ClientBuffer <= 0 {
 		o.ClientBuffer = 64
 	}
@@ -119,11 +123,14 @@ func (h *Hub) SlowClientsDropped() uint64 { return h.slowDropped.Load() }
 // It returns ErrHubClosed or ErrStreamingUnsupported before writing
 // anything; once the stream has started it returns nil, since the status
 // line is already sent.
-func (h *Hub) ServeSSE(w http.ResponseWriter, r *http.Request, f Filter) error {
+func (h *Hub) ServeSSE(w http.ResponseWriter, r *http.Request, f Filter, opts ...StreamOption) error {
 	if !canFlush(w) {
 		return ErrStreamingUnsupported
 	}
 	s := newStream(h, w, r)
+	for _, o := range opts {
+		o(s)
+	}
 	if !h.register(s) {
 		return ErrHubClosed
 	}
@@ -131,13 +138,50 @@ func (h *Hub) ServeSSE(w http.ResponseWriter, r *http.Request, f Filter) error {
 
 	// Subscribe before the headers go out: a client that has seen the
 	// response has a subscription, so nothing published after is missed.
-	sub := h.bus.Subscribe(f, WithBuffer(h.opts.ClientBuffer))
+	subOpts := []SubscribeOption{WithBuffer(h.opts.ClientBuffer)}
+	if s.lastID = lastEventID(r); s.lastID != "" {
+		subOpts = append(subOpts, WithResume(s.lastID))
+	}
+	sub := h.bus.Subscribe(f, subOpts...)
 	defer sub.Close()
 
 	h.clients.Add(1)
 	defer h.clients.Add(-1)
 	s.run(sub)
 	return nil
+}
+
+// LastEventIDParam is the query parameter that stands in for the
+// Last-Event-ID header, for a client that opens a new EventSource (which
+// cannot set headers) instead of letting the old one reconnect.
+const LastEventIDParam = "last_event_id"
+
+// maxLastEventID bounds the Last-Event-ID considered; cursors are short.
+const maxLastEventID = 64
+
+// lastEventID is where the client says it left off: the Last-Event-ID
+// header (EventSource's reconnect), else ?last_event_id=.
+func lastEventID(r *http.Request) string {
+	id := r.Header.Get("Last-Event-ID")
+	if id == "" {
+		id = r.URL.Query().Get(LastEventIDParam)
+	}
+	if len(id) > maxLastEventID {
+		id = id[:maxLastEventID] // no cursor of ours: the client resyncs
+	}
+	return id
+}
+
+// StreamOption tunes one stream.
+type StreamOption func(*stream)
+
+// WithRecheck makes the stream ask check, every HubOptions.RecheckInterval,
+// whether its caller may still listen, and end at the first error: a
+// revoked or expired key, a disabled user, a changed role or an ended
+// session stop a stream within seconds, not at its MaxLifetime. check runs
+// in the stream's goroutine with a context bounded by the interval.
+func WithRecheck(check func(context.Context) error) StreamOption {
+	return func(s *stream) { s.recheck = check }
 }
 
 func (h *Hub) register(s *stream) bool {

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/downlink/downlink/api/internal/problem"
+	"github.com/downlink/downlink/api/internal/testkit"
 )
 
 // frame is one parsed SSE block: an event, or a comment / retry hint.
@@ -49,7 +50,7 @@ func closeServer(t testing.TB, hub *Hub, srv *httptest.Server) {
 
 func sseHandler(hub *Hub) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		f, err := ParseFilter(r, r.Header.Get("X-User"), r.Header.Get("X-Admin") == "1")
+		f, err := ParseFilter(r.URL.Query(), r.Header.Get("X-User"), r.Header.Get("X-Admin") == "1")
 		if err == nil {
 			err = hub.ServeSSE(w, r, f)
 		}
@@ -184,11 +185,5 @@ func (c *sseClient) waitEnd(t testing.TB, timeout time.Duration) time.Duration {
 // eventually polls cond until it holds or fails the test after 5s.
 func eventually(t testing.TB, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
+	testkit.EventuallyTrue(t, 5*time.Second, what, cond)
 }

@@ -1,6 +1,7 @@
 package events
 
 import (
+	"context"
 	"errors"
 	"log/slog"
 	"net/http"
@@ -30,6 +31,10 @@ type stream struct {
 	rc  *http.ResponseController
 	r   *http.Request
 	buf []byte
+	// lastID is the client's Last-Event-ID, "" on a first connection.
+	lastID string
+	// recheck, when set, says whether the caller may still listen.
+	recheck func(context.Context) error
 
 	// deadlines is false when the writer cannot set write deadlines; then
 	// only the subscription's overflow protects us from a stuck client.
@@ -57,13 +62,33 @@ func (s *stream) run(sub *Subscription) {
 
 	s.buf = append(s.buf[:0], "retry: "...)
 	s.buf = strconv.AppendInt(s.buf, opts.Retry.Milliseconds(), 10)
-	s.buf = append(s.buf, "\n\n"...)
-	if s.r.Header.Get("Last-Event-ID") != "" {
-		// No replay store: tell a returning client to refetch instead.
-		s.buf = appendFrame(s.buf, Event{ID: NewID(), Type: TypeResync, Data: []byte(`{"reason":"client_reconnected"}`)})
+	missed, resumed := sub.Resume()
+	switch {
+	case s.lastID == "":
+		// The id of where the stream starts, so a client that reconnects
+		// before any event comes back to this point (an id with no data
+		// dispatches nothing but sets EventSource's lastEventId).
+		s.buf = append(s.buf, "\nid: "...)
+		s.buf = append(s.buf, sub.Head()...)
+		s.buf = append(s.buf, "\n\n"...)
+	case resumed:
+		// The client's id stays its last one until a replayed event moves it.
+		s.buf = append(s.buf, "\n\n"...)
+		for _, e := range missed {
+			s.buf = appendFrame(s.buf, e)
+		}
+	default:
+		// Not a position this node still holds: tell the client to refetch,
+		// and where the stream continues from.
+		s.buf = append(s.buf, "\n\n"...)
+		s.buf = appendFrame(s.buf, Event{ID: NewID(), Cursor: sub.Head(), Type: TypeResync, Data: []byte(`{"reason":"client_reconnected"}`)})
 	}
 	if err := s.flush(); err != nil {
 		log.Debug("sse stream failed to start", "err", err)
+		return
+	}
+	if s.r.Method == http.MethodHead {
+		// HEAD gets the stream's status and headers, then the end.
 		return
 	}
 	log.Debug("sse stream started")
@@ -73,6 +98,12 @@ func (s *stream) run(sub *Subscription) {
 	idle, lifetime := newTimer(opts.IdleTimeout), newTimer(opts.MaxLifetime)
 	defer stopTimer(idle)
 	defer stopTimer(lifetime)
+	var recheckC <-chan time.Time
+	if s.recheck != nil {
+		t := time.NewTicker(opts.RecheckInterval)
+		defer t.Stop()
+		recheckC = t.C
+	}
 
 	reason := ""
 	for reason == "" {
@@ -98,6 +129,10 @@ func (s *stream) run(sub *Subscription) {
 			reason = "idle timeout"
 		case <-timerC(lifetime):
 			reason = "max lifetime"
+		case <-recheckC:
+			if err := s.check(opts.RecheckInterval); err != nil {
+				reason = "caller may no longer listen: " + err.Error()
+			}
 		case <-s.r.Context().Done():
 			reason = "client gone"
 		case <-s.hub.done:
@@ -111,6 +146,21 @@ func (s *stream) run(sub *Subscription) {
 		_ = s.rc.SetWriteDeadline(time.Time{})
 		s.mu.Unlock()
 	}
+}
+
+// check runs the stream's recheck bounded by d, and cut short when the
+// hub shuts down (a slow database must not hold up a graceful stop).
+func (s *stream) check(d time.Duration) error {
+	ctx, cancel := context.WithTimeout(s.r.Context(), d)
+	defer cancel()
+	go func() {
+		select {
+		case <-s.hub.done:
+			cancel()
+		case <-ctx.Done():
+		}
+	}()
+	return s.recheck(ctx)
 }
 
 // write sends s.buf and returns why the stream must end, or "".
@@ -165,7 +215,11 @@ func (s *stream) interrupt() {
 // whitespace between tokens, so dropping it keeps the JSON intact.
 func appendFrame(buf []byte, e Event) []byte {
 	buf = append(buf, "id: "...)
-	buf = appendLine(buf, e.ID)
+	if e.Cursor != "" {
+		buf = appendLine(buf, e.Cursor)
+	} else {
+		buf = appendLine(buf, e.ID)
+	}
 	buf = append(buf, "\nevent: "...)
 	buf = appendLine(buf, e.Type)
 	buf = append(buf, "\ndata: "...)

@@ -13,12 +13,20 @@ type SubscribeOption func(*subscribeOptions)
 
 type subscribeOptions struct {
 	buffer int
+	resume string
 }
 
 // WithBuffer sets how many events may wait for the subscriber before new
 // ones are dropped for it (minimum 1).
 func WithBuffer(n int) SubscribeOption {
 	return func(o *subscribeOptions) { o.buffer = max(n, 1) }
+}
+
+// WithResume asks for the events after cursor (an Event.Cursor this node
+// handed out, as a client's Last-Event-ID) that the filter lets through;
+// read them with Resume before C.
+func WithResume(cursor string) SubscribeOption {
+	return func(o *subscribeOptions) { o.resume = cursor }
 }
 
 // Subscription is one subscriber's view of a bus. Read events from C; call
@@ -32,6 +40,12 @@ type Subscription struct {
 
 	closeOnce sync.Once
 	unsub     func(*Subscription)
+
+	// Set at Subscribe, read-only afterwards.
+	head       string
+	resumeFrom string
+	missed     []Event
+	resumed    bool
 }
 
 func newSubscription(f Filter, opts []SubscribeOption, unsub func(*Subscription)) *Subscription {
@@ -44,8 +58,21 @@ func newSubscription(f Filter, opts []SubscribeOption, unsub func(*Subscription)
 		match:    compileFilter(f),
 		overflow: make(chan struct{}),
 		unsub:    unsub,
+
+		resumeFrom: o.resume,
 	}
 }
+
+// Head returns the cursor of the newest event the bus had numbered when
+// the subscription started: C carries the events after it.
+func (s *Subscription) Head() string { return s.head }
+
+// Resume returns, for a subscription made WithResume, the events after its
+// cursor that the filter lets through (oldest first; C continues where they
+// end), and ok false when the cursor is not one this bus still covers
+// (another node's, from before a restart, or older than the history), so
+// events may have been missed and the subscriber should resync.
+func (s *Subscription) Resume() (missed []Event, ok bool) { return s.missed, s.resumed }
 
 // C returns the channel of events. It is closed after Close, or when the
 // bus closes.

@@ -39,16 +39,24 @@ type library struct {
 // eachBackend runs the same test on a local folder and on S3 (gofakes3 in
 // this process), each with a fresh database.
 func eachBackend(t *testing.T, run func(t *testing.T, lib *library)) {
-	t.Run("local", func(t *testing.T) { run(t, newLocalLibrary(t)) })
-	t.Run("s3", func(t *testing.T) { run(t, newS3Library(t, 0)) })
+	eachBackendWith(t, files.Deps{}, run)
 }
 
-func newLocalLibrary(t *testing.T) *library {
+// eachBackendWith is eachBackend with the service's optional
+// collaborators (quotas, retention) taken from d.
+func eachBackendWith(t *testing.T, d files.Deps, run func(t *testing.T, lib *library)) {
+	t.Run("local", func(t *testing.T) { run(t, newLocalLibrary(t, d)) })
+	t.Run("s3", func(t *testing.T) { run(t, newS3Library(t, 0, d)) })
+}
+
+func newLocalLibrary(t *testing.T, d files.Deps) *library {
 	st := storetest.New(t)
-	svc, err := files.New(st.DB, t.TempDir(), storetest.Logger())
+	b, err := files.NewLocal(t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}
+	d.DB, d.Backend, d.Logger = st.DB, b, storetest.Logger()
+	svc := files.New(d)
 	root := svc.Root()
 	return &library{svc: svc,
 		stray: func(t *testing.T, key string, data []byte, age time.Duration) {
@@ -149,7 +157,7 @@ func (f *fakeS3) options(presign time.Duration) files.S3Options {
 		SecretKey: "test", PathStyle: true, Prefix: f.prefix, PresignTTL: presign}
 }
 
-func newS3Library(t *testing.T, presign time.Duration) *library {
+func newS3Library(t *testing.T, presign time.Duration, d files.Deps) *library {
 	t.Helper()
 	f := newFakeS3(t)
 	st := storetest.New(t)
@@ -157,7 +165,8 @@ func newS3Library(t *testing.T, presign time.Duration) *library {
 	if err != nil {
 		t.Fatal(err)
 	}
-	svc := files.NewWithBackend(st.DB, b, storetest.Logger())
+	d.DB, d.Backend, d.Logger = st.DB, b, storetest.Logger()
+	svc := files.New(d)
 	return &library{svc: svc, fake: f,
 		stray: func(t *testing.T, key string, data []byte, age time.Duration) {
 			f.clock.set(age)

@@ -8,17 +8,20 @@ package files
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
+	"io/fs"
 	"log/slog"
 	"net/http"
-	"path/filepath"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/google/uuid"
 	"gorm.io/gorm"
 
 	"github.com/downlink/downlink/api/internal/authz"
+	"github.com/downlink/downlink/api/internal/events"
+	"github.com/downlink/downlink/api/internal/metrics"
 	"github.com/downlink/downlink/api/internal/paging"
 	"github.com/downlink/downlink/api/internal/problem"
 	"github.com/downlink/downlink/api/internal/store"
@@ -48,6 +51,7 @@ type File struct {
 	ThumbnailURL *string    `json:"thumbnail_url"`
 	ExpiresAt    *time.Time `json:"expires_at"`
 	CreatedAt    time.Time  `json:"created_at"`
+	UpdatedAt    time.Time  `json:"updated_at"`
 	ContentURL   string     `json:"content_url"`
 }
 
@@ -65,7 +69,15 @@ type Row struct {
 	Platform   string
 	Pinned     bool
 	Thumbnail  *string
-	CreatedAt  time.Time
+	// ThumbKey is the library key of a still grabbed from the video
+	// (nil: none; Thumbnail, the site's, is preferred when set).
+	ThumbKey  *string
+	CreatedAt time.Time
+	// MissingAt is since when the data has been known to be gone (nil:
+	// present when last looked at; see Check and CheckOrphans).
+	MissingAt *time.Time
+	// UpdatedAt is set by GORM on every create and update through the model.
+	UpdatedAt time.Time
 }
 
 // TableName implements GORM's Tabler.
@@ -84,38 +96,51 @@ var (
 // provide it.
 type Retention func(ctx context.Context) *time.Duration
 
+// Publisher publishes live events (file.deleted).
+type Publisher interface {
+	Publish(ctx context.Context, e events.Event) error
+}
+
+// Deps are the library's collaborators. Backend, DB and Logger are
+// required; the rest may be nil.
+type Deps struct {
+	DB      *gorm.DB
+	Backend Backend
+	Logger  *slog.Logger
+	// Retention says when unpinned files expire (nil: never).
+	Retention Retention
+	// Quotas gives each user's storage quota (nil: none).
+	Quotas Quotas
+	// Disk measures the library's file system (nil: not shown).
+	Disk Disk
+	// Bus hears of deleted files (nil: nobody).
+	Bus Publisher
+	// Metrics counts retention and orphans (nil: not counted).
+	Metrics *metrics.Registry
+}
+
 // Service manages library files.
 type Service struct {
 	db        *gorm.DB
 	backend   Backend
 	log       *slog.Logger
 	audit     *slog.Logger
-	Retention Retention
-	// OnDelete is told about deleted files (events).
-	OnDelete func(ctx context.Context, f File)
-	// Quotas gives each user's storage quota (nil: none).
-	Quotas Quotas
-	// Disk measures the library's file system.
-	Disk Disk
-	// OnRetention counts files removed by retention (metrics).
-	OnRetention func(deleted int)
-	// OnOrphans reports the orphan check's result (metrics).
-	OnOrphans func(count int)
+	retention Retention
+	quotas    Quotas
+	disk      Disk
+	bus       Publisher
+	metrics   *metrics.Registry
 }
 
-// New returns the service for a library in the folder root.
-func New(db *gorm.DB, root string, log *slog.Logger) (*Service, error) {
-	b, err := NewLocal(root)
-	if err != nil {
-		return nil, err
+// New returns the service for the library in d.Backend (NewLocal: a
+// folder; NewS3: a bucket).
+func New(d Deps) *Service {
+	if d.Retention == nil {
+		d.Retention = func(context.Context) *time.Duration { return nil }
 	}
-	return NewWithBackend(db, b, log), nil
-}
-
-// NewWithBackend returns the service for a library in b.
-func NewWithBackend(db *gorm.DB, b Backend, log *slog.Logger) *Service {
-	return &Service{db: db, backend: b, log: log.With("source", "files"), audit: log.With("source", "audit", "audit", true),
-		Retention: func(context.Context) *time.Duration { return nil }}
+	return &Service{db: d.DB, backend: d.Backend, log: d.Logger.With("source", "files"),
+		audit: d.Logger.With("source", "audit", "audit", true), retention: d.Retention, quotas: d.Quotas,
+		disk: d.Disk, bus: d.Bus, metrics: d.Metrics}
 }
 
 // Root is the library folder, or "" when the library is not in a folder.
@@ -129,70 +154,93 @@ func (s *Service) Root() string {
 // Backend is where the files live.
 func (s *Service) Backend() Backend { return s.backend }
 
-// View turns a row into the API shape, checking the disk.
+// View turns a row into the API shape. Whether the data is missing is
+// what the library last saw (the orphan check, or the last access through
+// Check or Serve): lists never touch the disk or the bucket per row.
 func (s *Service) View(ctx context.Context, r Row) File {
+	return s.view(r, s.retention(ctx))
+}
+
+func (s *Service) view(r Row, ret *time.Duration) File {
 	f := File{ID: r.ID, DownloadID: r.DownloadID, UserID: r.UserID, Name: r.Name, SizeBytes: r.SizeBytes,
 		MimeType: r.MimeType, Kind: r.Kind, Platform: r.Platform, Pinned: r.Pinned, ThumbnailURL: r.Thumbnail,
-		CreatedAt: r.CreatedAt.UTC(), ContentURL: "/api/v1/files/" + r.ID.String() + "/content"}
-	if _, err := s.backend.Stat(ctx, r.RelPath); err != nil {
-		f.Missing = true
+		CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(), ContentURL: "/api/v1/files/" + r.ID.String() + "/content",
+		Missing: r.MissingAt != nil}
+	if f.ThumbnailURL == nil && r.ThumbKey != nil {
+		u := "/api/v1/files/" + r.ID.String() + "/thumbnail"
+		f.ThumbnailURL = &u
 	}
-	if !r.Pinned {
-		if ret := s.Retention(ctx); ret != nil {
-			t := r.CreatedAt.Add(*ret).UTC()
-			f.ExpiresAt = &t
-		}
+	if !r.Pinned && ret != nil {
+		t := r.CreatedAt.Add(*ret).UTC()
+		f.ExpiresAt = &t
 	}
 	return f
 }
 
-// viewParallel bounds the existence checks Views runs at once: one stat
-// each in a folder, one HEAD request each on S3.
-const viewParallel = 8
-
-// Views turns rows into API shapes.
+// Views turns rows into API shapes (see View).
 func (s *Service) Views(ctx context.Context, rows []Row) []File {
 	out := make([]File, len(rows))
-	sem := make(chan struct{}, viewParallel)
-	var wg sync.WaitGroup
+	ret := s.retention(ctx)
 	for i, r := range rows {
-		sem <- struct{}{}
-		wg.Add(1)
-		go func() {
-			defer func() { <-sem; wg.Done() }()
-			out[i] = s.View(ctx, r)
-		}()
+		out[i] = s.view(r, ret)
 	}
-	wg.Wait()
 	return out
 }
 
-// Inside reports whether path is root or below it.
-func Inside(root, path string) bool {
-	rel, err := filepath.Rel(root, path)
-	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) && !filepath.IsAbs(rel)
+// Check looks at one file's data (a stat in a folder, a HEAD request in a
+// bucket), records what it saw, and returns the file as View does.
+func (s *Service) Check(ctx context.Context, r Row) File {
+	_, err := s.backend.Stat(ctx, r.RelPath)
+	return s.View(ctx, s.record(ctx, r, err))
 }
 
-// get loads a file the caller may see; another user's file is "not found".
-func (s *Service) get(ctx context.Context, caller *authz.Principal, id uuid.UUID) (Row, error) {
+// record keeps what an access saw of r's data: gone (fs.ErrNotExist, or a
+// path that would leave the library) or there (nil). Other errors (the
+// bucket unreachable) say nothing about the file and change nothing.
+func (s *Service) record(ctx context.Context, r Row, err error) Row {
+	gone := errors.Is(err, fs.ErrNotExist)
+	if (err != nil && !gone) || gone == (r.MissingAt != nil) {
+		return r
+	}
+	q := s.db.WithContext(ctx).Model(&Row{}).Where("id = ?", r.ID)
+	if gone {
+		now := time.Now().UTC()
+		if q.Where("missing_at IS NULL").Update("missing_at", now).Error == nil {
+			r.MissingAt = &now
+		}
+	} else if q.Where("missing_at IS NOT NULL").Update("missing_at", nil).Error == nil {
+		r.MissingAt = nil
+	}
+	return r
+}
+
+// get loads a file the caller may read (act authz.Read) or change
+// (authz.Write); another user's file the caller may not read is "not
+// found".
+func (s *Service) get(ctx context.Context, caller *authz.Principal, id uuid.UUID, act authz.Act) (Row, error) {
 	var r Row
 	q := s.db.WithContext(ctx).Where("id = ?", id)
-	if !caller.IsAdmin() {
+	if !caller.MayActOnOthers(authz.Read) {
 		q = q.Where("user_id = ?", caller.UserID)
 	}
 	if err := q.Take(&r).Error; err != nil {
 		return Row{}, store.NotFound(err, ErrNotFound)
+	}
+	if act == authz.Write {
+		if err := caller.MayChange(r.UserID); err != nil {
+			return Row{}, err
+		}
 	}
 	return r, nil
 }
 
 // Get returns one file.
 func (s *Service) Get(ctx context.Context, caller *authz.Principal, id uuid.UUID) (File, error) {
-	r, err := s.get(ctx, caller, id)
+	r, err := s.get(ctx, caller, id, authz.Read)
 	if err != nil {
 		return File{}, err
 	}
-	return s.View(ctx, r), nil
+	return s.Check(ctx, r), nil
 }
 
 // ForDownloads returns the files of the given downloads, by download.
@@ -201,8 +249,8 @@ func (s *Service) ForDownloads(ctx context.Context, ids []uuid.UUID) (map[uuid.U
 	if len(ids) == 0 {
 		return out, nil
 	}
-	var rows []Row
-	if err := s.db.WithContext(ctx).Where("download_id IN ?", ids).Order("created_at, id").Find(&rows).Error; err != nil {
+	rows, err := scanRows(s.db.WithContext(ctx).Model(&Row{}).Where("download_id IN ?", ids).Order("created_at, id"), len(ids))
+	if err != nil {
 		return nil, err
 	}
 	for i, f := range s.Views(ctx, rows) {
@@ -219,9 +267,11 @@ type ListParams struct {
 	Pinned     *bool
 	DownloadID *uuid.UUID
 	UserID     *uuid.UUID // admin only
-	Sort       string     // created_at, -created_at, name, -name, size, -size
-	Limit      int
-	Cursor     string
+	// UpdatedSince keeps the files changed at or after it (incremental sync).
+	UpdatedSince *time.Time
+	Sort         string // created_at, -created_at, updated_at, -updated_at, name, -name, size, -size
+	Limit        int
+	Cursor       string
 }
 
 // ErrAdminParam refuses user_id for non-admins.
@@ -234,11 +284,12 @@ var sorts = map[string]struct {
 	"created_at": {"created_at", false}, "-created_at": {"created_at", true},
 	"name": {"name", false}, "-name": {"name", true},
 	"size": {"size_bytes", false}, "-size": {"size_bytes", true},
+	"updated_at": {"updated_at", false}, "-updated_at": {"updated_at", true},
 }
 
 // List returns the caller's files (admins: everyone's, or one user's).
 func (s *Service) List(ctx context.Context, caller *authz.Principal, p ListParams) (paging.Page[File], error) {
-	if p.UserID != nil && !caller.IsAdmin() {
+	if p.UserID != nil && !caller.MayActOnOthers(authz.Read) {
 		return paging.Page[File]{}, ErrAdminParam
 	}
 	if p.Sort == "" {
@@ -246,13 +297,14 @@ func (s *Service) List(ctx context.Context, caller *authz.Principal, p ListParam
 	}
 	srt, ok := sorts[p.Sort]
 	if !ok {
-		return paging.Page[File]{}, problem.ErrBadRequest.WithField("sort", "must be one of created_at, -created_at, name, -name, size, -size")
+		return paging.Page[File]{}, problem.ErrBadRequest.WithField("sort", "must be one of created_at, -created_at, updated_at, -updated_at, name, -name, size, -size")
 	}
 	limit, err := paging.Limit(p.Limit)
 	if err != nil {
 		return paging.Page[File]{}, err
 	}
-	cur, err := paging.Decode(p.Cursor, p.Sort)
+	bound := paging.Bind(p.Sort, p)
+	cur, err := paging.Decode(p.Cursor, bound)
 	if err != nil {
 		return paging.Page[File]{}, err
 	}
@@ -260,7 +312,7 @@ func (s *Service) List(ctx context.Context, caller *authz.Principal, p ListParam
 	switch {
 	case p.UserID != nil:
 		q = q.Where("user_id = ?", *p.UserID)
-	case !caller.IsAdmin():
+	case !caller.MayActOnOthers(authz.Read):
 		q = q.Where("user_id = ?", caller.UserID)
 	}
 	if p.Query != "" {
@@ -279,6 +331,9 @@ func (s *Service) List(ctx context.Context, caller *authz.Principal, p ListParam
 	if p.DownloadID != nil {
 		q = q.Where("download_id = ?", *p.DownloadID)
 	}
+	if p.UpdatedSince != nil {
+		q = q.Where("updated_at >= ?", p.UpdatedSince.UTC())
+	}
 	dir := "ASC"
 	if srt.desc {
 		dir = "DESC"
@@ -292,7 +347,7 @@ func (s *Service) List(ctx context.Context, caller *authz.Principal, p ListParam
 				return paging.Page[File]{}, err
 			}
 			key = n
-		case "created_at":
+		case "created_at", "updated_at":
 			var t time.Time
 			if err := cur.KeyAs(&t); err != nil {
 				return paging.Page[File]{}, err
@@ -318,24 +373,27 @@ func (s *Service) List(ctx context.Context, caller *authz.Principal, p ListParam
 			key = r.SizeBytes
 		case "created_at":
 			key = r.CreatedAt.UTC()
+		case "updated_at":
+			key = r.UpdatedAt.UTC()
 		default:
 			key = r.Name
 		}
-		return paging.NewCursor(p.Sort, key, r.ID.String())
+		return paging.NewCursor(bound, key, r.ID.String())
 	})
 	return paging.Page[File]{Items: s.Views(ctx, page.Items), NextCursor: page.NextCursor}, nil
 }
 
 // SetPinned pins or unpins a file.
 func (s *Service) SetPinned(ctx context.Context, caller *authz.Principal, id uuid.UUID, pinned bool) (File, error) {
-	r, err := s.get(ctx, caller, id)
+	r, err := s.get(ctx, caller, id, authz.Write)
 	if err != nil {
 		return File{}, err
 	}
-	if err := s.db.WithContext(ctx).Model(&Row{}).Where("id = ?", id).Update("pinned", pinned).Error; err != nil {
+	now := time.Now().UTC()
+	if err := s.db.WithContext(ctx).Model(&Row{}).Where("id = ?", id).Updates(map[string]any{"pinned": pinned, "updated_at": now}).Error; err != nil {
 		return File{}, err
 	}
-	r.Pinned = pinned
+	r.Pinned, r.UpdatedAt = pinned, now
 	s.audit.InfoContext(ctx, "file pinned", "action", map[bool]string{true: "file.pinned", false: "file.unpinned"}[pinned],
 		"actor_id", caller.UserID, "target", id.String(), "name", r.Name)
 	return s.View(ctx, r), nil
@@ -343,7 +401,7 @@ func (s *Service) SetPinned(ctx context.Context, caller *authz.Principal, id uui
 
 // Delete removes a file from the table and the disk.
 func (s *Service) Delete(ctx context.Context, caller *authz.Principal, id uuid.UUID) error {
-	r, err := s.get(ctx, caller, id)
+	r, err := s.get(ctx, caller, id, authz.Write)
 	if err != nil {
 		return err
 	}
@@ -365,9 +423,46 @@ func (s *Service) DeleteRows(ctx context.Context, rows []Row) error {
 		if err := s.backend.Delete(ctx, r.RelPath); err != nil {
 			s.log.Warn("cannot remove file data", "file_id", r.ID, "err", err)
 		}
-		if s.OnDelete != nil {
-			s.OnDelete(ctx, s.View(ctx, r))
+		if r.ThumbKey != nil {
+			if err := s.backend.Delete(ctx, *r.ThumbKey); err != nil {
+				s.log.Warn("cannot remove a file's thumbnail", "file_id", r.ID, "err", err)
+			}
 		}
+		s.publishDeleted(ctx, r)
 	}
 	return nil
+}
+
+// publishDeleted tells the file's owner (and admins) it is gone.
+func (s *Service) publishDeleted(ctx context.Context, r Row) {
+	if s.bus == nil {
+		return
+	}
+	data, _ := json.Marshal(map[string]any{"id": r.ID, "download_id": r.DownloadID})
+	_ = s.bus.Publish(context.WithoutCancel(ctx), events.Event{Type: events.TypeFileDeleted, UserID: r.UserID.String(), Data: data})
+}
+
+// rowColumns are Row's columns in scanRows' order.
+var rowColumns = []string{"id", "download_id", "user_id", "name", "rel_path", "size_bytes", "mime_type", "kind",
+	"platform", "pinned", "thumbnail", "thumb_key", "created_at", "updated_at", "missing_at"}
+
+// scanRows runs q (a query on files) for rowColumns and scans the rows by
+// hand instead of by GORM's reflection (a list of downloads reads its files
+// on every request; docs/performance.md, round 2).
+func scanRows(q *gorm.DB, sizeHint int) ([]Row, error) {
+	rs, err := q.Select(rowColumns).Rows()
+	if err != nil {
+		return nil, err
+	}
+	defer rs.Close()
+	out := make([]Row, 0, sizeHint)
+	for rs.Next() {
+		var r Row
+		if err := rs.Scan(&r.ID, &r.DownloadID, &r.UserID, &r.Name, &r.RelPath, &r.SizeBytes, &r.MimeType, &r.Kind,
+			&r.Platform, &r.Pinned, &r.Thumbnail, &r.ThumbKey, &r.CreatedAt, &r.UpdatedAt, &r.MissingAt); err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, rs.Err()
 }

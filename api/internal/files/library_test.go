@@ -163,27 +163,79 @@ func TestLibraryDelete(t *testing.T) {
 	})
 }
 
+// A file whose data is deleted behind the library's back is shown missing
+// once the library has looked: at once to whoever opens it or its details,
+// in lists after the orphan check (lists never look at the disk or the
+// bucket per row); data put back is shown present again the same ways.
 func TestLibraryMissingData(t *testing.T) {
 	eachBackend(t, func(t *testing.T, lib *library) {
+		ctx := context.Background()
 		alice := uuid.New()
-		kept := importFile(t, lib, alice, "kept", pattern(10), time.Now(), false)
-		gone := importFile(t, lib, alice, "gone", pattern(10), time.Now(), false)
-		lib.remove(t, gone.RelPath)
-		views := lib.svc.Views(context.Background(), []files.Row{kept, gone})
-		if views[0].Missing || !views[1].Missing {
-			t.Fatalf("missing flags: %v, %v", views[0].Missing, views[1].Missing)
+		missingInList := func() map[string]bool {
+			t.Helper()
+			page, err := lib.svc.List(ctx, user(alice), files.ListParams{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			out := map[string]bool{}
+			for _, f := range page.Items {
+				out[f.ID.String()] = f.Missing
+			}
+			return out
 		}
-		if _, err := serve(t, lib, user(alice), gone.ID); !errors.Is(err, files.ErrMissingData) {
+		kept := importFile(t, lib, alice, "kept", pattern(10), time.Now(), false)
+		opened := importFile(t, lib, alice, "opened", pattern(10), time.Now(), false)
+		listed := importFile(t, lib, alice, "listed", pattern(10), time.Now(), false)
+		lib.remove(t, opened.RelPath)
+		lib.remove(t, listed.RelPath)
+
+		// Opening the data, or asking for one file's details, looks.
+		if _, err := serve(t, lib, user(alice), opened.ID); !errors.Is(err, files.ErrMissingData) {
 			t.Fatalf("serving a missing file: %v", err)
+		}
+		if f, err := lib.svc.Get(ctx, user(alice), listed.ID); err != nil || !f.Missing {
+			t.Fatalf("details of a missing file: missing=%v, %v", f.Missing, err)
+		}
+		if got := missingInList(); got[kept.ID.String()] || !got[opened.ID.String()] || !got[listed.ID.String()] {
+			t.Fatalf("list after access: %v", got)
+		}
+
+		// Deleted and nobody looked: the orphan check finds it.
+		lib.remove(t, kept.RelPath)
+		if got := missingInList(); got[kept.ID.String()] {
+			t.Fatalf("the list looked at the disk: %v", got)
+		}
+		if _, err := lib.svc.CheckOrphans(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if got := missingInList(); !got[kept.ID.String()] || !got[opened.ID.String()] || !got[listed.ID.String()] {
+			t.Fatalf("list after the orphan check: %v", got)
+		}
+
+		// Put back: present again after the check, and after an access.
+		lib.stray(t, kept.RelPath, pattern(10), time.Hour)
+		lib.stray(t, opened.RelPath, pattern(10), time.Hour)
+		if _, err := lib.svc.CheckOrphans(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if rec, err := serve(t, lib, user(alice), listed.ID); !errors.Is(err, files.ErrMissingData) {
+			t.Fatalf("serving a still missing file: %d %v", rec.Code, err)
+		}
+		lib.stray(t, listed.RelPath, pattern(10), time.Hour)
+		if rec, err := serve(t, lib, user(alice), listed.ID); err != nil || rec.Code != http.StatusOK {
+			t.Fatalf("serving a file put back: %d %v", rec.Code, err)
+		}
+		if got := missingInList(); got[kept.ID.String()] || got[opened.ID.String()] || got[listed.ID.String()] {
+			t.Fatalf("list after the data came back: %v", got)
 		}
 	})
 }
 
 func TestLibraryQuota(t *testing.T) {
-	eachBackend(t, func(t *testing.T, lib *library) {
+	quota := int64(1500)
+	quotas := func(context.Context, uuid.UUID) *int64 { return &quota }
+	eachBackendWith(t, files.Deps{Quotas: quotas}, func(t *testing.T, lib *library) {
 		alice := uuid.New()
-		quota := int64(1500)
-		lib.svc.Quotas = func(context.Context, uuid.UUID) *int64 { return &quota }
 		importFile(t, lib, alice, "one", pattern(1000), time.Now(), false)
 		if err := lib.svc.CheckQuota(context.Background(), alice); err != nil {
 			t.Fatalf("under quota: %v", err)
@@ -203,10 +255,10 @@ func TestLibraryQuota(t *testing.T) {
 }
 
 func TestLibraryRetention(t *testing.T) {
-	eachBackend(t, func(t *testing.T, lib *library) {
+	week := 7 * 24 * time.Hour
+	retention := func(context.Context) *time.Duration { return &week }
+	eachBackendWith(t, files.Deps{Retention: retention}, func(t *testing.T, lib *library) {
 		alice := uuid.New()
-		week := 7 * 24 * time.Hour
-		lib.svc.Retention = func(context.Context) *time.Duration { return &week }
 		old := time.Now().Add(-30 * 24 * time.Hour)
 		expired1 := importFile(t, lib, alice, "old one", pattern(100), old, false)
 		expired2 := importFile(t, lib, alice, "old two", pattern(200), old.Add(time.Hour), false)

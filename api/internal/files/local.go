@@ -11,10 +11,12 @@ import (
 	"syscall"
 )
 
-// Local keeps the library in a folder. Keys map to paths below the root,
-// checked to stay inside it with symlinks resolved.
+// Local keeps the library in a folder. Keys map to paths below the root;
+// every access goes through an os.Root, which refuses what would leave
+// it ("..", absolute paths, symlinks pointing out).
 type Local struct {
 	root string // absolute, symlinks resolved
+	dir  *os.Root
 }
 
 var _ Backend = (*Local)(nil)
@@ -28,11 +30,15 @@ func NewLocal(root string) (*Local, error) {
 	if err := os.MkdirAll(abs, 0o750); err != nil {
 		return nil, fmt.Errorf("create library: %w", err)
 	}
-	// Resolve the root itself once, so checks compare real paths.
+	// Resolve the root itself once, so paths handed out are real ones.
 	if real, err := filepath.EvalSymlinks(abs); err == nil {
 		abs = real
 	}
-	return &Local{root: abs}, nil
+	dir, err := os.OpenRoot(abs)
+	if err != nil {
+		return nil, fmt.Errorf("open library: %w", err)
+	}
+	return &Local{root: abs, dir: dir}, nil
 }
 
 // Root is the library folder.
@@ -41,61 +47,68 @@ func (l *Local) Root() string { return l.root }
 // errOutside is a path that would leave the library.
 var errOutside = errors.New("files: path outside the library")
 
-// resolve returns the real path of a key, refusing anything that leaves
-// the library (through "..", absolute paths or symlinks) and anything that
-// is not a regular file.
-func (l *Local) resolve(key string) (string, error) {
+// name turns a key into a name below the root, refusing what is not local
+// ("", "..", absolute paths).
+func name(key string) (string, error) {
 	rel := filepath.FromSlash(key)
-	if rel == "" || filepath.IsAbs(rel) || !filepath.IsLocal(rel) {
+	if rel == "" || !filepath.IsLocal(rel) {
 		return "", errOutside
 	}
-	real, err := filepath.EvalSymlinks(filepath.Join(l.root, rel))
+	return rel, nil
+}
+
+// open opens the regular file behind key inside the library.
+func (l *Local) open(key string) (*os.File, fs.FileInfo, error) {
+	rel, err := name(key)
 	if err != nil {
-		return "", err
+		return nil, nil, err
 	}
-	if !Inside(l.root, real) {
-		return "", errOutside
+	f, err := l.dir.Open(rel)
+	if err != nil && !errors.Is(err, fs.ErrPermission) {
+		// Missing, or a path the root refuses (a symlink leading out):
+		// either way there is no file of ours there.
+		return nil, nil, fmt.Errorf("%w: %v", fs.ErrNotExist, err)
 	}
-	st, err := os.Lstat(real)
 	if err != nil {
-		return "", err
+		return nil, nil, err
 	}
-	if !st.Mode().IsRegular() {
-		return "", fs.ErrNotExist
+	st, err := f.Stat()
+	if err == nil && !st.Mode().IsRegular() {
+		err = fs.ErrNotExist
 	}
-	return real, nil
+	if err != nil {
+		_ = f.Close()
+		return nil, nil, err
+	}
+	return f, st, nil
 }
 
 // Put links src into place (atomic, no copy, on the same file system),
 // else copies it under a temporary name and links that.
 func (l *Local) Put(_ context.Context, key, src, _ string) error {
-	rel := filepath.FromSlash(key)
-	if rel == "" || !filepath.IsLocal(rel) {
-		return errOutside
-	}
-	dst := filepath.Join(l.root, rel)
-	dir := filepath.Dir(dst)
-	if err := os.MkdirAll(dir, 0o750); err != nil {
+	rel, err := name(key)
+	if err != nil {
 		return err
 	}
-	if real, err := filepath.EvalSymlinks(dir); err != nil || !Inside(l.root, real) {
+	// Creating the folder through the root proves it is inside.
+	if err := l.dir.MkdirAll(filepath.Dir(rel), 0o750); err != nil {
 		return errOutside
 	}
-	err := os.Link(src, dst)
+	err = os.Link(src, filepath.Join(l.root, rel))
 	if err != nil && (errors.Is(err, syscall.EXDEV) || errors.Is(err, syscall.EPERM)) {
-		err = copyNew(src, dst)
+		err = l.copyNew(src, rel)
 	}
 	return err
 }
 
-func copyNew(src, dst string) error {
+func (l *Local) copyNew(src, rel string) error {
 	in, err := os.Open(src)
 	if err != nil {
 		return err
 	}
 	defer in.Close()
-	tmp := dst + ".partial"
-	out, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o640)
+	tmp := rel + ".partial"
+	out, err := l.dir.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o640)
 	if err != nil {
 		return err
 	}
@@ -104,26 +117,17 @@ func copyNew(src, dst string) error {
 		err = cerr
 	}
 	if err == nil {
-		err = os.Link(tmp, dst) // fails rather than replace
+		err = l.dir.Link(tmp, rel) // fails rather than replace
 	}
-	_ = os.Remove(tmp)
+	_ = l.dir.Remove(tmp)
 	return err
 }
 
 // Open opens the file behind key.
 func (l *Local) Open(_ context.Context, key string) (Object, error) {
-	p, err := l.resolve(key)
+	f, st, err := l.open(key)
 	if err != nil {
 		return nil, notExist(err)
-	}
-	f, err := os.Open(p)
-	if err != nil {
-		return nil, notExist(err)
-	}
-	st, err := f.Stat()
-	if err != nil {
-		_ = f.Close()
-		return nil, err
 	}
 	return &localObject{File: f, info: ObjectInfo{Key: key, Size: st.Size(), ModTime: st.ModTime()}}, nil
 }
@@ -137,24 +141,25 @@ func (o *localObject) Info() ObjectInfo { return o.info }
 
 // Stat describes the file behind key.
 func (l *Local) Stat(_ context.Context, key string) (ObjectInfo, error) {
-	p, err := l.resolve(key)
+	f, st, err := l.open(key)
 	if err != nil {
 		return ObjectInfo{}, notExist(err)
 	}
-	st, err := os.Stat(p)
-	if err != nil {
-		return ObjectInfo{}, notExist(err)
-	}
+	_ = f.Close()
 	return ObjectInfo{Key: key, Size: st.Size(), ModTime: st.ModTime()}, nil
 }
 
 // Delete removes the file behind key.
 func (l *Local) Delete(_ context.Context, key string) error {
-	p, err := l.resolve(key)
+	rel, err := name(key)
 	if err != nil {
-		return nil // gone, or never ours to touch
+		return nil // never ours to touch
 	}
-	if err := os.Remove(p); err != nil && !errors.Is(err, fs.ErrNotExist) {
+	st, err := l.dir.Lstat(rel)
+	if err != nil || !st.Mode().IsRegular() {
+		return nil // gone, outside (the root refuses it), or not a file of ours
+	}
+	if err := l.dir.Remove(rel); err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return err
 	}
 	return nil

@@ -56,15 +56,24 @@ func SanitizeName(s string) string {
 	return out
 }
 
-// SanitizeExt keeps an extension of letters and digits only.
+// SanitizeExt keeps an extension of letters and digits, with up to two
+// parts before it that tell several files of one download apart: a
+// carousel index (".001.jpg"), a subtitle language (".pt-br.vtt").
 func SanitizeExt(ext string) string {
 	ext = strings.ToLower(strings.TrimPrefix(ext, "."))
-	if len(ext) == 0 || len(ext) > 10 {
+	parts := strings.Split(ext, ".")
+	if len(ext) == 0 || len(parts) > 3 {
 		return ""
 	}
-	for _, r := range ext {
-		if !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9') {
+	for i, p := range parts {
+		if len(p) == 0 || len(p) > 10 {
 			return ""
+		}
+		for _, r := range p {
+			// A language tag before the real extension may hold "-" (pt-br).
+			if !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '-' && i < len(parts)-1) {
+				return ""
+			}
 		}
 	}
 	return "." + ext

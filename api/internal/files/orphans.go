@@ -3,11 +3,11 @@ package files
 import (
 	"context"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/google/uuid"
-	"github.com/riverqueue/river"
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 
@@ -21,6 +21,14 @@ type Orphan struct {
 	SizeBytes  int64      `json:"size_bytes"`
 	ModifiedAt time.Time  `json:"modified_at"`
 	UserID     *uuid.UUID `json:"user_id"`
+}
+
+// presence is what the orphan check reads of each row.
+type presence struct {
+	ID        uuid.UUID
+	RelPath   string
+	ThumbKey  *string
+	MissingAt *time.Time
 }
 
 type orphanRow struct {
@@ -40,22 +48,35 @@ const orphanCheckKey = "orphans_checked_at"
 const orphanGrace = 10 * time.Minute
 
 // CheckOrphans walks the library (folder or bucket) and records the files
-// no row points at (left by crashes or copied in by hand). It never
-// deletes them.
+// no row points at (left by crashes or copied in by hand), and which rows'
+// files are gone (their missing_at) or back. It never deletes anything.
 func (s *Service) CheckOrphans(ctx context.Context) (int, error) {
-	var known []string
-	if err := s.db.WithContext(ctx).Model(&Row{}).Pluck("rel_path", &known).Error; err != nil {
+	var known []presence
+	if err := s.db.WithContext(ctx).Model(&Row{}).Select("id", "rel_path", "thumb_key", "missing_at").Find(&known).Error; err != nil {
 		return 0, err
 	}
 	set := make(map[string]bool, len(known))
+	// A file's grabbed thumbnail is no orphan (and its absence changes
+	// nothing: the file is there or not by its own data).
+	thumbs := map[string]bool{}
 	for _, k := range known {
-		set[filepath.Clean(k)] = true
+		set[filepath.Clean(filepath.FromSlash(k.RelPath))] = false
+		if k.ThumbKey != nil {
+			thumbs[filepath.Clean(filepath.FromSlash(*k.ThumbKey))] = true
+		}
 	}
 	now := time.Now().UTC()
 	var found []orphanRow
 	err := s.backend.Walk(ctx, func(o ObjectInfo) error {
 		rel := filepath.FromSlash(o.Key)
-		if set[rel] || strings.HasSuffix(o.Key, ".partial") || now.Sub(o.ModTime) < orphanGrace {
+		if _, ok := set[rel]; ok {
+			set[rel] = true
+			return nil
+		}
+		if thumbs[rel] {
+			return nil
+		}
+		if strings.HasSuffix(o.Key, ".partial") || now.Sub(o.ModTime) < orphanGrace {
 			return nil
 		}
 		or := orphanRow{Path: rel, SizeBytes: o.Size, ModifiedAt: o.ModTime.UTC(), CheckedAt: now}
@@ -70,7 +91,29 @@ func (s *Service) CheckOrphans(ctx context.Context) (int, error) {
 	if err != nil {
 		return 0, err
 	}
+	var gone, back []uuid.UUID
+	for _, k := range known {
+		there := set[filepath.Clean(filepath.FromSlash(k.RelPath))]
+		switch {
+		case !there && k.MissingAt == nil:
+			gone = append(gone, k.ID)
+		case there && k.MissingAt != nil:
+			back = append(back, k.ID)
+		}
+	}
 	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		// Only rows whose state changed are written; a row deleted or
+		// accessed meanwhile is matched by its old state or not at all.
+		for ids := range slices.Chunk(gone, 500) {
+			if err := tx.Model(&Row{}).Where("id IN ? AND missing_at IS NULL", ids).Update("missing_at", now).Error; err != nil {
+				return err
+			}
+		}
+		for ids := range slices.Chunk(back, 500) {
+			if err := tx.Model(&Row{}).Where("id IN ? AND missing_at IS NOT NULL", ids).Update("missing_at", nil).Error; err != nil {
+				return err
+			}
+		}
 		if err := tx.Where("1 = 1").Delete(&orphanRow{}).Error; err != nil {
 			return err
 		}
@@ -85,8 +128,8 @@ func (s *Service) CheckOrphans(ctx context.Context) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	if s.OnOrphans != nil {
-		s.OnOrphans(len(found))
+	if s.metrics != nil {
+		s.metrics.OrphansFound.Set(float64(len(found)))
 	}
 	if len(found) > 0 {
 		s.log.Warn("files in the library with no row", "count", len(found))
@@ -143,32 +186,14 @@ func (s *Service) Orphans(ctx context.Context, limit int, cursor string) (Orphan
 	return out, nil
 }
 
-// OrphanArgs is the periodic orphan check.
-type OrphanArgs struct{}
+// orphanArgs is the periodic orphan check.
+type orphanArgs struct{}
 
 // Kind implements river.JobArgs.
-func (OrphanArgs) Kind() string { return "files_orphans" }
+func (orphanArgs) Kind() string { return "files_orphans" }
 
-// InsertOpts puts the job on the maintenance queue.
-func (OrphanArgs) InsertOpts() river.InsertOpts {
-	return river.InsertOpts{Queue: queue.Maintenance, UniqueOpts: river.UniqueOpts{ByPeriod: time.Hour}}
-}
-
-// OrphanWorker works OrphanArgs.
-type OrphanWorker struct {
-	river.WorkerDefaults[OrphanArgs]
-	S *Service
-}
-
-// Work runs the check.
-func (w *OrphanWorker) Work(ctx context.Context, _ *river.Job[OrphanArgs]) error {
-	_, err := w.S.CheckOrphans(ctx)
-	return err
-}
-
-// PeriodicOrphans checks every six hours (and at start).
-func PeriodicOrphans() *river.PeriodicJob {
-	return river.NewPeriodicJob(river.PeriodicInterval(6*time.Hour),
-		func() (river.JobArgs, *river.InsertOpts) { return OrphanArgs{}, nil },
-		&river.PeriodicJobOpts{RunOnStart: true, ID: "files_orphans"})
+// OrphanTask runs CheckOrphans every six hours (and at start).
+func (s *Service) OrphanTask() queue.Task {
+	return queue.NewTask[orphanArgs](queue.TaskOptions{Every: 6 * time.Hour, Unique: time.Hour, RunOnStart: true},
+		func(ctx context.Context) error { _, err := s.CheckOrphans(ctx); return err })
 }

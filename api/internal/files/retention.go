@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/google/uuid"
-	"github.com/riverqueue/river"
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 
@@ -33,7 +32,7 @@ func (kvRow) TableName() string { return "kv" }
 
 func (s *Service) retentionInfo(ctx context.Context) RetentionInfo {
 	info := RetentionInfo{}
-	if d := s.Retention(ctx); d != nil {
+	if d := s.retention(ctx); d != nil {
 		days := int(*d / (24 * time.Hour))
 		info.Days = &days
 	}
@@ -66,7 +65,7 @@ type RetentionPreview struct {
 // cutoff is the creation time before which unpinned files expire; nil
 // when retention is off.
 func (s *Service) cutoff(ctx context.Context) *time.Time {
-	d := s.Retention(ctx)
+	d := s.retention(ctx)
 	if d == nil {
 		return nil
 	}
@@ -77,7 +76,7 @@ func (s *Service) cutoff(ctx context.Context) *time.Time {
 // PreviewRetention lists the caller's files (admins: everyone's or one
 // user's) that a run now would delete, oldest first.
 func (s *Service) PreviewRetention(ctx context.Context, caller *authz.Principal, userID *uuid.UUID, limit int, cursor string) (RetentionPreview, error) {
-	if userID != nil && !caller.IsAdmin() {
+	if userID != nil && !caller.MayActOnOthers(authz.Read) {
 		return RetentionPreview{}, ErrAdminParam
 	}
 	info := s.retentionInfo(ctx)
@@ -99,7 +98,7 @@ func (s *Service) PreviewRetention(ctx context.Context, caller *authz.Principal,
 	switch {
 	case userID != nil:
 		q = q.Where("user_id = ?", *userID)
-	case !caller.IsAdmin():
+	case !caller.MayActOnOthers(authz.Read):
 		q = q.Where("user_id = ?", caller.UserID)
 	}
 	var agg struct {
@@ -153,7 +152,7 @@ func (s *Service) RunRetention(ctx context.Context, actor *uuid.UUID) (Retention
 	}
 	defer retentionRunning.Store(false)
 	res := RetentionResult{StartedAt: time.Now().UTC()}
-	if d := s.Retention(ctx); d != nil {
+	if d := s.retention(ctx); d != nil {
 		days := int(*d / (24 * time.Hour))
 		res.RetentionDays = &days
 	}
@@ -184,8 +183,8 @@ func (s *Service) RunRetention(ctx context.Context, actor *uuid.UUID) (Retention
 	res.FinishedAt = time.Now().UTC()
 	_ = s.db.WithContext(ctx).Clauses(clause.OnConflict{UpdateAll: true}).
 		Create(&kvRow{Key: lastRetentionKey, Value: res.FinishedAt.Format(time.RFC3339), UpdatedAt: res.FinishedAt}).Error
-	if s.OnRetention != nil {
-		s.OnRetention(res.DeletedCount)
+	if s.metrics != nil {
+		s.metrics.RetentionDeleted.Add(float64(res.DeletedCount))
 	}
 	attrs := []any{"action", "storage.retention_run", "deleted", res.DeletedCount, "freed_bytes", res.FreedBytes, "failed", res.FailedCount}
 	if actor != nil {
@@ -196,35 +195,21 @@ func (s *Service) RunRetention(ctx context.Context, actor *uuid.UUID) (Retention
 	return res, nil
 }
 
-// RetentionArgs is the periodic retention job.
-type RetentionArgs struct{}
+// retentionArgs is the periodic retention job.
+type retentionArgs struct{}
 
 // Kind implements river.JobArgs.
-func (RetentionArgs) Kind() string { return "files_retention" }
+func (retentionArgs) Kind() string { return "files_retention" }
 
-// InsertOpts puts the job on the maintenance queue, once per period.
-func (RetentionArgs) InsertOpts() river.InsertOpts {
-	return river.InsertOpts{Queue: queue.Maintenance, UniqueOpts: river.UniqueOpts{ByPeriod: 30 * time.Minute}}
-}
-
-// RetentionWorker works RetentionArgs.
-type RetentionWorker struct {
-	river.WorkerDefaults[RetentionArgs]
-	S *Service
-}
-
-// Work runs retention (a run already going on this node is fine).
-func (w *RetentionWorker) Work(ctx context.Context, _ *river.Job[RetentionArgs]) error {
-	_, err := w.S.RunRetention(ctx, nil)
-	if errors.Is(err, ErrRetentionRunning) {
-		return nil
-	}
-	return err
-}
-
-// PeriodicRetention runs retention hourly.
-func PeriodicRetention() *river.PeriodicJob {
-	return river.NewPeriodicJob(river.PeriodicInterval(RetentionInterval),
-		func() (river.JobArgs, *river.InsertOpts) { return RetentionArgs{}, nil },
-		&river.PeriodicJobOpts{RunOnStart: true, ID: "files_retention"})
+// RetentionTask runs retention every RetentionInterval (and at start); a
+// run already going on this node is fine.
+func (s *Service) RetentionTask() queue.Task {
+	return queue.NewTask[retentionArgs](queue.TaskOptions{Every: RetentionInterval, Unique: 30 * time.Minute, RunOnStart: true},
+		func(ctx context.Context) error {
+			_, err := s.RunRetention(ctx, nil)
+			if errors.Is(err, ErrRetentionRunning) {
+				return nil
+			}
+			return err
+		})
 }

@@ -22,7 +22,7 @@ import (
 // What only S3 does: the wire requests behind the library suite.
 
 func TestS3RangedReadsAndConditionalUploads(t *testing.T) {
-	lib := newS3Library(t, 0)
+	lib := newS3Library(t, 0, files.Deps{})
 	alice := uuid.New()
 	data := pattern(4096)
 	r := importFile(t, lib, alice, "ranged", data, time.Now(), false)
@@ -74,7 +74,7 @@ func TestS3RangedReadsAndConditionalUploads(t *testing.T) {
 }
 
 func TestS3PresignedRedirect(t *testing.T) {
-	lib := newS3Library(t, 5*time.Minute)
+	lib := newS3Library(t, 5*time.Minute, files.Deps{})
 	alice := uuid.New()
 	data := pattern(500)
 	r := importFile(t, lib, alice, "shared clip", data, time.Now(), false)
@@ -115,7 +115,7 @@ func TestS3KeepsToItsPrefixAndBucket(t *testing.T) {
 	if _, err := files.NewS3(context.Background(), opts); err == nil || !strings.Contains(err.Error(), "does not exist") {
 		t.Fatalf("a missing bucket: %v", err)
 	}
-	lib := newS3Library(t, 0)
+	lib := newS3Library(t, 0, files.Deps{})
 	// Objects beside the prefix belong to someone else: never orphans.
 	_, err := lib.fake.raw.PutObject(context.Background(), lib.fake.bucket, "someone-else/file.bin",
 		bytes.NewReader([]byte("x")), 1, minio.PutObjectOptions{})

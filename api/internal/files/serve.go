@@ -24,7 +24,7 @@ var errRange = problem.New(http.StatusRequestedRangeNotSatisfiable, "Range not s
 // this origin. On S3 the bytes stream from ranged GETs, or the client is
 // redirected to a presigned URL (another origin) when that is configured.
 func (s *Service) Serve(ctx context.Context, w http.ResponseWriter, r *http.Request, caller *authz.Principal, id uuid.UUID, download bool) error {
-	row, err := s.get(ctx, caller, id)
+	row, err := s.get(ctx, caller, id, authz.Read)
 	if err != nil {
 		return err
 	}
@@ -33,7 +33,9 @@ func (s *Service) Serve(ctx context.Context, w http.ResponseWriter, r *http.Requ
 		disposition = "inline"
 	}
 	if p, ok := s.backend.(Presigner); ok {
-		if _, err := s.backend.Stat(ctx, row.RelPath); err != nil {
+		_, err := s.backend.Stat(ctx, row.RelPath)
+		s.record(ctx, row, err)
+		if err != nil {
 			return s.missing(row, err)
 		}
 		u, ok, err := p.PresignGet(ctx, row.RelPath, row.MimeType, ContentDisposition(disposition, row.Name))
@@ -48,6 +50,7 @@ func (s *Service) Serve(ctx context.Context, w http.ResponseWriter, r *http.Requ
 		}
 	}
 	f, err := s.backend.Open(ctx, row.RelPath)
+	s.record(ctx, row, err)
 	if err != nil {
 		return s.missing(row, err)
 	}
@@ -64,8 +67,29 @@ func (s *Service) Serve(ctx context.Context, w http.ResponseWriter, r *http.Requ
 	h.Set("ETag", fmt.Sprintf(`"%s-%x-%x"`, row.ID.String()[:8], st.Size, st.ModTime.UnixNano()))
 	h.Set("Content-Disposition", ContentDisposition(disposition, row.Name))
 	rw := &rangeGuard{ResponseWriter: w, r: r}
+	if n := rangeCount(r.Header.Get("Range")); n > MaxRanges {
+		// Many small (or overlapping) ranges make a multipart answer far
+		// larger than what was asked for: refused, as RFC 9110 allows.
+		h.Set("Content-Range", fmt.Sprintf("bytes */%d", st.Size))
+		rw.detail = fmt.Sprintf("A request may ask for at most %d byte ranges; this one asked for %d.", MaxRanges, n)
+		rw.WriteHeader(http.StatusRequestedRangeNotSatisfiable)
+		return nil
+	}
 	http.ServeContent(rw, r, "", st.ModTime, f)
 	return nil
+}
+
+// MaxRanges is how many byte ranges one request may ask for.
+const MaxRanges = 16
+
+// rangeCount is how many ranges a bytes Range header lists (0 for none or
+// another unit, which ServeContent ignores or refuses itself).
+func rangeCount(h string) int {
+	unit, spec, ok := strings.Cut(h, "=")
+	if !ok || !strings.EqualFold(strings.TrimSpace(unit), "bytes") {
+		return 0
+	}
+	return strings.Count(spec, ",") + 1
 }
 
 // missing turns a failed open into the contract's 404 when the data is
@@ -114,12 +138,17 @@ type rangeGuard struct {
 	http.ResponseWriter
 	r       *http.Request
 	swallow bool
+	// detail explains the 416 ("" : the range is outside the file).
+	detail string
 }
 
 func (g *rangeGuard) WriteHeader(code int) {
 	if code == http.StatusRequestedRangeNotSatisfiable {
 		g.swallow = true
 		p := errRange.WithDetail("The requested range is outside the file.")
+		if g.detail != "" {
+			p = errRange.WithDetail("%s", g.detail)
+		}
 		p.Instance = g.r.URL.Path
 		h := g.ResponseWriter.Header()
 		h.Set("Content-Type", problem.ContentType)
@@ -139,4 +168,40 @@ func (g *rangeGuard) Write(b []byte) (int, error) {
 		return len(b), nil
 	}
 	return g.ResponseWriter.Write(b)
+}
+
+// ErrNoThumbnail: the file has no thumbnail Downlink keeps (a site's own
+// is at its thumbnail_url elsewhere).
+var ErrNoThumbnail = problem.New(http.StatusNotFound, "No thumbnail").
+	WithDetail("Downlink keeps no thumbnail for this file; its thumbnail_url, when set, names the site's own.")
+
+// ServeThumbnail writes the still grabbed from a file's video, with the
+// file's own access rules (another user's file is "not found").
+func (s *Service) ServeThumbnail(ctx context.Context, w http.ResponseWriter, r *http.Request, caller *authz.Principal, id uuid.UUID) error {
+	row, err := s.get(ctx, caller, id, authz.Read)
+	if err != nil {
+		return err
+	}
+	if row.ThumbKey == nil {
+		return ErrNoThumbnail
+	}
+	f, err := s.backend.Open(ctx, *row.ThumbKey)
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return ErrNoThumbnail
+		}
+		return err
+	}
+	defer f.Close()
+	st := f.Info()
+	h := w.Header()
+	h.Set("Content-Type", "image/jpeg")
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Content-Security-Policy", "sandbox")
+	h.Set("Cross-Origin-Resource-Policy", "same-origin")
+	h.Set("Cache-Control", "private, max-age=0, must-revalidate")
+	h.Set("ETag", fmt.Sprintf(`"%s-t-%x-%x"`, row.ID.String()[:8], st.Size, st.ModTime.UnixNano()))
+	h.Set("Content-Disposition", "inline")
+	http.ServeContent(w, r, "", st.ModTime, f)
+	return nil
 }

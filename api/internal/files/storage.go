@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/dustin/go-humanize"
 	"github.com/google/uuid"
 
 	"github.com/downlink/downlink/api/internal/authz"
@@ -38,6 +39,7 @@ type RetentionInfo struct {
 // Storage is GET /storage.
 type Storage struct {
 	UsedBytes      int64         `json:"used_bytes"`
+	TempBytes      int64         `json:"temp_bytes"`
 	QuotaBytes     *int64        `json:"quota_bytes"`
 	FilesCount     int64         `json:"files_count"`
 	OverQuota      bool          `json:"over_quota"`
@@ -60,26 +62,53 @@ func (s *Service) usage(ctx context.Context, userID uuid.UUID) (bytes, count int
 	return agg.Bytes, agg.N, err
 }
 
+// tempUsage sums the temporary files of a user's running downloads (their
+// workers measure them about once a second into downloads.temp_bytes).
+// The statuses are the downloads package's running ones.
+func (s *Service) tempUsage(ctx context.Context, userID uuid.UUID) (int64, error) {
+	var n int64
+	err := s.db.WithContext(ctx).Table("downloads").Select("COALESCE(SUM(temp_bytes),0)").
+		Where("user_id = ? AND status IN ?", userID, []string{"fetching_info", "downloading", "post_processing"}).Scan(&n).Error
+	return n, err
+}
+
+// Usage is what counts against a user's storage quota: their files and
+// the temporary files of their running downloads; quota is nil for none.
+func (s *Service) Usage(ctx context.Context, userID uuid.UUID) (used int64, quota *int64, err error) {
+	files, _, err := s.usage(ctx, userID)
+	if err != nil {
+		return 0, nil, err
+	}
+	temp, err := s.tempUsage(ctx, userID)
+	if err != nil {
+		return 0, nil, err
+	}
+	if s.quotas != nil {
+		quota = s.quotas(ctx, userID)
+	}
+	return files + temp, quota, nil
+}
+
 // ErrOverQuota refuses new downloads for a user over their storage quota.
 var ErrOverQuota = problem.New(http.StatusInsufficientStorage, "Storage quota exceeded")
 
 // CheckQuota implements the downloads service's StorageQuota: a user at or
 // over their quota gets a 507 saying how much they use.
 func (s *Service) CheckQuota(ctx context.Context, userID uuid.UUID) error {
-	if s.Quotas == nil {
+	if s.quotas == nil {
 		return nil
 	}
-	quota := s.Quotas(ctx, userID)
+	quota := s.quotas(ctx, userID)
 	if quota == nil {
 		return nil
 	}
-	used, _, err := s.usage(ctx, userID)
+	used, _, err := s.Usage(ctx, userID)
 	if err != nil {
 		return err
 	}
 	if used >= *quota {
 		return ErrOverQuota.WithDetail("Your files take %s of your %s quota; delete some (or ask an administrator for more) before new downloads.",
-			humanBytes(used), humanBytes(*quota)).With("used_bytes", used).With("quota_bytes", *quota)
+			humanize.IBytes(uint64(used)), humanize.IBytes(uint64(*quota))).With("used_bytes", used).With("quota_bytes", *quota)
 	}
 	return nil
 }
@@ -90,18 +119,23 @@ func (s *Service) Storage(ctx context.Context, caller *authz.Principal, minFree 
 	if err != nil {
 		return Storage{}, err
 	}
-	st := Storage{UsedBytes: used, FilesCount: n, MinFreeDisk: minFree}
-	if s.Quotas != nil {
-		st.QuotaBytes = s.Quotas(ctx, caller.UserID)
+	temp, err := s.tempUsage(ctx, caller.UserID)
+	if err != nil {
+		return Storage{}, err
+	}
+	used += temp
+	st := Storage{UsedBytes: used, TempBytes: temp, FilesCount: n, MinFreeDisk: minFree}
+	if s.quotas != nil {
+		st.QuotaBytes = s.quotas(ctx, caller.UserID)
 		st.OverQuota = st.QuotaBytes != nil && used >= *st.QuotaBytes
 	}
-	if s.Disk != nil {
-		if free, total, err := s.Disk(); err == nil {
+	if s.disk != nil {
+		if free, total, err := s.disk(); err == nil {
 			st.FreeDiskBytes, st.TotalDiskBytes = &free, &total
 		}
 	}
 	st.Retention = s.retentionInfo(ctx)
-	if caller.IsAdmin() {
+	if caller.MayActOnOthers(authz.Read) {
 		var rows []struct {
 			UserID uuid.UUID
 			Email  string
@@ -120,8 +154,8 @@ func (s *Service) Storage(ctx context.Context, caller *authz.Principal, minFree 
 		st.Users = make([]UserStorage, 0, len(rows))
 		for _, r := range rows {
 			us := UserStorage{UserID: r.UserID, Email: r.Email, Name: r.Name, UsedBytes: r.Bytes, Files: r.N}
-			if s.Quotas != nil {
-				us.QuotaBytes = s.Quotas(ctx, r.UserID)
+			if s.quotas != nil {
+				us.QuotaBytes = s.quotas(ctx, r.UserID)
 			}
 			total += r.Bytes
 			st.Users = append(st.Users, us)
@@ -129,38 +163,4 @@ func (s *Service) Storage(ctx context.Context, caller *authz.Principal, minFree 
 		st.TotalUsedBytes = &total
 	}
 	return st, nil
-}
-
-func humanBytes(n int64) string {
-	const unit = 1024
-	if n < unit {
-		return itoa(n) + " B"
-	}
-	div, exp := int64(unit), 0
-	for m := n / unit; m >= unit; m /= unit {
-		div *= unit
-		exp++
-	}
-	whole := n / div
-	tenth := (n % div) * 10 / div
-	return itoa(whole) + "." + itoa(tenth) + " " + string("KMGTPE"[exp]) + "iB"
-}
-
-func itoa(n int64) string {
-	if n == 0 {
-		return "0"
-	}
-	var b []byte
-	neg := n < 0
-	if neg {
-		n = -n
-	}
-	for n > 0 {
-		b = append([]byte{byte('0' + n%10)}, b...)
-		n /= 10
-	}
-	if neg {
-		b = append([]byte{'-'}, b...)
-	}
-	return string(b)
 }

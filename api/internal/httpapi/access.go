@@ -3,6 +3,7 @@ package httpapi
 import (
 	"github.com/labstack/echo/v4"
 
+	"github.com/downlink/downlink/api/internal/auth"
 	"github.com/downlink/downlink/api/internal/authz"
 	"github.com/downlink/downlink/api/internal/problem"
 )
@@ -19,21 +20,27 @@ type access struct {
 	adminOnly bool
 	// sessionOnly routes refuse API keys (account and key management).
 	sessionOnly bool
+	// duringPasswordChange routes stay open to a session whose password
+	// is a temporary one (every other route refuses it).
+	duringPasswordChange bool
 }
 
 // Access constructors, so the route table reads like a sentence.
 func public() access                      { return access{public: true} }
-func signedIn() access                    { return access{} }
 func needs(scope authz.Scope) access      { return access{scope: scope} }
 func adminNeeds(scope authz.Scope) access { return access{scope: scope, adminOnly: true} }
 func sessionUser() access                 { return access{sessionOnly: true} }
 func sessionAdmin() access                { return access{sessionOnly: true, adminOnly: true} }
 
+// ownAccount is sessionUser for the routes a temporary password allows:
+// reading and changing one's account, signing out.
+func ownAccount() access { return access{sessionOnly: true, duringPasswordChange: true} }
+
 var (
 	errKeyNotAllowed = problem.New(403, "Browser session required").
 				WithDetail("This route manages your account and cannot be called with an API key.")
 	errAdminOnly    = problem.New(403, "Admin only").WithDetail("Only administrators may do this.")
-	errMissingScope = problem.New(403, "Missing scope")
+	errMissingScope = authz.ErrMissingScope
 )
 
 // authorize enforces a route's access rule on the caller that the
@@ -54,6 +61,9 @@ func authorize(a access) echo.MiddlewareFunc {
 			}
 			if a.sessionOnly && p.Method != authz.MethodSession {
 				return errKeyNotAllowed
+			}
+			if p.MustChangePassword && !a.duringPasswordChange {
+				return auth.ErrPasswordChangeRequired
 			}
 			if a.adminOnly && !p.IsAdmin() {
 				return errAdminOnly

@@ -34,6 +34,7 @@ func fieldErrors(t *testing.T, r *apitest.Response) []string {
 // in the documented format, with a Location and no caching; defaults are
 // filled in.
 func TestAPIKeyCreate(t *testing.T) {
+	t.Parallel()
 	w := newKeyWorld(t)
 	r := w.userC.Post("/api/v1/api-keys", map[string]any{"name": "Home Assistant", "scopes": []string{"files:read", "downloads:read"}}).
 		Expect(http.StatusCreated)
@@ -71,6 +72,7 @@ func TestAPIKeyCreate(t *testing.T) {
 // TestAPIKeyValidation: what a create or an update may not ask for is a
 // 422 naming the field.
 func TestAPIKeyValidation(t *testing.T) {
+	t.Parallel()
 	w := newKeyWorld(t)
 	existing := createKey(t, w.userC, "existing", []authz.Scope{authz.ScopeDownloadsRead})
 	adminKey := createKey(t, w.adminC, "admin", []authz.Scope{authz.ScopeAdminRead, authz.ScopeAdminWrite})
@@ -139,6 +141,7 @@ func TestAPIKeyValidation(t *testing.T) {
 // TestAPIKeyUpdate: name, scopes, limits, allow-list and expiry change,
 // and the key behaves by its new settings on the very next request.
 func TestAPIKeyUpdate(t *testing.T) {
+	t.Parallel()
 	w := newKeyWorld(t)
 	k := createKey(t, w.userC, "before", []authz.Scope{authz.ScopeDownloadsRead})
 	key := w.env.WithAPIKey(k.Key)
@@ -187,6 +190,7 @@ func TestAPIKeyUpdate(t *testing.T) {
 // TestAPIKeyRevoke: DELETE stops the key at once; a revoked key cannot be
 // changed (409) and revoking it again is a no-op.
 func TestAPIKeyRevoke(t *testing.T) {
+	t.Parallel()
 	w := newKeyWorld(t)
 	k := createKey(t, w.userC, "short-lived", []authz.Scope{authz.ScopeDownloadsRead})
 	key := w.env.WithAPIKey(k.Key)
@@ -200,7 +204,9 @@ func TestAPIKeyRevoke(t *testing.T) {
 	if got.Status != "revoked" || got.RevokedAt == nil {
 		t.Fatalf("listed %+v", got)
 	}
-	expectProblem(t, w.userC.Do(http.MethodPatch, keyURL(k), map[string]any{"name": "again"}), http.StatusConflict)
+	if p := expectProblem(t, w.userC.Do(http.MethodPatch, keyURL(k), map[string]any{"name": "again"}), http.StatusConflict); p["type"] != "https://downlink.dev/problems/api-key-already-revoked" {
+		t.Errorf("changing a revoked key: %v", p)
+	}
 	w.userC.Do(http.MethodDelete, keyURL(k), nil).Expect(http.StatusNoContent)
 	expectProblem(t, w.userC.Do(http.MethodDelete, "/api/v1/api-keys/0193aa00-0000-7000-8000-000000000009", nil), http.StatusNotFound)
 }
@@ -208,6 +214,7 @@ func TestAPIKeyRevoke(t *testing.T) {
 // TestAPIKeyAdministration: admins list and revoke anyone's keys; users
 // only see their own, and asking for more is a 403.
 func TestAPIKeyAdministration(t *testing.T) {
+	t.Parallel()
 	w := newKeyWorld(t)
 	usersKey := createKey(t, w.userC, "user's", []authz.Scope{authz.ScopeDownloadsRead})
 	adminsKey := createKey(t, w.adminC, "admin's", []authz.Scope{authz.ScopeDownloadsRead})
@@ -248,6 +255,7 @@ func TestAPIKeyAdministration(t *testing.T) {
 
 // TestAPIKeyListPages: keys come newest first, a page at a time.
 func TestAPIKeyListPages(t *testing.T) {
+	t.Parallel()
 	w := newKeyWorld(t)
 	var made []createdKey
 	for _, name := range []string{"first", "second", "third"} {

@@ -26,14 +26,24 @@ func (s *Server) listAPIKeys(c echo.Context) error {
 		}
 		p.UserID = &id
 	}
+	scope, err := queryScope(c)
+	if err != nil {
+		return err
+	}
+	p.All = scope == "all"
 	if v := c.QueryParam("all"); v != "" {
+		// all=true is the old way to ask; scope=all is the one every
+		// route shares.
 		b, err := strconv.ParseBool(v)
 		if err != nil {
 			return problem.ErrBadRequest.WithField("all", "must be true or false")
 		}
+		if scope != "" && b != (scope == "all") {
+			return problem.ErrBadRequest.WithField("all", "is the deprecated form of scope: send only scope")
+		}
 		p.All = b
+		deprecated(c)
 	}
-	var err error
 	if p.Limit, err = queryLimit(c); err != nil {
 		return err
 	}

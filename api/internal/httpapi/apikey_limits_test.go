@@ -10,7 +10,9 @@ import (
 
 	"github.com/downlink/downlink/api/internal/apikeys"
 	"github.com/downlink/downlink/api/internal/apitest"
+	"github.com/downlink/downlink/api/internal/app"
 	"github.com/downlink/downlink/api/internal/authz"
+	"github.com/downlink/downlink/api/internal/testkit"
 )
 
 var rateLimitRE = regexp.MustCompile(`^"default";r=(\d+);t=(\d+)$`)
@@ -41,6 +43,7 @@ func retryAfter(t *testing.T, r *apitest.Response) int {
 // the IETF RateLimit headers counting down, then 429 with Retry-After, the
 // headers and a problem body.
 func TestAPIKeyRateLimit(t *testing.T) {
+	t.Parallel()
 	w := newKeyWorld(t)
 	const n = 5
 	k := createKey(t, w.userC, "limited", []authz.Scope{authz.ScopeDownloadsRead}, "rate_limit_per_minute", n)
@@ -66,8 +69,9 @@ func TestAPIKeyRateLimit(t *testing.T) {
 	if s := retryAfter(t, r); s < 1 || s > 60/n {
 		t.Fatalf("Retry-After %d, want 1..%d", s, 60/n)
 	}
-	if remaining, _ := rateLimitHeader(t, r); remaining != 0 {
-		t.Fatalf("r=%d on a 429", remaining)
+	// RateLimit, Retry-After and the body agree on when to come back.
+	if remaining, reset := rateLimitHeader(t, r); remaining != 0 || reset != retryAfter(t, r) || fmt.Sprint(r.Map()["retry_after"]) != fmt.Sprint(reset) {
+		t.Fatalf("429: r=%d t=%d, Retry-After %d, retry_after %v: they disagree", remaining, reset, retryAfter(t, r), r.Map()["retry_after"])
 	}
 	if r.Header.Get("RateLimit-Policy") == "" {
 		t.Fatal("no RateLimit-Policy on the 429")
@@ -82,7 +86,11 @@ func TestAPIKeyRateLimit(t *testing.T) {
 // TestAPIKeyRateLimitRefills: the bucket refills at N/60 per second, so
 // with N=60 a refused key works again about a second later.
 func TestAPIKeyRateLimitRefills(t *testing.T) {
-	w := newKeyWorld(t)
+	t.Parallel()
+	// The buckets run on a clock the test moves: a refill is waited for by
+	// advancing it, not by sleeping.
+	clock := testkit.NewClock(time.Now())
+	w := newKeyWorld(t, apitest.WithApp(app.WithKeyClock(clock.Now)))
 	const n = 60
 	k := createKey(t, w.userC, "refills", []authz.Scope{authz.ScopeDownloadsRead}, "rate_limit_per_minute", n)
 	key := w.env.WithAPIKey(k.Key)
@@ -107,7 +115,7 @@ func TestAPIKeyRateLimitRefills(t *testing.T) {
 	if wait < 1 || wait > 2 {
 		t.Fatalf("Retry-After %d, want 1 or 2 at one token a second", wait)
 	}
-	time.Sleep(time.Duration(wait)*time.Second + 100*time.Millisecond)
+	clock.Advance(time.Duration(wait)*time.Second + 100*time.Millisecond)
 	r := key.Get("/api/v1/system").Expect(http.StatusOK)
 	if remaining, _ := rateLimitHeader(t, r); remaining > 1 {
 		t.Fatalf("r=%d after one refill", remaining)
@@ -136,6 +144,7 @@ func refills(perMinute int, d time.Duration) int {
 // second); then 429 with Retry-After. Other addresses, signed-in browsers
 // and keys are not affected.
 func TestAnonymousRateLimit(t *testing.T) {
+	t.Parallel()
 	w := newKeyWorld(t, trustProxy())
 	k := createKey(t, w.userC, "bystander", []authz.Scope{authz.ScopeDownloadsRead})
 	leaver, ended := signIn(t, w.env, w.user)
@@ -176,6 +185,7 @@ func TestAnonymousRateLimit(t *testing.T) {
 // off after FailuresPerMinute failures (429 with Retry-After), even for a
 // real key from that address, while other addresses are unaffected.
 func TestFailedKeyChecksAreThrottled(t *testing.T) {
+	t.Parallel()
 	w := newKeyWorld(t, trustProxy())
 	genuine := createKey(t, w.userC, "real", []authz.Scope{authz.ScopeDownloadsRead})
 	ip := freshIP()

@@ -15,6 +15,7 @@ import (
 // server accepts a key either way. Clicking through Swagger UI itself is
 // the browser suite's job.
 func TestSwaggerCanSendAKey(t *testing.T) {
+	t.Parallel()
 	w := newKeyWorld(t)
 	raw := w.env.Client().Get("/openapi.yaml").Expect(http.StatusOK).Body
 	doc, err := openapi3.NewLoader().LoadFromData(raw)

@@ -71,6 +71,7 @@ func countKeyQueries(t *testing.T, env *apitest.Env) *keyQueryCounter {
 // refused before any lookup, while a well-formed key that does not exist
 // (the control: proves the counter sees the lookup) does query.
 func TestMistypedKeyNeverReachesTheDatabase(t *testing.T) {
+	t.Parallel()
 	w := newKeyWorld(t)
 	k := createKey(t, w.userC, "real", []authz.Scope{authz.ScopeDownloadsRead})
 	unknown, err := apikeys.Generate()
@@ -122,6 +123,7 @@ func TestMistypedKeyNeverReachesTheDatabase(t *testing.T) {
 // the last eight characters are stored on purpose, so the search is for
 // the rest of the key.
 func TestDatabaseHoldsNoKey(t *testing.T) {
+	t.Parallel()
 	w := newKeyWorld(t)
 	var keys []string
 	for i, c := range []*apitest.Client{w.userC, w.adminC, w.userC} {

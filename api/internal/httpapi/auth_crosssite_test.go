@@ -13,6 +13,7 @@ import (
 // TestCrossSiteRequests: a state-changing request that a browser sends
 // from another site, with the session cookie riding along, is refused.
 func TestCrossSiteRequests(t *testing.T) {
+	t.Parallel()
 	const baseURL = "https://downlink.example"
 	env := apitest.New(t, apitest.WithConfig(func(c *config.Config) { c.BaseURL = baseURL }))
 	a := newAccount(t, env, authz.RoleUser)

@@ -38,11 +38,8 @@ func (s *Server) features(c echo.Context) (features, error) {
 	if err != nil {
 		return features{}, err
 	}
-	platforms := []string{"youtube", "spotify", "instagram"}
-	if s.deps.EnabledPlatforms != nil {
-		platforms = s.deps.EnabledPlatforms(c.Request().Context())
-	}
-	return features{OIDC: len(s.deps.Auth.Providers()) > 0, SetupRequired: need, EnabledPlatforms: platforms}, nil
+	return features{OIDC: len(s.deps.Auth.Providers()) > 0, SetupRequired: need,
+		EnabledPlatforms: s.enabledPlatforms(c.Request().Context())}, nil
 }
 
 func (s *Server) meFor(c echo.Context, u users.User, p *authz.Principal) (me, error) {
@@ -71,10 +68,13 @@ func (s *Server) getAuthProviders(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	p := principal(c)
 	return c.JSON(http.StatusOK, map[string]any{
 		"local":          true,
 		"setup_required": need,
 		"providers":      s.deps.Auth.Providers(),
+		"password_help":  s.passwordHelp(c),
+		"signed_in":      p != nil && p.Method == authz.MethodSession,
 	})
 }
 
@@ -111,6 +111,7 @@ func (s *Server) logout(c echo.Context) error {
 // getMe is GET /auth/me.
 func (s *Server) getMe(c echo.Context) error {
 	p := principal(c)
+	s.deps.Auth.MarkSignedIn(c.Response(), c.Request())
 	u, err := s.deps.Auth.Users().Get(c.Request().Context(), p.UserID)
 	if err != nil {
 		return err
@@ -143,6 +144,9 @@ func (s *Server) updateMe(c echo.Context) error {
 	if req.AvatarURL.Set && req.AvatarURL.Value != nil {
 		if err := checkHTTPURL(*req.AvatarURL.Value); err != nil {
 			return problem.Invalid("avatar_url", err.Error())
+		}
+		if !users.AvatarAllowed(*req.AvatarURL.Value, s.cfg.AvatarHosts()...) {
+			return problem.Invalid("avatar_url", "must be an https image on "+users.AvatarHostsText(s.cfg.AvatarHosts()...))
 		}
 	}
 	if req.NewPassword != nil {

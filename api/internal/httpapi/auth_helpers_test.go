@@ -140,6 +140,7 @@ type me struct {
 		Role       string    `json:"role"`
 		AuthSource string    `json:"auth_source"`
 		Issuer     *string   `json:"issuer"`
+		AvatarURL  *string   `json:"avatar_url"`
 	} `json:"user"`
 	Role     string `json:"role"`
 	Features struct {

@@ -73,13 +73,23 @@ func startIDP(t *testing.T) *idp {
 	return p
 }
 
-// withIDP configures the app to use p as its OIDC provider.
+// withIDP configures the app to use p as its OIDC provider, with sign-up
+// open to every identity.
 func withIDP(p *idp, adminEmails ...string) apitest.Option {
+	return withIDPConfig(p, func(c *config.Config) {
+		c.OpenSignup = true
+		c.AdminEmails = adminEmails
+	})
+}
+
+// withIDPConfig configures the app to use p as its OIDC provider, then
+// edit (the sign-up rules) on top of the defaults.
+func withIDPConfig(p *idp, edit func(*config.Config)) apitest.Option {
 	return apitest.WithConfig(func(c *config.Config) {
 		cfg := p.Config()
 		c.OIDCIssuer, c.OIDCClientID, c.OIDCClientSecret = cfg.Issuer, cfg.ClientID, cfg.ClientSecret
 		c.OIDCName = "Test IdP"
-		c.AdminEmails = adminEmails
+		edit(c)
 	})
 }
 

@@ -12,6 +12,7 @@ import (
 )
 
 func TestSessionCookieFlags(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name       string
 		cfg        func(*config.Config)
@@ -69,6 +70,7 @@ func getMeWith(t *testing.T, c *apitest.Client, headers ...string) me {
 // TestLoginRotatesSessionID: signing in again from the same browser gives a
 // new session id and destroys the old one (no session fixation).
 func TestLoginRotatesSessionID(t *testing.T) {
+	t.Parallel()
 	env := apitest.New(t)
 	a := newAccount(t, env, authz.RoleUser)
 	browser, first := signIn(t, env, a)
@@ -98,6 +100,7 @@ func TestLoginRotatesSessionID(t *testing.T) {
 }
 
 func TestLogoutThenReplay(t *testing.T) {
+	t.Parallel()
 	env := apitest.New(t)
 	a := newAccount(t, env, authz.RoleUser)
 	browser, ck := signIn(t, env, a)
@@ -113,6 +116,7 @@ func TestLogoutThenReplay(t *testing.T) {
 
 // TestSessionTimeouts moves a session's clock by editing its row.
 func TestSessionTimeouts(t *testing.T) {
+	t.Parallel()
 	env := apitest.New(t, apitest.WithConfig(func(c *config.Config) {
 		c.SessionIdleTimeout = time.Minute
 		c.SessionMaxAge = 10 * time.Minute
@@ -194,6 +198,7 @@ func TestSessionTimeouts(t *testing.T) {
 }
 
 func TestDisabledUserIsSignedOut(t *testing.T) {
+	t.Parallel()
 	env := apitest.New(t)
 	admin, _ := signIn(t, env, newAccount(t, env, authz.RoleAdmin))
 	db := env.App.Store.DB
@@ -241,6 +246,7 @@ func TestDisabledUserIsSignedOut(t *testing.T) {
 }
 
 func TestLastAdminGuard(t *testing.T) {
+	t.Parallel()
 	env := apitest.New(t)
 	first := newAccount(t, env, authz.RoleAdmin)
 	browser, _ := signIn(t, env, first)

@@ -14,6 +14,7 @@ import (
 // TestSetupFlow walks the first start as a new user would: read the token
 // from the log, create the admin, be signed in, and find setup closed.
 func TestSetupFlow(t *testing.T) {
+	t.Parallel()
 	env := apitest.New(t)
 	browser := env.Client()
 
@@ -27,6 +28,17 @@ func TestSetupFlow(t *testing.T) {
 	token := setupToken(t, env)
 	if !strings.HasPrefix(token, "stp_") {
 		t.Fatalf("setup token %q", token)
+	}
+	// Every line names its node once (the logger adds it; "downlink started" printed it twice).
+	for _, line := range strings.Split(env.Logs(), "\n") {
+		if n := strings.Count(line, `"node":`); n > 1 {
+			t.Errorf("%q appears %d times in %s", "node", n, line)
+		}
+	}
+	// The line says where to paste it: the setup page on this server.
+	announced := logLines(t, env, func(m map[string]any) bool { _, ok := m["setup_token"]; return ok })
+	if open, _ := announced[0]["open"].(string); !strings.HasPrefix(open, "http://127.0.0.1:") || !strings.HasSuffix(open, "/setup") {
+		t.Fatalf("setup line opens %q, want this server's /setup", open)
 	}
 	admin := map[string]string{"token": token, "email": "Ada@Example.com", "name": "Ada", "password": "correct horse battery"}
 	with := func(k, v string) map[string]string {
@@ -96,7 +108,7 @@ func TestSetupFlow(t *testing.T) {
 
 	// A restart with an account no longer prints a token.
 	lines := strings.Count(env.Logs(), `"setup_token"`)
-	if err := env.App.Auth.AnnounceSetup(context.Background()); err != nil {
+	if err := env.App.Auth.AnnounceSetup(context.Background(), "http://localhost:8080"); err != nil {
 		t.Fatal(err)
 	}
 	if got := strings.Count(env.Logs(), `"setup_token"`); got != lines {
@@ -113,6 +125,7 @@ func TestSetupFlow(t *testing.T) {
 // TestSetupRace: two setup calls racing with the right token create one
 // admin; the other is told setup is done.
 func TestSetupRace(t *testing.T) {
+	t.Parallel()
 	env := apitest.New(t)
 	token := setupToken(t, env)
 	const racers = 4

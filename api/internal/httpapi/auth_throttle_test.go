@@ -20,6 +20,7 @@ import (
 // it is locked even the right password is refused; the log records the
 // failures and never a password.
 func TestLoginBruteForce(t *testing.T) {
+	t.Parallel()
 	env := apitest.New(t)
 	a := newAccount(t, env, authz.RoleUser)
 	attacker := env.Client()
@@ -90,6 +91,7 @@ func TestLoginBruteForce(t *testing.T) {
 // TestLoginBruteForceInParallel: guesses sent all at once are each
 // counted, so going parallel does not get around the lock.
 func TestLoginBruteForceInParallel(t *testing.T) {
+	t.Parallel()
 	env := apitest.New(t)
 	a := newAccount(t, env, authz.RoleUser)
 	const guesses = 20
@@ -116,6 +118,7 @@ func TestLoginBruteForceInParallel(t *testing.T) {
 // TestLoginThrottlePerIP: one address guessing many accounts is locked out,
 // including for accounts it never tried.
 func TestLoginThrottlePerIP(t *testing.T) {
+	t.Parallel()
 	env := apitest.New(t)
 	a := newAccount(t, env, authz.RoleUser)
 	c := env.Client()
@@ -143,4 +146,87 @@ func checkThrottled(t *testing.T, r *apitest.Response) {
 	if p["detail"] == "" || p["instance"] != "/api/v1/auth/login" || p["request_id"] == "" {
 		t.Fatalf("429 body %v", p)
 	}
+}
+
+// TestLoginBurstChecksAtMostTheLimit sends 100 wrong passwords for one
+// account from one address all at once: at most the limit of them may be
+// checked (answered 401 and logged as failures), the rest are refused
+// before any check. The throttle used to check first and count after, and
+// let 97 of 100 through.
+func TestLoginBurstChecksAtMostTheLimit(t *testing.T) {
+	t.Parallel()
+	env := apitest.New(t, trustProxy())
+	a := newAccount(t, env, authz.RoleUser)
+	ip := freshIP()
+	const burst = 100
+	statuses := make([]int, burst)
+	var wg sync.WaitGroup
+	start := make(chan struct{})
+	for i := range burst {
+		c := env.Client().Header("X-Forwarded-For", ip)
+		wg.Go(func() {
+			<-start
+			statuses[i] = c.Post("/api/v1/auth/login", map[string]string{"email": a.Email, "password": fmt.Sprintf("guess %d", i)}).Status
+		})
+	}
+	close(start)
+	wg.Wait()
+	checked, refused := 0, 0
+	for _, s := range statuses {
+		switch s {
+		case http.StatusUnauthorized:
+			checked++
+		case http.StatusTooManyRequests:
+			refused++
+		default:
+			t.Fatalf("statuses %v", statuses)
+		}
+	}
+	if checked > auth.AccountPolicy.MaxFailures || checked+refused != burst {
+		t.Fatalf("%d of %d parallel guesses were checked, want at most %d", checked, burst, auth.AccountPolicy.MaxFailures)
+	}
+	failures := logLines(t, env, func(m map[string]any) bool { return m["msg"] == "login failed" && m["email"] == a.Email })
+	if len(failures) != checked {
+		t.Fatalf("%d failures logged for %d checked guesses", len(failures), checked)
+	}
+	// The right password from that address is refused now too.
+	checkThrottled(t, env.Client().Header("X-Forwarded-For", ip).Post("/api/v1/auth/login", map[string]string{"email": a.Email, "password": a.Password}))
+}
+
+// TestLoginLockoutIsPerClient: guessing locks the account for the
+// guessers' addresses only. Its owner, from an address that has not been
+// failing, still signs in with the right password (slowed down while the
+// account is under attack), and the per-address limit still holds.
+func TestLoginLockoutIsPerClient(t *testing.T) {
+	t.Parallel()
+	env := apitest.New(t, trustProxy())
+	a := newAccount(t, env, authz.RoleAdmin)
+	attackers := []string{freshIP(), freshIP()}
+	for _, ip := range attackers {
+		c := env.Client().Header("X-Forwarded-For", ip)
+		for i := range auth.AccountPolicy.MaxFailures + 2 {
+			r := c.Post("/api/v1/auth/login", map[string]string{"email": a.Email, "password": fmt.Sprintf("guess %d", i)})
+			if i < auth.AccountPolicy.MaxFailures {
+				expectProblem(t, r, http.StatusUnauthorized)
+			} else {
+				checkThrottled(t, r)
+			}
+		}
+		// Locked for this address, even with the right password.
+		checkThrottled(t, c.Post("/api/v1/auth/login", map[string]string{"email": a.Email, "password": a.Password}))
+	}
+
+	owner := env.Client().Header("X-Forwarded-For", freshIP())
+	start := time.Now()
+	r := expectStatus(t, owner.Post("/api/v1/auth/login", map[string]string{"email": a.Email, "password": a.Password}), http.StatusOK)
+	took := time.Since(start)
+	if findSessionCookie(r) == nil {
+		t.Fatal("the owner got no session")
+	}
+	over := len(attackers)*auth.AccountPolicy.MaxFailures - auth.AccountPolicy.MaxFailures
+	if want := min(auth.SlowdownMax, time.Duration(over)*auth.SlowdownStep); took < want {
+		t.Fatalf("the login took %v; an account under attack slows every attempt by %v", took, want)
+	}
+	// The attackers stay locked out after the owner signed in.
+	checkThrottled(t, env.Client().Header("X-Forwarded-For", attackers[0]).Post("/api/v1/auth/login", map[string]string{"email": a.Email, "password": a.Password}))
 }

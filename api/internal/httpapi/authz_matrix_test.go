@@ -14,6 +14,7 @@ import (
 	"github.com/downlink/downlink/api/internal/apitest"
 	"github.com/downlink/downlink/api/internal/authz"
 	"github.com/downlink/downlink/api/internal/httpapi"
+	"github.com/downlink/downlink/api/internal/users"
 )
 
 // This file is the authorization table: every route of the route table
@@ -36,10 +37,14 @@ const (
 	// authorizedWithScope: authorized when the caller's scopes hold the route's
 	// scope, forbidden otherwise (for API keys).
 	authorizedWithScope
+	// authorizedDuringPasswordChange: authorized on the routes a temporary
+	// password allows (reading and changing one's account, signing out),
+	// forbidden otherwise.
+	authorizedDuringPasswordChange
 )
 
 func (o authzOutcome) String() string {
-	return [...]string{"?", "authorized", "401", "403", "authorized with scope"}[o]
+	return [...]string{"?", "authorized", "401", "403", "authorized with scope", "authorized during a password change"}[o]
 }
 
 // routeKinds are the access rules the route table uses, by name. A route
@@ -114,6 +119,25 @@ var matrixCallers = []matrixCaller{
 		},
 	},
 	{
+		// An account an admin added with a temporary password, before it
+		// chose its own: whatever its role, nothing but its own account.
+		name: "temporary password session",
+		client: func(t *testing.T, w *matrixWorld) *apitest.Client {
+			a := account{Email: "temp-" + uuid.NewString()[:8] + "@example.com", Password: "temporary " + uuid.NewString()[:8]}
+			if _, err := w.env.App.Users.CreateLocal(context.Background(), users.NewLocal{Email: a.Email, Role: authz.RoleAdmin,
+				Password: a.Password, MustChangePassword: true}); err != nil {
+				t.Fatal(err)
+			}
+			c, _ := signIn(t, w.env, a)
+			return c
+		},
+		expect: map[string]authzOutcome{
+			"public": authorized, "signed in": authorizedDuringPasswordChange, "user scope": authorizedDuringPasswordChange,
+			"admin scope": authorizedDuringPasswordChange, "session": authorizedDuringPasswordChange,
+			"admin session": authorizedDuringPasswordChange,
+		},
+	},
+	{
 		name: "admin session",
 		client: func(t *testing.T, w *matrixWorld) *apitest.Client {
 			c, _ := signIn(t, w.env, w.admin)
@@ -127,6 +151,7 @@ var matrixCallers = []matrixCaller{
 }
 
 func TestAuthorizationMatrix(t *testing.T) {
+	t.Parallel()
 	env := apitest.New(t)
 	w := &matrixWorld{env: env, admin: newAccount(t, env, authz.RoleAdmin), user: newAccount(t, env, authz.RoleUser)}
 	routes := env.App.HTTP.Routes()
@@ -154,6 +179,12 @@ func TestAuthorizationMatrix(t *testing.T) {
 			c := caller.client(t, w)
 			for _, r := range routes {
 				want := caller.expect[routeKind(r)]
+				if want == authorizedDuringPasswordChange {
+					want = forbidden
+					if r.DuringPasswordChange {
+						want = authorized
+					}
+				}
 				if want == authorizedWithScope {
 					want = forbidden
 					if slices.Contains(caller.scopes, authz.Scope(r.Scope)) || r.Scope == "" {

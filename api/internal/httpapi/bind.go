@@ -13,6 +13,7 @@ import (
 	"github.com/go-playground/validator/v10"
 	"github.com/labstack/echo/v4"
 
+	"github.com/downlink/downlink/api/internal/clip"
 	"github.com/downlink/downlink/api/internal/problem"
 )
 
@@ -37,12 +38,20 @@ func newValidator() *validator.Validate {
 // decode reads a JSON body strictly into dst and validates it: malformed
 // JSON is a 400, an unknown or mistyped field a 422 naming it, a too-large
 // body a 413.
+// errNotJSON answers a body that is not sent as JSON.
+var errNotJSON = problem.FromStatus(http.StatusUnsupportedMediaType)
+
 func (s *Server) decode(c echo.Context, dst any) error {
 	r := c.Request()
-	if ct := r.Header.Get(echo.HeaderContentType); ct != "" {
+	switch ct := r.Header.Get(echo.HeaderContentType); {
+	case ct == "" && r.ContentLength != 0:
+		// A body of unknown type (a body-less request falls through to
+		// "the request body is empty").
+		return errNotJSON.WithDetail("The request has a body but no Content-Type: send JSON with Content-Type: application/json.")
+	case ct != "":
 		mt, _, err := mime.ParseMediaType(ct)
 		if err != nil || (mt != "application/json" && !strings.HasSuffix(mt, "+json")) {
-			return echo.NewHTTPError(http.StatusUnsupportedMediaType)
+			return errNotJSON.WithDetail("The body was sent as %q: send JSON with Content-Type: application/json.", clip.String(ct, 80))
 		}
 	}
 	dec := json.NewDecoder(r.Body)

@@ -14,6 +14,7 @@ import (
 // and method is routed, and each route's access rule says what the
 // operation's x-required-scope and x-admin-only say.
 func TestRouteTableMatchesTheContract(t *testing.T) {
+	t.Parallel()
 	env := apitest.New(t)
 	contract, err := apitest.LoadContract()
 	if err != nil {

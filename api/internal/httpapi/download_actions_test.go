@@ -24,6 +24,7 @@ func workers(n int) apitest.Option {
 // download one at a time: every unfinished child is canceled, nothing
 // keeps running, and canceled children have no files.
 func TestDownloadCancelPlaylist(t *testing.T) {
+	t.Parallel()
 	w := newDLWorld(t, workers(1))
 	srv := testmedia.NewServer(t)
 	parent := submitURL(t, w.c, srv.FeedURL(6))
@@ -60,8 +61,9 @@ func TestDownloadCancelPlaylist(t *testing.T) {
 	if canceled == 0 {
 		t.Errorf("no child was canceled")
 	}
-	// Nothing moves afterwards: give a worker the chance to pick a job.
-	time.Sleep(2 * time.Second)
+	// Nothing moves afterwards: once no job is left that a worker could
+	// pick, the rows must still say what the cancel left.
+	waitQueueIdle(t, w.env, downloadTimeout)
 	p := getDownload(t, w.c, parent.ID)
 	if p.Status != "canceled" || p.ChildrenSummary["canceled"] != canceled {
 		t.Errorf("parent after the cancel: %s (canceled children %d)", p, canceled)
@@ -92,6 +94,7 @@ func TestDownloadCancelPlaylist(t *testing.T) {
 // its files: the process goes, the folder goes, the row goes, and no file
 // is registered.
 func TestDownloadDeleteWhileRunning(t *testing.T) {
+	t.Parallel()
 	w := newDLWorld(t)
 	srv := testmedia.NewServer(t)
 	d := submitURL(t, w.c, srv.SlowURL(testmedia.PathBig, 250_000))
@@ -116,6 +119,7 @@ func TestDownloadDeleteWhileRunning(t *testing.T) {
 // an admin: a user's download events reach that user and the admin's
 // scope=all stream, never the other user.
 func TestDownloadEventsStayWithTheirOwner(t *testing.T) {
+	t.Parallel()
 	w := newDLWorld(t)
 	srv := testmedia.NewServer(t)
 	other := newAccount(t, w.env, authz.RoleUser)
@@ -161,6 +165,7 @@ func openSSEWithKey(t *testing.T, baseURL, key string) *sseClient {
 
 // TestDownloadProbe describes local media without downloading it.
 func TestDownloadProbe(t *testing.T) {
+	t.Parallel()
 	w := newDLWorld(t)
 	srv := testmedia.NewServer(t)
 	var video struct {
@@ -198,9 +203,15 @@ func TestDownloadProbe(t *testing.T) {
 	}
 	// The same URL rules apply.
 	expectProblem(t, w.c.Post("/api/v1/downloads/probe", map[string]any{"url": "file:///etc/passwd"}), http.StatusUnprocessableEntity)
-	// A missing page is the site's answer, not a server error.
-	r := w.c.Post("/api/v1/downloads/probe", map[string]any{"url": srv.StatusURL(404)})
-	if r.Status != http.StatusUnprocessableEntity && r.Status != http.StatusBadGateway {
-		t.Errorf("probe of a 404: %d %s", r.Status, r.Body)
+	// A missing page is the site's answer, not a server error: 422 with
+	// the failure's code, as the contract says.
+	p := expectProblem(t, w.c.Post("/api/v1/downloads/probe", map[string]any{"url": srv.StatusURL(404)}), http.StatusUnprocessableEntity)
+	if p["type"] != "https://downlink.dev/problems/media-unavailable" || p["code"] != "unavailable" {
+		t.Errorf("probe of a 404: %v", p)
+	}
+	// A site that does not answer is a failed probe (502), with its code.
+	p = expectProblem(t, w.c.Post("/api/v1/downloads/probe", map[string]any{"url": "http://127.0.0.1:9/video.mp4"}), http.StatusBadGateway)
+	if p["type"] != "https://downlink.dev/problems/probe-failed" || p["code"] != "connection_refused" {
+		t.Errorf("probe of a closed port: %v", p)
 	}
 }

@@ -16,6 +16,7 @@ const processGoneTimeout = 20 * time.Second
 // TestDownloadCancelMidDownload cancels a throttled download while yt-dlp
 // runs, then retries and deletes it.
 func TestDownloadCancelMidDownload(t *testing.T) {
+	t.Parallel()
 	w := newDLWorld(t)
 	srv := testmedia.NewServer(t)
 	// About 3.2 MB at 300 kB/s: ten seconds, long enough to cancel in the
@@ -60,9 +61,9 @@ func TestDownloadCancelMidDownload(t *testing.T) {
 	if again.Status != "canceled" {
 		t.Errorf("second cancel: %s", again)
 	}
-	// The worker saw the cancel and gave up; the status stays (no retry by
-	// the queue) for a while.
-	time.Sleep(300 * time.Millisecond)
+	// The worker saw the cancel and gave up; once the queue has nothing
+	// left to run for it, the status must still be canceled (no retry).
+	waitQueueIdle(t, w.env, downloadTimeout)
 	if got := getDownload(t, w.c, d.ID); got.Status != "canceled" {
 		t.Errorf("status moved on after cancel: %s", got)
 	}
@@ -124,6 +125,7 @@ func TestDownloadCancelMidDownload(t *testing.T) {
 // TestDownloadCancelQueued cancels a download before any worker took it
 // (this node runs no downloads): it never starts.
 func TestDownloadCancelQueued(t *testing.T) {
+	t.Parallel()
 	w := newDLWorld(t, noWorkers())
 	srv := testmedia.NewServer(t)
 	d := submitURL(t, w.c, srv.URL(testmedia.PathVideo))

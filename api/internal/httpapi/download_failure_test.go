@@ -11,6 +11,7 @@ import (
 // TestDownloadFailures sends URLs that cannot be downloaded: each ends
 // failed with a safe code and message, no file and no folder.
 func TestDownloadFailures(t *testing.T) {
+	t.Parallel()
 	w := newDLWorld(t)
 	srv := testmedia.NewServer(t)
 	// A port nobody listens on.
@@ -30,7 +31,8 @@ func TestDownloadFailures(t *testing.T) {
 		// (possibly passing) network refusal.
 		{"forbidden", srv.StatusURL(403), []string{"network", "unavailable", "private", "login_required"}},
 		{"server error", srv.StatusURL(500), []string{"network", "unavailable"}},
-		{"connection refused", closed, []string{"network"}},
+		// Refused before anything started: said so, not "network error" (issue 19).
+		{"connection refused", closed, []string{"connection_refused"}},
 		{"a page without media", srv.BaseURL() + "/page.html?src=/nothing-here.mp4", []string{"unavailable", "unsupported_url"}},
 	}
 	ids := map[string]download{}
@@ -57,6 +59,13 @@ func TestDownloadFailures(t *testing.T) {
 			}
 			if len(d.Files) != 0 || d.FinishedAt == nil {
 				t.Errorf("failed download: %s", d)
+			}
+			// "Technical details": the end of yt-dlp's output, its ERROR line
+			// included, without server paths.
+			if d.Error.Details == nil || !strings.Contains(*d.Error.Details, "ERROR: ") {
+				t.Errorf("technical details %v, want yt-dlp's last lines with its ERROR", d.Error.Details)
+			} else if strings.Contains(*d.Error.Details, w.env.Cfg.DataDir) {
+				t.Errorf("technical details show a server path: %s", *d.Error.Details)
 			}
 			waitGone(t, jobDir(w.env, d.ID), processGoneTimeout)
 		})

@@ -11,6 +11,7 @@ import (
 
 	"github.com/downlink/downlink/api/internal/authz"
 	"github.com/downlink/downlink/api/internal/downloads"
+	"github.com/downlink/downlink/api/internal/paging"
 	"github.com/downlink/downlink/api/internal/problem"
 	"github.com/downlink/downlink/api/internal/ytdlp"
 )
@@ -19,6 +20,8 @@ type createDownloadRequest struct {
 	URL     string          `json:"url" validate:"required,max=4096"`
 	Preset  ytdlp.Preset    `json:"preset"`
 	Options json.RawMessage `json:"options"`
+	// AllowDuplicate downloads again what the caller downloaded before.
+	AllowDuplicate bool `json:"allow_duplicate"`
 }
 
 // createDownload is POST /downloads.
@@ -27,14 +30,15 @@ func (s *Server) createDownload(c echo.Context) error {
 	if err := s.decode(c, &req); err != nil {
 		return err
 	}
-	opts, err := withLatest(req.Options)
+	opts, err := downloads.DecodeOptions(req.Options, req.Preset)
 	if err != nil {
 		return err
 	}
 	p := principal(c)
 	d, replayed, err := s.deps.Downloads.Create(c.Request().Context(), p, downloads.CreateRequest{
-		URL: req.URL, Preset: req.Preset, Options: opts,
+		URL: req.URL, Options: opts,
 		IdempotencyKey: c.Request().Header.Get("Idempotency-Key"),
+		AllowDuplicate: req.AllowDuplicate,
 	})
 	if err != nil {
 		return err
@@ -57,7 +61,7 @@ func (s *Server) probeDownload(c echo.Context) error {
 	if err := s.decode(c, &req); err != nil {
 		return err
 	}
-	res, err := s.deps.Downloads.Probe(c.Request().Context(), req.URL)
+	res, err := s.deps.Downloads.Probe(c.Request().Context(), principal(c), req.URL)
 	if err != nil {
 		return err
 	}
@@ -69,6 +73,9 @@ func (s *Server) listDownloads(c echo.Context) error {
 	q := c.QueryParams()
 	p := downloads.ListParams{Platform: q.Get("platform"), Query: q.Get("q"), Sort: q.Get("sort"), Cursor: q.Get("cursor")}
 	for _, v := range q["status"] {
+		if strings.Contains(v, ",") {
+			deprecated(c) // a comma list: repeat the parameter instead
+		}
 		for _, st := range strings.Split(v, ",") {
 			if st = strings.TrimSpace(st); st != "" {
 				p.Statuses = append(p.Statuses, downloads.Status(st))
@@ -82,8 +89,20 @@ func (s *Server) listDownloads(c echo.Context) error {
 	if p.UserID, err = queryUUID(c, "user_id"); err != nil {
 		return err
 	}
-	if p.UserID != nil && !principal(c).Can(authz.ScopeAdminRead) {
+	if p.UserID != nil && !principal(c).MayActOnOthers(authz.Read) {
 		return errAdminOnly
+	}
+	switch scope, err := queryScope(c); {
+	case err != nil:
+		return err
+	case scope == "own" && p.UserID != nil:
+		return problem.ErrBadRequest.WithField("user_id", "narrows scope=all: leave out scope=own")
+	case scope == "own" && principal(c).MayActOnOthers(authz.Read):
+		uid := principal(c).UserID
+		p.UserID = &uid
+	}
+	if p.UpdatedSince, err = queryTime(c, "updated_since"); err != nil {
+		return err
 	}
 	if v := q.Get("include_children"); v != "" {
 		if p.IncludeChildren, err = strconv.ParseBool(v); err != nil {
@@ -97,7 +116,11 @@ func (s *Server) listDownloads(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, page)
+	items := make([]downloads.Wire, len(page.Items))
+	for i, d := range page.Items {
+		items[i] = d.Wire()
+	}
+	return c.JSON(http.StatusOK, paging.Page[downloads.Wire]{Items: items, NextCursor: page.NextCursor})
 }
 
 // getDownload is GET /downloads/{id}.
@@ -110,7 +133,7 @@ func (s *Server) getDownload(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, d)
+	return jsonWithETag(c, http.StatusOK, d)
 }
 
 // cancelDownload is POST /downloads/{id}/cancel.

@@ -16,6 +16,7 @@ import (
 	"github.com/downlink/downlink/api/internal/apitest"
 	"github.com/downlink/downlink/api/internal/authz"
 	"github.com/downlink/downlink/api/internal/config"
+	"github.com/downlink/downlink/api/internal/testkit"
 )
 
 // These helpers serve the download and file tests: real yt-dlp and ffmpeg
@@ -36,17 +37,18 @@ func localMedia() apitest.Option {
 
 // dlFile is a file as the API shows it.
 type dlFile struct {
-	ID         uuid.UUID  `json:"id"`
-	DownloadID *uuid.UUID `json:"download_id"`
-	UserID     uuid.UUID  `json:"user_id"`
-	Name       string     `json:"name"`
-	SizeBytes  int64      `json:"size_bytes"`
-	MimeType   string     `json:"mime_type"`
-	Kind       string     `json:"kind"`
-	Platform   string     `json:"platform"`
-	Pinned     bool       `json:"pinned"`
-	Missing    bool       `json:"missing"`
-	ContentURL string     `json:"content_url"`
+	ID           uuid.UUID  `json:"id"`
+	DownloadID   *uuid.UUID `json:"download_id"`
+	UserID       uuid.UUID  `json:"user_id"`
+	Name         string     `json:"name"`
+	SizeBytes    int64      `json:"size_bytes"`
+	MimeType     string     `json:"mime_type"`
+	Kind         string     `json:"kind"`
+	Platform     string     `json:"platform"`
+	Pinned       bool       `json:"pinned"`
+	Missing      bool       `json:"missing"`
+	ThumbnailURL *string    `json:"thumbnail_url"`
+	ContentURL   string     `json:"content_url"`
 }
 
 // dlProgress is a download's progress.
@@ -59,8 +61,9 @@ type dlProgress struct {
 
 // dlError says why a download failed.
 type dlError struct {
-	Code    string `json:"code"`
-	Message string `json:"message"`
+	Code    string  `json:"code"`
+	Message string  `json:"message"`
+	Details *string `json:"details"`
 }
 
 // download is the part of a download the tests look at.
@@ -71,8 +74,10 @@ type download struct {
 	Kind            string         `json:"kind"`
 	Status          string         `json:"status"`
 	Title           *string        `json:"title"`
+	DurationSeconds *float64       `json:"duration_seconds"`
 	Progress        dlProgress     `json:"progress"`
 	Error           *dlError       `json:"error"`
+	Warnings        []dlError      `json:"warnings"`
 	ParentID        *uuid.UUID     `json:"parent_id"`
 	ChildrenCount   int            `json:"children_count"`
 	ChildrenSummary map[string]int `json:"children_summary"`
@@ -81,6 +86,7 @@ type download struct {
 	UserID          uuid.UUID      `json:"user_id"`
 	Attempts        int            `json:"attempts"`
 	PlaylistIndex   int            `json:"playlist_index"`
+	YtdlpVersion    *string        `json:"ytdlp_version"`
 	FinishedAt      *time.Time     `json:"finished_at"`
 	UpdatedAt       time.Time      `json:"updated_at"`
 }
@@ -141,18 +147,17 @@ func getDownload(t *testing.T, c *apitest.Client, id uuid.UUID) download {
 // state (and the server log's tail) after timeout.
 func waitDownload(t *testing.T, env *apitest.Env, c *apitest.Client, id uuid.UUID, timeout time.Duration, what string, cond func(download) bool) download {
 	t.Helper()
-	deadline := time.Now().Add(timeout)
 	var d download
-	for {
-		d = getDownload(t, c, id)
-		if cond(d) {
-			return d
+	err := testkit.Poll(timeout, func() error {
+		if d = getDownload(t, c, id); !cond(d) {
+			return fmt.Errorf("last state %s", d)
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("download %s: not %s after %v; last state %s\nlog tail:\n%s", id, what, timeout, d, logTail(env, 6000))
-		}
-		time.Sleep(100 * time.Millisecond)
+		return nil
+	})
+	if err != nil {
+		t.Fatalf("download %s: not %s after %v; %v\nlog tail:\n%s", id, what, timeout, err, logTail(env, 6000))
 	}
+	return d
 }
 
 // waitFinal waits for completed, failed or canceled.
@@ -211,6 +216,21 @@ func downloadJobs(t *testing.T, env *apitest.Env) int64 {
 	return countRows(t, env, "river_job", "kind = ?", "download")
 }
 
+// waitQueueIdle waits until the node's queue holds no download job that
+// could still run (each is completed, cancelled or discarded): the
+// terminal state after which "nothing moved" can be asserted, instead of
+// sleeping and hoping a worker had its chance.
+func waitQueueIdle(t *testing.T, env *apitest.Env, timeout time.Duration) {
+	t.Helper()
+	testkit.Eventually(t, timeout, func() error {
+		if n := countRows(t, env, "river_job", "kind = ? AND state NOT IN ?", "download",
+			[]string{"completed", "cancelled", "discarded"}); n != 0 {
+			return fmt.Errorf("%d download jobs still queued, scheduled or running", n)
+		}
+		return nil
+	})
+}
+
 // libraryPath is where a file of the user is on disk.
 func libraryPath(env *apitest.Env, userID uuid.UUID, platform, name string) string {
 	return filepath.Join(env.Cfg.DataDir, "library", userID.String(), platform, name)
@@ -252,38 +272,32 @@ func processesMentioning(needles ...string) []string {
 // in the paths yt-dlp and ffmpeg are given), failing after timeout.
 func waitNoProcesses(t *testing.T, timeout time.Duration, needles ...string) {
 	t.Helper()
-	deadline := time.Now().Add(timeout)
-	for {
+	testkit.Eventually(t, timeout, func() error {
 		left := processesMentioning(needles...)
 		if len(left) == 0 {
-			return
+			return nil
 		}
-		if time.Now().After(deadline) {
-			for i, p := range left {
-				if len(p) > 400 {
-					left[i] = p[:400] + "…"
-				}
+		for i, p := range left {
+			if len(p) > 400 {
+				left[i] = p[:400] + "…"
 			}
-			t.Fatalf("processes still running after %v:\n%s", timeout, strings.Join(left, "\n"))
 		}
-		time.Sleep(50 * time.Millisecond)
-	}
+		return fmt.Errorf("processes still running:\n%s", strings.Join(left, "\n"))
+	})
 }
 
 // waitProcess waits until some process mentions a needle (a download's
 // yt-dlp started), failing after timeout.
 func waitProcess(t *testing.T, timeout time.Duration, needles ...string) []string {
 	t.Helper()
-	deadline := time.Now().Add(timeout)
-	for {
-		if p := processesMentioning(needles...); len(p) > 0 {
-			return p
+	var p []string
+	testkit.Eventually(t, timeout, func() error {
+		if p = processesMentioning(needles...); len(p) == 0 {
+			return fmt.Errorf("no process mentioning %q", needles)
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("no process mentioning %q within %v", needles, timeout)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+		return nil
+	})
+	return p
 }
 
 // listFilesOf returns GET /files?download_id=….
@@ -322,16 +336,40 @@ func readDirNames(dir string) ([]string, error) {
 // folder right after it writes the final status).
 func waitGone(t *testing.T, path string, timeout time.Duration) {
 	t.Helper()
-	deadline := time.Now().Add(timeout)
-	for {
+	testkit.Eventually(t, timeout, func() error {
 		_, err := os.Stat(path)
 		if os.IsNotExist(err) {
-			return
+			return nil
 		}
-		if time.Now().After(deadline) {
-			entries, _ := readDirNames(path)
-			t.Fatalf("%s still there after %v (stat: %v): %v", path, timeout, err, entries)
+		entries, _ := readDirNames(path)
+		return fmt.Errorf("%s still there (stat: %v): %v", path, err, entries)
+	})
+}
+
+// watchRuns samples which of watch have a process running under the node's
+// data folder, handing each sample to seen, until every download in ids is
+// final (failing the test after downloadTimeout).
+func watchRuns(t *testing.T, w dlWorld, ids, watch []uuid.UUID, seen func(running map[uuid.UUID]bool)) {
+	t.Helper()
+	testkit.Eventually(t, downloadTimeout, func() error {
+		running := map[uuid.UUID]bool{}
+		for _, p := range processesMentioning(w.env.Cfg.DataDir) {
+			for _, id := range watch {
+				if strings.Contains(p, id.String()) {
+					running[id] = true
+				}
+			}
 		}
-		time.Sleep(50 * time.Millisecond)
-	}
+		seen(running)
+		done := 0
+		for _, id := range ids {
+			if getDownload(t, w.c, id).final() {
+				done++
+			}
+		}
+		if done < len(ids) {
+			return fmt.Errorf("%d of %d downloads finished", done, len(ids))
+		}
+		return nil
+	})
 }

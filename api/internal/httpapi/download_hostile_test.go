@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/netip"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -33,6 +34,7 @@ const publicLiteral = "http://93.184.215.14/watch"
 // TestDownloadHostileInput submits what an attacker would: every request
 // is a 422 problem naming the field, and nothing is queued or started.
 func TestDownloadHostileInput(t *testing.T) {
+	t.Parallel()
 	env := apitest.New(t, guardOn())
 	user := newAccount(t, env, "user")
 	c, _ := signIn(t, env, user)
@@ -163,6 +165,7 @@ func (f *fakeNet) dialed() []string {
 // egress proxy refuses the second hop, and the job fails as
 // blocked_destination without writing a file.
 func TestDownloadRedirectToBlockedDestination(t *testing.T) {
+	t.Parallel()
 	srv := testmedia.NewServer(t)
 	local := strings.TrimPrefix(srv.BaseURL(), "http://")
 	_, port, _ := net.SplitHostPort(local)
@@ -208,8 +211,9 @@ func TestDownloadRedirectToBlockedDestination(t *testing.T) {
 			t.Errorf("the proxy dialed %q", dial)
 		}
 	}
-	if entries, _ := libraryEntries(env, user); len(entries) != 1 {
-		t.Errorf("library holds %v, want only the allowed download's file", entries)
+	// The allowed download's file, and the still grabbed from it.
+	if entries, _ := libraryEntries(env, user); len(entries) != 2 || !slices.ContainsFunc(entries, func(n string) bool { return strings.HasSuffix(n, ".thumb.jpg") }) {
+		t.Errorf("library holds %v, want only the allowed download's file and its thumbnail", entries)
 	}
 }
 

@@ -20,6 +20,7 @@ func queuedOnly() []apitest.Option { return []apitest.Option{noWorkers()} }
 // first download comes back, marked as a replay, and only one row and one
 // job exist.
 func TestDownloadIdempotencyKey(t *testing.T) {
+	t.Parallel()
 	w := newDLWorld(t, queuedOnly()...)
 	body := map[string]any{"url": "http://127.0.0.1:9/video.mp4", "preset": "720p"}
 	key := "order-" + uuid.NewString()
@@ -82,6 +83,7 @@ func TestDownloadIdempotencyKey(t *testing.T) {
 // TestDownloadIdempotencyKeyConcurrent sends one key several times at
 // once: exactly one download is created and every answer is it.
 func TestDownloadIdempotencyKeyConcurrent(t *testing.T) {
+	t.Parallel()
 	w := newDLWorld(t, queuedOnly()...)
 	body := map[string]any{"url": "http://127.0.0.1:9/video.mp4"}
 	key := "race-" + uuid.NewString()
@@ -134,6 +136,7 @@ func TestDownloadIdempotencyKeyConcurrent(t *testing.T) {
 // TestDownloadDailyQuota submits with a key whose daily quota is 2: the
 // third submission is a 429 with the quota's figures, and creates nothing.
 func TestDownloadDailyQuota(t *testing.T) {
+	t.Parallel()
 	w := newDLWorld(t, queuedOnly()...)
 	k := createKey(t, w.c, "quota", []authz.Scope{authz.ScopeDownloadsRead, authz.ScopeDownloadsWrite},
 		"daily_download_quota", 2)

@@ -11,6 +11,7 @@ import (
 // options.latest is in the contract; the engine knows playlist_items, so
 // latest N becomes items 1-N (a channel lists newest first).
 func TestDownloadLatestBecomesPlaylistItems(t *testing.T) {
+	t.Parallel()
 	// No workers: nothing reaches YouTube; private networks allowed: no DNS
 	// lookup of www.youtube.com at submission.
 	env := apitest.New(t, noWorkers(), localMedia())

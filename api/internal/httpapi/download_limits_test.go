@@ -1,9 +1,7 @@
 package httpapi_test
 
 import (
-	"strings"
 	"testing"
-	"time"
 
 	"github.com/google/uuid"
 
@@ -13,6 +11,7 @@ import (
 // TestDownloadNodeWorkerLimit runs three throttled downloads on a node
 // with DOWNLINK_WORKERS=1: never two yt-dlp runs at once, and all finish.
 func TestDownloadNodeWorkerLimit(t *testing.T) {
+	t.Parallel()
 	w := newDLWorld(t, workers(1))
 	srv := testmedia.NewServer(t)
 	var ids []uuid.UUID
@@ -21,31 +20,7 @@ func TestDownloadNodeWorkerLimit(t *testing.T) {
 		ids = append(ids, submitURL(t, w.c, srv.SlowURL(testmedia.PathBig, 2_000_000)).ID)
 	}
 	maxAtOnce := 0
-	deadline := time.Now().Add(downloadTimeout)
-	for {
-		running := map[string]bool{}
-		for _, p := range processesMentioning(w.env.Cfg.DataDir) {
-			for _, id := range ids {
-				if strings.Contains(p, id.String()) {
-					running[id.String()] = true
-				}
-			}
-		}
-		maxAtOnce = max(maxAtOnce, len(running))
-		done := 0
-		for _, id := range ids {
-			if getDownload(t, w.c, id).final() {
-				done++
-			}
-		}
-		if done == len(ids) {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("downloads not finished after %v", downloadTimeout)
-		}
-		time.Sleep(30 * time.Millisecond)
-	}
+	watchRuns(t, w, ids, ids, func(running map[uuid.UUID]bool) { maxAtOnce = max(maxAtOnce, len(running)) })
 	if maxAtOnce > 1 {
 		t.Errorf("%d downloads ran at once on a node with one worker", maxAtOnce)
 	}

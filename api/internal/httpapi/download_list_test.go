@@ -63,6 +63,7 @@ func ids(ds []download) []uuid.UUID {
 // TestDownloadList lists, filters, sorts and pages downloads, each user
 // seeing their own and admins everyone's.
 func TestDownloadList(t *testing.T) {
+	t.Parallel()
 	w := newDLWorld(t, noWorkers())
 	db := w.env.App.Store.DB
 	type seed struct {
@@ -150,7 +151,7 @@ func TestDownloadList(t *testing.T) {
 		want  []string // titles, any order
 	}{
 		{"status=completed", []string{"Charlie live", "bravo mix"}},
-		{"status=failed,canceled", []string{"alpha session", "Delta needle"}},
+		{"status=failed&status=canceled", []string{"alpha session", "Delta needle"}},
 		{"status=failed&status=queued", []string{"alpha session", "Echo"}},
 		{"platform=generic", []string{"Charlie live", "alpha session", "Echo", "Delta needle"}},
 		{"platform=youtube", []string{"bravo mix"}},
@@ -248,6 +249,7 @@ func TestDownloadList(t *testing.T) {
 // TestDownloadListChildrenPages pages through a playlist's children in
 // playlist order (they share one created_at: one transaction made them).
 func TestDownloadListChildrenPages(t *testing.T) {
+	t.Parallel()
 	w := newDLWorld(t)
 	srv := testmedia.NewServer(t)
 	parent := waitCompleted(t, w.env, w.c, submitURL(t, w.c, srv.FeedURL(5)).ID)

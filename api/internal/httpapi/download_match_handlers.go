@@ -1,9 +1,7 @@
 package httpapi
 
 import (
-	"encoding/json"
 	"net/http"
-	"strconv"
 
 	"github.com/labstack/echo/v4"
 
@@ -44,34 +42,4 @@ func (s *Server) matchDownload(c echo.Context) error {
 		return err
 	}
 	return c.JSON(http.StatusAccepted, d)
-}
-
-// maxLatest bounds options.latest (openapi.yaml DownloadOptions).
-const maxLatest = 1000
-
-// withLatest maps options.latest ("just the N newest items" of a channel
-// or playlist, in the contract) onto playlist_items "1-N", which is what
-// the engine and yt-dlp know: yt-dlp lists a channel's videos newest
-// first, and a playlist in its own order. Other options pass unchanged.
-func withLatest(raw json.RawMessage) (json.RawMessage, error) {
-	var m map[string]json.RawMessage
-	if len(raw) == 0 || json.Unmarshal(raw, &m) != nil {
-		return raw, nil // not an object: the service says what is wrong
-	}
-	latest, ok := m["latest"]
-	if !ok {
-		return raw, nil
-	}
-	delete(m, "latest")
-	if string(latest) != "null" {
-		var n int
-		if err := json.Unmarshal(latest, &n); err != nil || n < 1 || n > maxLatest {
-			return nil, problem.Invalid("options.latest", "must be a whole number from 1 to "+strconv.Itoa(maxLatest))
-		}
-		if items, ok := m["playlist_items"]; ok && string(items) != "null" {
-			return nil, problem.Invalid("options.latest", "give latest or playlist_items, not both")
-		}
-		m["playlist_items"], _ = json.Marshal("1-" + strconv.Itoa(n))
-	}
-	return json.Marshal(m)
 }

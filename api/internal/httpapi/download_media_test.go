@@ -15,6 +15,7 @@ import (
 // offers and follows the file into the library, the files table, the
 // files API and its content.
 func TestDownloadMediaKinds(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name string
 		url  func(*testmedia.Server) string
@@ -108,6 +109,7 @@ func checkOneLibraryFile(t *testing.T, w dlWorld, d download) dlFile {
 // TestDownloadFeedExpandsIntoChildren downloads an RSS feed with three
 // enclosures: a parent with three children, each its own job and file.
 func TestDownloadFeedExpandsIntoChildren(t *testing.T) {
+	t.Parallel()
 	w := newDLWorld(t)
 	srv := testmedia.NewServer(t)
 	parent := submitURL(t, w.c, srv.FeedURL(3))
@@ -178,6 +180,7 @@ func TestDownloadFeedExpandsIntoChildren(t *testing.T) {
 // TestDownloadAudioExtraction asks for audio only as mp3 and checks the
 // result with ffprobe.
 func TestDownloadAudioExtraction(t *testing.T) {
+	t.Parallel()
 	w := newDLWorld(t)
 	srv := testmedia.NewServer(t)
 	d := submit(t, w.c, map[string]any{"url": srv.URL(testmedia.PathAudio), "preset": "audio",

@@ -22,6 +22,7 @@ func nodeName(name string) apitest.Option {
 // published on A reach B's client through LISTEN/NOTIFY, and a download
 // submitted on B is worked by A.
 func TestDownloadEventsCrossNodes(t *testing.T) {
+	t.Parallel()
 	if storetest.Kind() != config.Postgres {
 		t.Skip("events cross nodes through Postgres LISTEN/NOTIFY; run with TEST_DB=postgres")
 	}
@@ -39,7 +40,8 @@ func TestDownloadEventsCrossNodes(t *testing.T) {
 	}{{"submitted on the worker node", ca}, {"submitted on the node without workers", cb}} {
 		t.Run(submitter.name, func(t *testing.T) {
 			// About 3.2 MB at 1.5 MB/s: a couple of seconds of progress.
-			d := submitURL(t, submitter.c, srv.SlowURL(testmedia.PathBig, 1_500_000))
+			// The same media each time, downloaded again on purpose.
+			d := submit(t, submitter.c, map[string]any{"url": srv.SlowURL(testmedia.PathBig, 1_500_000), "allow_duplicate": true})
 			id := d.ID.String()
 			of := func(typ, status string) func(sseEvent) bool {
 				return func(e sseEvent) bool {
@@ -75,6 +77,7 @@ func TestDownloadEventsCrossNodes(t *testing.T) {
 // TestDownloadCancelFromAnotherNode cancels on node B a download that
 // node A runs: A's processes stop within seconds.
 func TestDownloadCancelFromAnotherNode(t *testing.T) {
+	t.Parallel()
 	if storetest.Kind() != config.Postgres {
 		t.Skip("two nodes need a shared Postgres database; run with TEST_DB=postgres")
 	}

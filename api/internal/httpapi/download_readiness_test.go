@@ -30,6 +30,7 @@ func getReadiness(t *testing.T, c *apitest.Client) (int, readiness) {
 // met: new downloads are a 507 with the figures and nothing is queued, and
 // the node says it is not ready because of the disk.
 func TestDownloadDiskThreshold(t *testing.T) {
+	t.Parallel()
 	w := newDLWorld(t, apitest.WithConfig(func(c *config.Config) { c.MinFreeDisk = 1 << 60 }))
 	srv := testmedia.NewServer(t)
 	r := w.c.Post("/api/v1/downloads", map[string]any{"url": srv.URL(testmedia.PathVideo)})
@@ -59,6 +60,7 @@ func TestDownloadDiskThreshold(t *testing.T) {
 
 // TestDownloadDiskThresholdRetry refuses a retry below the threshold too.
 func TestDownloadDiskThresholdRetry(t *testing.T) {
+	t.Parallel()
 	w := newDLWorld(t, noWorkers())
 	d := submitURL(t, w.c, "http://127.0.0.1:9/video.mp4")
 	expectStatus(t, w.c.Post("/api/v1/downloads/"+d.ID.String()+"/cancel", nil), http.StatusOK)
@@ -86,6 +88,7 @@ func anyContains(ss []string, sub string) bool {
 // starts and serves, says it is not ready because of yt-dlp, and a
 // download fails with a clear ytdlp_missing error.
 func TestDownloadYtdlpMissing(t *testing.T) {
+	t.Parallel()
 	missing := filepath.Join(t.TempDir(), "no-such-yt-dlp")
 	w := newDLWorld(t, apitest.WithConfig(func(c *config.Config) { c.YtdlpPath = missing }))
 	srv := testmedia.NewServer(t)

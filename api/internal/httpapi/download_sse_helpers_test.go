@@ -15,6 +15,7 @@ import (
 
 // sseEvent is one Server-Sent Event as read off the wire.
 type sseEvent struct {
+	ID   string
 	Type string
 	Data json.RawMessage
 	At   time.Time
@@ -47,6 +48,7 @@ type sseClient struct {
 
 	mu     sync.Mutex
 	events []sseEvent
+	lastID string // the last id: line read, as EventSource keeps it
 	err    error
 	wake   chan struct{}
 }
@@ -98,16 +100,21 @@ func (s *sseClient) read(resp *http.Response) {
 	defer resp.Body.Close()
 	sc := bufio.NewScanner(resp.Body)
 	sc.Buffer(make([]byte, 64<<10), 1<<20)
-	var typ string
+	var typ, id string
 	var data []string
 	for sc.Scan() {
 		line := sc.Text()
 		switch {
 		case line == "":
 			if typ != "" || len(data) > 0 {
-				s.add(sseEvent{Type: typ, Data: json.RawMessage(strings.Join(data, "\n")), At: time.Now()})
+				s.add(sseEvent{ID: id, Type: typ, Data: json.RawMessage(strings.Join(data, "\n")), At: time.Now()})
 			}
 			typ, data = "", nil
+		case strings.HasPrefix(line, "id:"):
+			id = strings.TrimSpace(strings.TrimPrefix(line, "id:"))
+			s.mu.Lock()
+			s.lastID = id
+			s.mu.Unlock()
 		case strings.HasPrefix(line, ":"):
 			// keep-alive comment
 		case strings.HasPrefix(line, "event:"):
@@ -134,6 +141,13 @@ func (s *sseClient) notify() {
 	case s.wake <- struct{}{}:
 	default:
 	}
+}
+
+// LastID returns the last id: line read (EventSource's lastEventId).
+func (s *sseClient) LastID() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.lastID
 }
 
 // Events returns a copy of what arrived so far.

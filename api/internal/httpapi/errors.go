@@ -2,9 +2,7 @@ package httpapi
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
-	"log/slog"
 	"net"
 	"net/http"
 	"strings"
@@ -23,6 +21,12 @@ import (
 func (s *Server) errorHandler(err error, c echo.Context) {
 	if c.Response().Committed {
 		s.log.Debug("error after response started", "err", err, "path", c.Path())
+		return
+	}
+	if clientGone(c.Request().Context(), err) {
+		// Nobody reads the answer: the request line (logRequests) records
+		// a 499 at INFO, and nothing here is an error of ours.
+		c.Response().WriteHeader(statusClientClosed)
 		return
 	}
 	// A copy: the error may be a package's shared sentinel, and concurrent
@@ -51,10 +55,11 @@ func writeProblem(c echo.Context, p *problem.Problem) {
 	h.Set(echo.HeaderContentType, problem.ContentType)
 	h.Set("Cache-Control", "no-store")
 	c.Response().WriteHeader(p.Status)
-	if c.Request().Method == http.MethodHead {
-		return
+	// Written for HEAD too: net/http drops the body and keeps the
+	// Content-Length GET would have.
+	if b, err := encodeJSON(p.Body()); err == nil {
+		_, _ = c.Response().Write(b)
 	}
-	_ = json.NewEncoder(c.Response()).Encode(p.Body())
 }
 
 // toProblem maps an error to the problem the client sees.
@@ -83,6 +88,16 @@ func toProblem(err error) *problem.Problem {
 		return problem.FromStatus(http.StatusServiceUnavailable).WithDetail("The request took too long.").WithCause(err)
 	}
 	return problem.ErrInternal.WithCause(err)
+}
+
+// statusClientClosed is nginx's 499: the client went away before the
+// answer was ready.
+const statusClientClosed = 499
+
+// clientGone reports whether err is only the request's own context ending
+// because the client disconnected (not a deadline of ours).
+func clientGone(ctx context.Context, err error) bool {
+	return errors.Is(err, context.Canceled) && errors.Is(ctx.Err(), context.Canceled)
 }
 
 var errTooLarge = problem.New(http.StatusRequestEntityTooLarge, "Request body too large")
@@ -167,10 +182,4 @@ func validationMessage(fe validator.FieldError) string {
 		return "has an invalid element"
 	}
 	return "is not valid (" + fe.Tag() + ")"
-}
-
-// logProblem is used by middleware that writes problems before a handler runs.
-func (s *Server) logProblem(c echo.Context, p *problem.Problem) {
-	s.log.LogAttrs(c.Request().Context(), slog.LevelDebug, "request refused",
-		slog.Int("status", p.Status), slog.String("title", p.Title))
 }

@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"context"
 	"strings"
 
 	"github.com/labstack/echo/v4"
@@ -10,36 +11,13 @@ import (
 	"github.com/downlink/downlink/api/internal/problem"
 )
 
-var knownEventTypes = map[string]bool{
-	"download.created": true, "download.updated": true, "download.progress": true, "download.deleted": true,
-	"file.created": true, "file.deleted": true, "log.appended": true, "download.*": true, "file.*": true, "log.*": true,
-}
-
 // streamEvents is GET /events: Server-Sent Events of the caller's
 // downloads and files (admins may ask for everyone's, with log lines).
 func (s *Server) streamEvents(c echo.Context) error {
 	p := principal(c)
-	f := events.Filter{UserID: p.UserID.String()}
-	switch c.QueryParam("scope") {
-	case "", "own":
-	case "all":
-		if !p.Can(authz.ScopeAdminRead) {
-			return errAdminOnly.WithDetail("Only administrators may stream everyone's events.")
-		}
-		f = events.Filter{All: true}
-	default:
-		return problem.ErrBadRequest.WithField("scope", "must be own or all")
-	}
-	for _, v := range c.QueryParams()["types"] {
-		for _, t := range strings.Split(v, ",") {
-			if t = strings.TrimSpace(t); t == "" {
-				continue
-			}
-			if !knownEventTypes[t] {
-				return problem.ErrBadRequest.WithField("types", "unknown event type "+t)
-			}
-			f.Types = append(f.Types, t)
-		}
+	f, err := events.ParseFilter(c.QueryParams(), p.UserID.String(), p.MayActOnOthers(authz.Read))
+	if err != nil {
+		return err
 	}
 	canFiles := p.Can(authz.ScopeFilesRead)
 	if len(f.Types) == 0 {
@@ -59,7 +37,16 @@ func (s *Server) streamEvents(c echo.Context) error {
 			return problem.ErrBadRequest.WithField("types", "log events come with scope=all (admins)")
 		}
 	}
+	release, err := s.streams.acquire(p.UserID, c.RealIP())
+	if err != nil {
+		s.deps.Metrics.RateLimitRejected.WithLabelValues("event_streams").Inc()
+		return err
+	}
+	defer release()
 	s.deps.Metrics.SSEClients.Inc()
 	defer s.deps.Metrics.SSEClients.Dec()
-	return s.deps.Hub.ServeSSE(c.Response(), c.Request(), f)
+	// The caller is checked again while the stream is open: a revoked key,
+	// a disabled user, a changed role or an ended session closes it.
+	return s.deps.Hub.ServeSSE(c.Response(), c.Request(), f,
+		events.WithRecheck(func(ctx context.Context) error { return s.recheck(ctx, p) }))
 }

@@ -47,6 +47,7 @@ func fileNames(fs []dlFile) []string {
 
 // TestFileList filters, sorts and pages the library.
 func TestFileList(t *testing.T) {
+	t.Parallel()
 	w := newDLWorld(t, noWorkers())
 	u := w.user.ID.String()
 	for i, name := range []string{"a_b clip.mp4", "100% pure.mp3", "Plain.mp4", "ab clip.mp4", "cover.jpg"} {

@@ -48,6 +48,7 @@ func contentPath(f dlFile) string { return "/api/v1/files/" + f.ID.String() + "/
 // requests and dispositions, and refuses what is not the caller's or not
 // inside the library.
 func TestFileServing(t *testing.T) {
+	t.Parallel()
 	w := newDLWorld(t)
 	srv := testmedia.NewServer(t)
 	d := waitCompleted(t, w.env, w.c, submitURL(t, w.c, srv.URL(testmedia.PathVideo)).ID)
@@ -191,6 +192,7 @@ func checkFileHeaders(t *testing.T, h http.Header, contentType, disposition stri
 // library (a symlinked file, a symlinked folder, "..") and checks that
 // none of them serves the target.
 func TestFileServingRefusesEscapes(t *testing.T) {
+	t.Parallel()
 	w := newDLWorld(t)
 	secretDir := t.TempDir()
 	secret := filepath.Join(secretDir, "secret.mp4")
@@ -244,6 +246,7 @@ func TestFileServingRefusesEscapes(t *testing.T) {
 // TestFileServingActiveContent serves files a browser could run (HTML,
 // SVG with script) only as sandboxed, nosniff attachments.
 func TestFileServingActiveContent(t *testing.T) {
+	t.Parallel()
 	w := newDLWorld(t)
 	u := w.user.ID.String()
 	tests := []struct {

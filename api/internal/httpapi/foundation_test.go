@@ -3,25 +3,28 @@ package httpapi_test
 import (
 	"compress/gzip"
 	"io"
+	"mime/multipart"
 	"net"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/downlink/downlink/api/internal/apitest"
 	"github.com/downlink/downlink/api/internal/config"
+	"github.com/downlink/downlink/api/internal/proc"
 	"github.com/downlink/downlink/api/internal/store/storetest"
-	"github.com/downlink/downlink/api/internal/ytdlp"
 )
 
 func TestMain(m *testing.M) {
 	// The test binary is its own yt-dlp guard, as the downlink binary is.
-	ytdlp.RunGuardIfRequested()
+	proc.RunGuardIfRequested()
 	storetest.Main(m)
 }
 
 func TestOperationalEndpoints(t *testing.T) {
+	t.Parallel()
 	env := apitest.New(t)
 	c := env.Client()
 	tests := []struct {
@@ -64,6 +67,7 @@ func TestOperationalEndpoints(t *testing.T) {
 // asks, a response under a packet is sent as it is, and both read back
 // whole.
 func TestGzipOnlyWhereItPays(t *testing.T) {
+	t.Parallel()
 	env := apitest.New(t)
 	get := func(path string) (*http.Response, []byte) {
 		t.Helper()
@@ -99,6 +103,7 @@ func TestGzipOnlyWhereItPays(t *testing.T) {
 }
 
 func TestUnknownAPIPathsAreProblems(t *testing.T) {
+	t.Parallel()
 	env := apitest.New(t)
 	c := env.Client()
 	for _, method := range []string{http.MethodGet, http.MethodPost, http.MethodDelete} {
@@ -114,6 +119,7 @@ func TestUnknownAPIPathsAreProblems(t *testing.T) {
 }
 
 func TestSPAFallbackAndPlaceholder(t *testing.T) {
+	t.Parallel()
 	env := apitest.New(t)
 	c := env.Client()
 	for _, path := range []string{"/", "/downloads", "/settings/platforms"} {
@@ -131,6 +137,7 @@ func TestSPAFallbackAndPlaceholder(t *testing.T) {
 }
 
 func TestSecurityHeaders(t *testing.T) {
+	t.Parallel()
 	env := apitest.New(t)
 	r := env.Client().Get("/healthz")
 	for k, want := range map[string]string{
@@ -150,6 +157,7 @@ func TestSecurityHeaders(t *testing.T) {
 // TestDebugProfiles: with DOWNLINK_DEBUG_ADDR set, Go's profiles are
 // served there, and never on the public listener.
 func TestDebugProfiles(t *testing.T) {
+	t.Parallel()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -174,5 +182,59 @@ func TestDebugProfiles(t *testing.T) {
 	// The public listener has no profiles: the path is just the SPA.
 	if r := env.Client().Get("/debug/pprof/goroutine?debug=1"); strings.Contains(string(r.Body), "goroutine profile") {
 		t.Fatal("the public listener serves profiles")
+	}
+}
+
+// TestShutdownClosesSilentConnections: a connection that was opened and
+// never sent a request (a browser's preconnect, a client's spare dial) does
+// not hold a graceful shutdown up. It used to, until it was 5 s old: with a
+// 5 s shutdown timeout the server then reported "context deadline exceeded".
+func TestShutdownClosesSilentConnections(t *testing.T) {
+	t.Parallel()
+	env := apitest.New(t)
+	conn, err := net.Dial("tcp", strings.TrimPrefix(env.URL, "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	env.Client().Get("/healthz") // the silent connection is accepted by now
+	env.Stop()                   // reports an error if shutdown failed
+	_ = conn.SetReadDeadline(time.Now().Add(5 * time.Second))
+	if n, err := conn.Read(make([]byte, 1)); err != io.EOF {
+		t.Fatalf("silent connection after shutdown: read %d, %v; want it closed", n, err)
+	}
+}
+
+// TestSharePostGoesToTheSharePage: a share sheet that POSTs its form
+// (url-encoded or multipart) lands on the SPA's /share page with the same
+// fields, which asks the user before anything is downloaded.
+func TestSharePostGoesToTheSharePage(t *testing.T) {
+	t.Parallel()
+	env := apitest.New(t)
+	hc := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	var multi strings.Builder
+	mw := multipart.NewWriter(&multi)
+	_ = mw.WriteField("title", "A video")
+	_ = mw.WriteField("text", "Look at this https://example.com/v?a=1&b=2")
+	_ = mw.Close()
+	tests := []struct {
+		name, contentType, body string
+	}{
+		{"url-encoded", "application/x-www-form-urlencoded", url.Values{"title": {"A video"}, "text": {"Look at this https://example.com/v?a=1&b=2"}}.Encode()},
+		{"multipart", mw.FormDataContentType(), multi.String()},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			resp, err := hc.Post(env.URL+"/share", tc.contentType, strings.NewReader(tc.body))
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			loc, _ := url.Parse(resp.Header.Get("Location"))
+			if resp.StatusCode != http.StatusSeeOther || loc == nil || loc.Path != "/share" ||
+				loc.Query().Get("title") != "A video" || loc.Query().Get("text") != "Look at this https://example.com/v?a=1&b=2" {
+				t.Fatalf("POST /share: %d Location %q", resp.StatusCode, resp.Header.Get("Location"))
+			}
+		})
 	}
 }

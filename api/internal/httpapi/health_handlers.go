@@ -5,6 +5,8 @@ import (
 
 	"github.com/labstack/echo/v4"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/downlink/downlink/api/internal/authz"
 )
 
 // healthz answers while the process serves (liveness).
@@ -45,6 +47,9 @@ func (s *Server) getSystem(c echo.Context) error {
 	info, err := s.deps.System.Info(c.Request().Context())
 	if err != nil {
 		return err
+	}
+	if p := principal(c); !p.IsAdmin() || !p.Can(authz.ScopeAdminRead) {
+		info = info.ForUser()
 	}
 	return c.JSON(http.StatusOK, info)
 }

@@ -54,6 +54,13 @@ func (s *Server) listLogs(c echo.Context) error {
 		}
 		f.Audit = &b
 	}
+	if v := q.Get("hide_routine"); v != "" {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			return problem.ErrBadRequest.WithField("hide_routine", "must be true or false")
+		}
+		f.HideRoutine = b
+	}
 	if f.Limit, err = queryLimit(c); err != nil {
 		return err
 	}

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
@@ -14,6 +15,7 @@ import (
 
 	"github.com/downlink/downlink/api/internal/apitest"
 	"github.com/downlink/downlink/api/internal/authz"
+	"github.com/downlink/downlink/api/internal/testkit"
 )
 
 // logEntry is a LogEntry of GET /logs.
@@ -51,17 +53,14 @@ func listLogs(t *testing.T, c *apitest.Client, query url.Values) logPage {
 // stored in batches, every half second at most).
 func waitLogs(t *testing.T, c *apitest.Client, query url.Values, keep func(logPage) bool) logPage {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		p := listLogs(t, c, query)
-		if keep(p) {
-			return p
+	var p logPage
+	testkit.Eventually(t, 10*time.Second, func() error {
+		if p = listLogs(t, c, query); !keep(p) {
+			return fmt.Errorf("GET /logs?%s never showed what the test waits for; last page: %+v", query.Encode(), p.Items)
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("GET /logs?%s never showed what the test waits for; last page: %+v", query.Encode(), p.Items)
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
+		return nil
+	})
+	return p
 }
 
 func findLog(p logPage, f func(logEntry) bool) *logEntry {
@@ -74,6 +73,7 @@ func findLog(p logPage, f func(logEntry) bool) *logEntry {
 }
 
 func TestRequestProducesALogRowWithItsRequestID(t *testing.T) {
+	t.Parallel()
 	env := apitest.New(t)
 	admin := newAccount(t, env, authz.RoleAdmin)
 	c, _ := signIn(t, env, admin)
@@ -95,6 +95,7 @@ func TestRequestProducesALogRowWithItsRequestID(t *testing.T) {
 }
 
 func TestAuditTrailRecordsActorTargetAndIP(t *testing.T) {
+	t.Parallel()
 	env := apitest.New(t)
 	admin := newAccount(t, env, authz.RoleAdmin)
 	c, _ := signIn(t, env, admin)
@@ -147,6 +148,7 @@ func TestAuditTrailRecordsActorTargetAndIP(t *testing.T) {
 }
 
 func TestLogFiltersAndPagesOverHTTP(t *testing.T) {
+	t.Parallel()
 	env := apitest.New(t)
 	admin := newAccount(t, env, authz.RoleAdmin)
 	c, _ := signIn(t, env, admin)
@@ -196,9 +198,35 @@ func TestLogFiltersAndPagesOverHTTP(t *testing.T) {
 			t.Fatalf("second page %+v after %+v", second.Items, first.Items)
 		}
 	})
+	t.Run("hide_routine leaves out request lines but keeps the rest", func(t *testing.T) {
+		all := waitLogs(t, c, url.Values{"limit": {"200"}}, func(p logPage) bool {
+			for _, e := range p.Items {
+				if e.Source == "http" && e.Level == "info" {
+					return true
+				}
+			}
+			return false
+		})
+		quiet := listLogs(t, c, url.Values{"hide_routine": {"true"}, "limit": {"200"}})
+		if len(quiet.Items) == 0 || len(quiet.Items) >= len(all.Items) {
+			t.Fatalf("hide_routine kept %d of %d records", len(quiet.Items), len(all.Items))
+		}
+		for _, e := range quiet.Items {
+			if (e.Source == "http" || e.Source == "queue") && (e.Level == "info" || e.Level == "debug") {
+				t.Fatalf("hide_routine returned %+v", e)
+			}
+		}
+		var audit bool
+		for _, e := range quiet.Items {
+			audit = audit || e.Source == "audit"
+		}
+		if !audit {
+			t.Fatal("hide_routine also hid the audit trail")
+		}
+	})
 	bad := []url.Values{
 		{"level": {"loud"}}, {"source": {"nope"}}, {"from": {"yesterday"}}, {"user_id": {"x"}},
-		{"audit": {"maybe"}}, {"limit": {"0"}}, {"cursor": {"garbage"}},
+		{"audit": {"maybe"}}, {"hide_routine": {"sometimes"}}, {"limit": {"0"}}, {"cursor": {"garbage"}},
 	}
 	for _, q := range bad {
 		t.Run("refuses "+q.Encode(), func(t *testing.T) {
@@ -212,6 +240,7 @@ func TestLogFiltersAndPagesOverHTTP(t *testing.T) {
 }
 
 func TestLogTailOverEvents(t *testing.T) {
+	t.Parallel()
 	env := apitest.New(t)
 	admin := newAccount(t, env, authz.RoleAdmin)
 	c, _ := signIn(t, env, admin)
@@ -263,6 +292,7 @@ func TestLogTailOverEvents(t *testing.T) {
 // the admin, but never stored). Every apitest server runs the same check
 // when it stops; this test makes sure the journey is there to check.
 func TestNoSecretLeaksInTheAccountJourney(t *testing.T) {
+	t.Parallel()
 	env := apitest.New(t)
 	tok := setupToken(t, env)
 	c := env.Client()

@@ -13,9 +13,11 @@ import (
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
 
+	"github.com/downlink/downlink/api/internal/apikeys"
 	"github.com/downlink/downlink/api/internal/authz"
 	"github.com/downlink/downlink/api/internal/logs"
 	"github.com/downlink/downlink/api/internal/problem"
+	"github.com/downlink/downlink/api/internal/store"
 )
 
 // middleware installs what every request goes through, outermost first.
@@ -32,6 +34,15 @@ func (s *Server) middleware() {
 	}))
 	e.Use(s.recoverPanics)
 	e.Use(s.logRequests)
+	// A request never waits on the database without end: each of its
+	// statements gets a deadline (a hung server answers 503 as a stopped
+	// one does).
+	e.Use(func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			c.SetRequest(c.Request().WithContext(store.WithRequestDeadline(c.Request().Context())))
+			return next(c)
+		}
+	})
 	e.Use(middleware.SecureWithConfig(middleware.SecureConfig{
 		XSSProtection:         "0",
 		ContentTypeNosniff:    "nosniff",
@@ -40,14 +51,40 @@ func (s *Server) middleware() {
 		ReferrerPolicy:        "same-origin",
 		ContentSecurityPolicy: "", // set per response kind (SPA, Swagger, files)
 	}))
-	e.Use(middleware.BodyLimit(strconv.FormatInt(int64(s.cfg.BodyLimit), 10) + "B"))
+	e.Use(middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{
+		Limit: strconv.FormatInt(int64(s.cfg.BodyLimit), 10) + "B",
+		// A yt-dlp build upload has its own limit (installYtdlp).
+		Skipper: func(c echo.Context) bool { return c.Request().URL.Path == ytdlpInstallPath },
+	}))
+	// At most gzipSlots responses are compressed at once; one that finds
+	// them all taken goes out uncompressed rather than waiting. Each
+	// compressing response holds a ~650 KB deflate state, so under many
+	// clients unbounded compression was most of the heap (see
+	// docs/performance.md, memory under load).
+	slots := make(chan struct{}, gzipSlots())
+	e.Use(func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			select {
+			case slots <- struct{}{}:
+				defer func() { <-slots }()
+				c.Set(gzipSlotKey, true)
+			default:
+			}
+			return next(c)
+		}
+	})
 	e.Use(middleware.GzipWithConfig(middleware.GzipConfig{
-		Level: 5,
+		// Level 1: JSON compresses to within ~15 % of level 5's size for a
+		// third of its CPU.
+		Level: 1,
 		// Below about a packet, gzip saves nothing on the wire but costs
-		// CPU, and a writer that compressed keeps a ~650 KB deflate state
-		// in the pool (see docs/performance.md, memory under load).
+		// CPU, and a writer that compressed keeps its deflate state in the
+		// pool.
 		MinLength: 1400,
 		Skipper: func(c echo.Context) bool {
+			if c.Get(gzipSlotKey) == nil {
+				return true
+			}
 			p := c.Request().URL.Path
 			// Streams must flush as they go; media is already compressed
 			// and must keep byte ranges exact.
@@ -100,7 +137,7 @@ func (s *Server) logRequests(next echo.HandlerFunc) echo.HandlerFunc {
 			}
 		}
 		level := slog.LevelInfo
-		if status >= 500 {
+		if status >= 500 && status != statusClientClosed {
 			level = slog.LevelError
 		} else if strings.HasPrefix(route, "/assets/") || route == "/*" {
 			level = slog.LevelDebug
@@ -145,7 +182,7 @@ func (s *Server) crossOriginProtection(next http.Handler) http.Handler {
 	}))
 	protected := cop.Handler(next)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if hasAPIKeyHeader(r) && r.Header.Get("Cookie") == "" {
+		if _, isKey := apikeys.Credential(r); isKey && r.Header.Get("Cookie") == "" {
 			next.ServeHTTP(w, r)
 			return
 		}
@@ -153,18 +190,50 @@ func (s *Server) crossOriginProtection(next http.Handler) http.Handler {
 	})
 }
 
-func hasAPIKeyHeader(r *http.Request) bool {
-	if r.Header.Get("X-API-Key") != "" {
-		return true
-	}
-	auth := r.Header.Get("Authorization")
-	return len(auth) > 7 && strings.EqualFold(auth[:7], "bearer ")
+// keyCORS lets a page on another site call the API with an API key (the
+// bookmarklet in docs/clients.md, a browser extension): a preflight for
+// /api/v1/ is answered, and a key request without cookies gets
+// Access-Control-Allow-Origin "*". "*" never allows credentials, so a
+// browser never sends or exposes a session from another site (and
+// crossOriginProtection still refuses those); the page gets only what the
+// key it already holds gives.
+func keyCORS(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("Origin") == "" || !strings.HasPrefix(r.URL.Path, "/api/v1/") {
+			next.ServeHTTP(w, r)
+			return
+		}
+		h := w.Header()
+		if r.Method == http.MethodOptions && r.Header.Get("Access-Control-Request-Method") != "" {
+			h.Set("Access-Control-Allow-Origin", "*")
+			h.Set("Access-Control-Allow-Methods", "GET, POST, PATCH, PUT, DELETE")
+			h.Set("Access-Control-Allow-Headers", "Authorization, X-API-Key, Content-Type, Idempotency-Key")
+			h.Set("Access-Control-Max-Age", "600")
+			w.WriteHeader(http.StatusNoContent)
+			return
+		}
+		if _, isKey := apikeys.Credential(r); isKey && r.Header.Get("Cookie") == "" {
+			h.Set("Access-Control-Allow-Origin", "*")
+			h.Set("Access-Control-Expose-Headers", "Location, Retry-After, RateLimit, RateLimit-Policy")
+		}
+		next.ServeHTTP(w, r)
+	})
 }
 
-// ipExtractor trusts X-Forwarded-For only behind a declared proxy.
+// ipExtractor trusts X-Forwarded-For only from the configured proxies
+// (DOWNLINK_TRUSTED_PROXIES; loopback for DOWNLINK_TRUST_PROXY=true
+// alone): the client is the right-most address that is not one of them,
+// and a request from any other peer is that peer, whatever it claims.
 func (s *Server) ipExtractor() echo.IPExtractor {
-	if s.cfg.TrustProxy {
-		return echo.ExtractIPFromXFFHeader(echo.TrustLoopback(true), echo.TrustPrivateNet(true), echo.TrustLinkLocal(false))
+	if len(s.cfg.TrustedProxyNets) > 0 {
+		opts := []echo.TrustOption{echo.TrustLoopback(false), echo.TrustPrivateNet(false), echo.TrustLinkLocal(false)}
+		for _, p := range s.cfg.TrustedProxyNets {
+			_, n, err := net.ParseCIDR(p.String())
+			if err == nil {
+				opts = append(opts, echo.TrustIPRange(n))
+			}
+		}
+		return echo.ExtractIPFromXFFHeader(opts...)
 	}
 	return func(r *http.Request) string {
 		host, _, err := net.SplitHostPort(r.RemoteAddr)
@@ -174,3 +243,9 @@ func (s *Server) ipExtractor() echo.IPExtractor {
 		return host
 	}
 }
+
+const gzipSlotKey = "httpapi.gzip_slot"
+
+// gzipSlots is how many responses may be compressed at once: enough to
+// keep every core compressing.
+func gzipSlots() int { return max(4, 2*runtime.GOMAXPROCS(0)) }

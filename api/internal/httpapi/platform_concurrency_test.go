@@ -30,6 +30,7 @@ func running(t *testing.T, w dlWorld) (held, downloading int64) {
 }
 
 func TestPlatformMaxConcurrentAppliesWithoutRestart(t *testing.T) {
+	t.Parallel()
 	media := testmedia.NewServer(t)
 	w := newDLWorld(t) // the node runs 2 downloads at most
 	admin := adminClient(t, w.env)

@@ -13,9 +13,9 @@ import (
 
 var errRateLimited = problem.New(429, "Rate limit exceeded")
 
-// limitAndCount applies per-key and per-IP rate limits, sends the IETF
-// RateLimit headers on key requests, and counts every key request for the
-// usage charts.
+// limitAndCount applies per-key, per-user (sessions) and per-IP
+// (anonymous) rate limits, sends the IETF RateLimit headers on key and
+// session requests, and counts every key request for the usage charts.
 func (s *Server) limitAndCount(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		keys := s.deps.APIKeys
@@ -40,6 +40,15 @@ func (s *Server) limitAndCount(next echo.HandlerFunc) echo.HandlerFunc {
 			}
 			keys.RecordUsage(p.APIKeyID, c.Request().Method+" "+apiPrefix+openAPIPath(trimPrefix(c.Path())), status)
 			return err
+		case p != nil && p.Method == authz.MethodSession && s.cfg.SessionRateLimit > 0:
+			// One user's browser sessions share a bucket, so no account
+			// can flood the node from the dashboard or with a cookie.
+			d := keys.AllowSession(p.UserID, s.cfg.SessionRateLimit)
+			setRateLimitHeaders(c, d)
+			if !d.Allowed {
+				s.deps.Metrics.RateLimitRejected.WithLabelValues("session").Inc()
+				return rateLimited(d, "Your account may make %d requests per minute from browser sessions on this server.")
+			}
 		case p == nil:
 			// A rejected credential (a bad key, the cookie of an ended
 			// session) leaves the request anonymous: it counts here too,

@@ -2,10 +2,13 @@ package httpapi
 
 import (
 	"net/http"
+	"slices"
+	"strings"
 
 	"github.com/labstack/echo/v4"
 
 	"github.com/downlink/downlink/api/internal/authz"
+	"github.com/downlink/downlink/api/internal/problem"
 )
 
 // apiPrefix is where the JSON API lives.
@@ -29,16 +32,26 @@ func (s *Server) routes() []route {
 		{http.MethodPost, "/auth/setup", public(), s.completeSetup},
 		{http.MethodGet, "/auth/oidc/:provider/login", public(), s.startOIDCLogin},
 		{http.MethodGet, "/auth/oidc/:provider/callback", public(), s.handleOIDCCallback},
-		{http.MethodPost, "/auth/logout", sessionUser(), s.logout},
-		{http.MethodGet, "/auth/me", sessionUser(), s.getMe},
-		{http.MethodPatch, "/auth/me", sessionUser(), s.updateMe},
+		{http.MethodPost, "/auth/forgot-password", public(), s.forgotPassword},
+		{http.MethodPost, "/auth/invitations/accept", public(), s.acceptInvitation},
+		{http.MethodPost, "/auth/password-reset", public(), s.resetPassword},
+		{http.MethodPost, "/auth/logout", ownAccount(), s.logout},
+		{http.MethodGet, "/auth/me", ownAccount(), s.getMe},
+		{http.MethodPatch, "/auth/me", ownAccount(), s.updateMe},
+		{http.MethodGet, "/auth/me/preferences", sessionUser(), s.getPreferences},
+		{http.MethodPut, "/auth/me/preferences", sessionUser(), s.putPreferences},
 		{http.MethodGet, "/auth/sessions", sessionUser(), s.listSessions},
 		{http.MethodDelete, "/auth/sessions/:id", sessionUser(), s.deleteSession},
 
 		// users (admin)
 		{http.MethodGet, "/users", adminNeeds(authz.ScopeAdminRead), s.listUsers},
+		{http.MethodPost, "/users", adminNeeds(authz.ScopeAdminWrite), s.createUser},
+		{http.MethodPost, "/users/:id/password-reset", adminNeeds(authz.ScopeAdminWrite), s.createPasswordResetLink},
 		{http.MethodPatch, "/users/:id", adminNeeds(authz.ScopeAdminWrite), s.updateUser},
 		{http.MethodDelete, "/users/:id/sessions", adminNeeds(authz.ScopeAdminWrite), s.revokeUserSessions},
+		{http.MethodGet, "/invitations", adminNeeds(authz.ScopeAdminRead), s.listInvitations},
+		{http.MethodPost, "/invitations", adminNeeds(authz.ScopeAdminWrite), s.createInvitation},
+		{http.MethodDelete, "/invitations/:id", adminNeeds(authz.ScopeAdminWrite), s.deleteInvitation},
 
 		// api keys (managed from a browser session; admins manage anyone's)
 		{http.MethodGet, "/api-keys", sessionUser(), s.listAPIKeys},
@@ -57,6 +70,14 @@ func (s *Server) routes() []route {
 		{http.MethodPost, "/downloads/:id/retry", needs(authz.ScopeDownloadsWrite), s.retryDownload},
 		{http.MethodPost, "/downloads/:id/match", needs(authz.ScopeDownloadsWrite), s.matchDownload},
 
+		// subscriptions: followed channels, playlists and feeds (owner-scoped; admins see all)
+		{http.MethodGet, "/subscriptions", needs(authz.ScopeDownloadsRead), s.listSubscriptions},
+		{http.MethodPost, "/subscriptions", needs(authz.ScopeDownloadsWrite), s.createSubscription},
+		{http.MethodGet, "/subscriptions/:id", needs(authz.ScopeDownloadsRead), s.getSubscription},
+		{http.MethodPatch, "/subscriptions/:id", needs(authz.ScopeDownloadsWrite), s.updateSubscription},
+		{http.MethodDelete, "/subscriptions/:id", needs(authz.ScopeDownloadsWrite), s.deleteSubscription},
+		{http.MethodPost, "/subscriptions/:id/check", needs(authz.ScopeDownloadsWrite), s.checkSubscription},
+
 		// live events
 		{http.MethodGet, "/events", needs(authz.ScopeDownloadsRead), s.streamEvents},
 
@@ -66,12 +87,18 @@ func (s *Server) routes() []route {
 		{http.MethodPatch, "/files/:id", needs(authz.ScopeFilesWrite), s.updateFile},
 		{http.MethodDelete, "/files/:id", needs(authz.ScopeFilesWrite), s.deleteFile},
 		{http.MethodGet, "/files/:id/content", needs(authz.ScopeFilesRead), s.getFileContent},
+		{http.MethodGet, "/files/:id/thumbnail", needs(authz.ScopeFilesRead), s.getFileThumbnail},
 
 		// storage and retention
 		{http.MethodGet, "/storage", needs(authz.ScopeFilesRead), s.getStorage},
 		{http.MethodGet, "/storage/retention-preview", needs(authz.ScopeFilesRead), s.previewRetention},
 		{http.MethodPost, "/storage/retention-run", adminNeeds(authz.ScopeAdminWrite), s.runRetention},
 		{http.MethodGet, "/storage/orphans", adminNeeds(authz.ScopeAdminRead), s.listOrphanFiles},
+		{http.MethodPost, "/storage/relayout", adminNeeds(authz.ScopeAdminWrite), s.startRelayout},
+		{http.MethodGet, "/storage/relayout", adminNeeds(authz.ScopeAdminRead), s.getRelayout},
+
+		// platforms: the registry, for detecting and naming them
+		{http.MethodGet, "/platforms", needs(authz.ScopeDownloadsRead), s.listPlatforms},
 
 		// stats
 		{http.MethodGet, "/stats", needs(authz.ScopeDownloadsRead), s.getStats},
@@ -82,9 +109,16 @@ func (s *Server) routes() []route {
 		// settings (admin)
 		{http.MethodGet, "/settings", adminNeeds(authz.ScopeAdminRead), s.getSettings},
 		{http.MethodPut, "/settings", adminNeeds(authz.ScopeAdminWrite), s.updateSettings},
+		{http.MethodGet, "/settings/accounts", adminNeeds(authz.ScopeAdminRead), s.getAccountSettings},
+		{http.MethodPut, "/settings/accounts", adminNeeds(authz.ScopeAdminWrite), s.updateAccountSettings},
+		{http.MethodPost, "/settings/accounts/test-email", adminNeeds(authz.ScopeAdminWrite), s.testAccountEmail},
 		{http.MethodGet, "/settings/platforms", adminNeeds(authz.ScopeAdminRead), s.listPlatformSettings},
 		{http.MethodPut, "/settings/platforms/:platform", adminNeeds(authz.ScopeAdminWrite), s.updatePlatformSettings},
 		{http.MethodPost, "/settings/platforms/spotify/test", adminNeeds(authz.ScopeAdminWrite), s.testSpotifyConnection},
+		{http.MethodGet, "/settings/platforms/spotify/account", adminNeeds(authz.ScopeAdminRead), s.getSpotifyAccount},
+		{http.MethodDelete, "/settings/platforms/spotify/account", adminNeeds(authz.ScopeAdminWrite), s.disconnectSpotifyAccount},
+		{http.MethodPost, "/settings/platforms/spotify/account/authorize", sessionAdmin(), s.authorizeSpotifyAccount},
+		{http.MethodGet, "/settings/platforms/spotify/account/callback", sessionAdmin(), s.spotifyAccountCallback},
 
 		// webhooks (admin)
 		{http.MethodGet, "/webhooks", adminNeeds(authz.ScopeAdminRead), s.listWebhooks},
@@ -96,6 +130,15 @@ func (s *Server) routes() []route {
 
 		// system
 		{http.MethodGet, "/system", needs(authz.ScopeDownloadsRead), s.getSystem},
+
+		// managed yt-dlp (admin): every node's version, the update setting,
+		// checks, updates and rollbacks sent to every node, offline installs
+		{http.MethodGet, "/system/ytdlp", adminNeeds(authz.ScopeAdminRead), s.getYtdlp},
+		{http.MethodPut, "/system/ytdlp/settings", adminNeeds(authz.ScopeAdminWrite), s.updateYtdlpSettings},
+		{http.MethodPost, "/system/ytdlp/check", adminNeeds(authz.ScopeAdminWrite), s.checkYtdlp},
+		{http.MethodPost, "/system/ytdlp/update", adminNeeds(authz.ScopeAdminWrite), s.updateYtdlp},
+		{http.MethodPost, "/system/ytdlp/rollback", adminNeeds(authz.ScopeAdminWrite), s.rollbackYtdlp},
+		{http.MethodPost, "/system/ytdlp/install", adminNeeds(authz.ScopeAdminWrite), s.installYtdlp},
 	}
 }
 
@@ -105,6 +148,9 @@ type Route struct {
 	Method, Path                   string
 	Public, AdminOnly, SessionOnly bool
 	Scope                          string
+	// DuringPasswordChange: open to a session whose password is a
+	// temporary one.
+	DuringPasswordChange bool
 }
 
 // Routes lists the API routes with their access rules; paths use
@@ -116,6 +162,7 @@ func (s *Server) Routes() []Route {
 			Method: r.method, Path: apiPrefix + openAPIPath(r.path),
 			Public: r.access.public, AdminOnly: r.access.adminOnly,
 			SessionOnly: r.access.sessionOnly, Scope: string(r.access.scope),
+			DuringPasswordChange: r.access.duringPasswordChange,
 		})
 	}
 	return out
@@ -132,13 +179,40 @@ func (s *Server) register() {
 	e.GET("/swagger/*", s.swaggerUI())
 
 	api := e.Group(apiPrefix, s.authenticate, s.limitAndCount)
+	allowed := map[string][]string{} // path → its methods, in table order
+	var paths []string
 	for _, r := range s.routes() {
 		api.Add(r.method, r.path, r.handler, authorize(r.access))
+		if r.method == http.MethodGet {
+			// HEAD answers like GET (RFC 9110 §9.3.2); net/http drops the
+			// body and keeps the status and headers.
+			api.Add(http.MethodHead, r.path, r.handler, authorize(r.access))
+		}
+		if allowed[r.path] == nil {
+			paths = append(paths, r.path)
+		}
+		allowed[r.path] = append(allowed[r.path], r.method)
+	}
+	// A known route asked with a method it lacks is a 405 naming the
+	// methods it has (RFC 9110 §15.5.6), not the catch-all's 404. These go
+	// in before authentication so the answer is the same for everyone.
+	for _, path := range paths {
+		methods := allowed[path]
+		if slices.Contains(methods, http.MethodGet) {
+			methods = append(methods, http.MethodHead)
+		}
+		allow := strings.Join(methods, ", ")
+		for _, m := range []string{http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete} {
+			if !slices.Contains(methods, m) {
+				e.Add(m, apiPrefix+path, methodNotAllowed(allow))
+			}
+		}
 	}
 	// Unknown API paths are problem+json 404s, never the SPA.
 	api.Any("/*", func(c echo.Context) error { return echo.ErrNotFound })
 	api.Any("", func(c echo.Context) error { return echo.ErrNotFound })
 
+	e.POST("/share", sharePost)
 	e.GET("/*", s.spa)
 	e.HEAD("/*", s.spa)
 }
@@ -161,4 +235,12 @@ func openAPIPath(p string) string {
 		out = append(out, p[i])
 	}
 	return string(out)
+}
+
+// methodNotAllowed answers a route asked with a method it lacks.
+func methodNotAllowed(allow string) echo.HandlerFunc {
+	p := problem.FromStatus(http.StatusMethodNotAllowed).
+		WithDetail("This route accepts %s.", allow).
+		WithHeader("Allow", allow)
+	return func(echo.Context) error { return p }
 }

@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/go-playground/validator/v10"
@@ -24,8 +25,11 @@ import (
 	"github.com/downlink/downlink/api/internal/logs"
 	"github.com/downlink/downlink/api/internal/metrics"
 	"github.com/downlink/downlink/api/internal/settings"
+	"github.com/downlink/downlink/api/internal/spotify/account"
+	"github.com/downlink/downlink/api/internal/subscriptions"
 	"github.com/downlink/downlink/api/internal/system"
 	"github.com/downlink/downlink/api/internal/webhooks"
+	"github.com/downlink/downlink/api/internal/ytdlp/managed"
 )
 
 // Deps are the services the HTTP layer calls. Build them in main and pass
@@ -58,6 +62,17 @@ type Deps struct {
 	Logs *logs.Service
 	// Webhooks manages webhooks and their delivery logs.
 	Webhooks *webhooks.Service
+	// Subscriptions follows channels, playlists and feeds.
+	Subscriptions *subscriptions.Service
+	// SpotifyAccount is the connected Spotify account.
+	SpotifyAccount *account.Service
+	// GuardedHTTP makes Downlink's own requests to addresses an admin
+	// configured (the Spotify connection test) through the egress guard.
+	GuardedHTTP *http.Client
+	// Ytdlp is this node's managed yt-dlp; YtdlpDispatch sends an admin's
+	// check, update or rollback to every node.
+	Ytdlp         *managed.Service
+	YtdlpDispatch *managed.Dispatcher
 	// EnabledPlatforms lists platforms accepting downloads (settings).
 	EnabledPlatforms func(context.Context) []string
 }
@@ -71,6 +86,8 @@ type Server struct {
 	auditLog *slog.Logger
 	validate *validator.Validate
 	handler  http.Handler
+	// streams caps open event streams per user and per address.
+	streams *streamCaps
 
 	shutdownHooks []func(context.Context)
 }
@@ -87,14 +104,19 @@ func New(deps Deps) (*Server, error) {
 		deps:     deps,
 		echo:     echo.New(),
 		validate: newValidator(),
+		streams:  newStreamCaps(deps.Config.MaxEventStreamsPerUser, deps.Config.MaxEventStreamsPerIP),
 	}
 	e := s.echo
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = s.errorHandler
+	e.JSONSerializer = jsonSerializer{}
 	e.IPExtractor = s.ipExtractor()
+	if s.cfg.TrustProxy && len(s.cfg.TrustedProxies) == 0 {
+		s.log.Warn("DOWNLINK_TRUST_PROXY=true trusts X-Forwarded-For only from loopback proxies; a proxy on another address (a container, an ingress pod) must be listed in DOWNLINK_TRUSTED_PROXIES")
+	}
 	s.middleware()
 	s.register()
-	s.handler = s.crossOriginProtection(e)
+	s.handler = keyCORS(s.crossOriginProtection(e))
 	if deps.Hub != nil {
 		s.shutdownHooks = append(s.shutdownHooks, func(ctx context.Context) { _ = deps.Hub.Shutdown(ctx) })
 	}
@@ -120,6 +142,8 @@ func (s *Server) Run(ctx context.Context, ln net.Listener) error {
 		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
 		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
 	}
+	var silent silentConns
+	srv.ConnState = silent.track
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	s.log.Info("listening", "addr", ln.Addr().String())
@@ -131,6 +155,11 @@ func (s *Server) Run(ctx context.Context, ln net.Listener) error {
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), s.cfg.ShutdownTimeout)
 	defer cancel()
 	s.beforeShutdown(shutdownCtx)
+	// Shutdown closes idle keep-alive connections at once but waits for a
+	// connection that has not sent a byte yet (a browser's preconnect, a
+	// client's spare dial) until it is 5 s old: close those too, there is
+	// no request on them to finish.
+	silent.closeAll()
 	if err := srv.Shutdown(shutdownCtx); err != nil {
 		_ = srv.Close()
 		return fmt.Errorf("http shutdown: %w", err)
@@ -144,4 +173,37 @@ func (s *Server) beforeShutdown(ctx context.Context) {
 	for _, f := range s.shutdownHooks {
 		f(ctx)
 	}
+}
+
+// silentConns tracks the connections that have not sent a request yet.
+type silentConns struct {
+	mu    sync.Mutex
+	conns map[net.Conn]struct{}
+	done  bool
+}
+
+func (s *silentConns) track(c net.Conn, state http.ConnState) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	switch {
+	case state == http.StateNew && s.done:
+		_ = c.Close()
+	case state == http.StateNew:
+		if s.conns == nil {
+			s.conns = map[net.Conn]struct{}{}
+		}
+		s.conns[c] = struct{}{}
+	default:
+		delete(s.conns, c)
+	}
+}
+
+func (s *silentConns) closeAll() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.done = true
+	for c := range s.conns {
+		_ = c.Close()
+	}
+	clear(s.conns)
 }

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -14,6 +15,7 @@ import (
 	"github.com/downlink/downlink/api/internal/apitest"
 	"github.com/downlink/downlink/api/internal/authz"
 	"github.com/downlink/downlink/api/internal/config"
+	"github.com/downlink/downlink/api/internal/platforms"
 	"github.com/downlink/downlink/api/internal/settings"
 )
 
@@ -24,6 +26,7 @@ func adminClient(t *testing.T, env *apitest.Env) *apitest.Client {
 }
 
 func TestGlobalSettingsRoundTripAndApplyWithoutRestart(t *testing.T) {
+	t.Parallel()
 	env := apitest.New(t, apitest.WithConfig(func(c *config.Config) { c.GenericSites = true; c.AllowPrivateNetworks = true }))
 	admin := adminClient(t, env)
 	var g map[string]any
@@ -72,6 +75,7 @@ func TestGlobalSettingsRoundTripAndApplyWithoutRestart(t *testing.T) {
 }
 
 func TestGlobalSettingsValidation(t *testing.T) {
+	t.Parallel()
 	env := apitest.New(t)
 	admin := adminClient(t, env)
 	var g map[string]any
@@ -95,7 +99,15 @@ func TestGlobalSettingsValidation(t *testing.T) {
 	expectProblem(t, user.Get("/api/v1/settings"), http.StatusForbidden)
 }
 
-func settingsPolicy(env *apitest.Env) settings.Policy { return settings.Policy{S: env.App.Settings} }
+// effective is a platform's settings as the download engine gets them.
+func effective(t *testing.T, env *apitest.Env, platform string) settings.Effective {
+	t.Helper()
+	e, err := env.App.Settings.Effective(context.Background(), platform)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return e
+}
 
 func fieldsOf(p map[string]any) map[string]bool {
 	out := map[string]bool{}
@@ -118,6 +130,7 @@ func platformBody(extra map[string]any) map[string]any {
 }
 
 func TestPlatformCookiesAreValidatedAndStoredEncrypted(t *testing.T) {
+	t.Parallel()
 	env := apitest.New(t)
 	admin := adminClient(t, env)
 	secret := "cookie-secret-" + strconv.FormatInt(time.Now().UnixNano(), 36)
@@ -162,11 +175,11 @@ func TestPlatformCookiesAreValidatedAndStoredEncrypted(t *testing.T) {
 	}
 	// Downloads see them: the policy hands the cookies and the proxy to jobs
 	// of this platform only.
-	yt := settingsPolicy(env).Platform(context.Background(), "youtube")
+	yt := effective(t, env, "youtube")
 	if !strings.Contains(string(yt.Cookies), secret) || yt.Proxy == nil || yt.MaxConcurrent != 3 {
 		t.Fatalf("youtube policy = cookies %d bytes, proxy %v, max %d", len(yt.Cookies), yt.Proxy, yt.MaxConcurrent)
 	}
-	if ig := settingsPolicy(env).Platform(context.Background(), "instagram"); len(ig.Cookies) != 0 || ig.Proxy != nil {
+	if ig := effective(t, env, "instagram"); len(ig.Cookies) != 0 || ig.Proxy != nil {
 		t.Fatal("instagram gets youtube's cookies or proxy")
 	}
 	// Keeping the masked password keeps the stored one; "" clears cookies.
@@ -175,7 +188,7 @@ func TestPlatformCookiesAreValidatedAndStoredEncrypted(t *testing.T) {
 	if got["cookies_set"] != false {
 		t.Fatalf("cookies not cleared: %v", got)
 	}
-	if yt := settingsPolicy(env).Platform(context.Background(), "youtube"); yt.Proxy == nil {
+	if yt := effective(t, env, "youtube"); yt.Proxy == nil {
 		t.Fatal("proxy lost")
 	} else if pw, _ := yt.Proxy.User.Password(); pw != "hunter2pw" {
 		t.Fatalf("masked password replaced the stored one: %q", pw)
@@ -187,6 +200,7 @@ func TestPlatformCookiesAreValidatedAndStoredEncrypted(t *testing.T) {
 }
 
 func TestDisabledPlatformRefusesDownloads(t *testing.T) {
+	t.Parallel()
 	env := apitest.New(t)
 	admin := adminClient(t, env)
 	admin.Do(http.MethodPut, "/api/v1/settings/platforms/instagram", platformBody(map[string]any{"enabled": false})).Expect(http.StatusOK)
@@ -201,5 +215,43 @@ func TestDisabledPlatformRefusesDownloads(t *testing.T) {
 		if p == "instagram" {
 			t.Fatalf("instagram still listed as enabled: %v", enabled)
 		}
+	}
+	// The platform list the dashboard detects and names platforms with says
+	// the same, beside each platform's hosts.
+	var list struct {
+		Items []struct {
+			Name    string   `json:"name"`
+			Label   string   `json:"label"`
+			Hosts   []string `json:"hosts"`
+			Schemes []string `json:"schemes"`
+			Enabled bool     `json:"enabled"`
+		} `json:"items"`
+	}
+	user, _ := signIn(t, env, newAccount(t, env, authz.RoleUser))
+	user.Get("/api/v1/platforms").Expect(http.StatusOK).JSON(&list)
+	var names []string
+	for _, p := range list.Items {
+		names = append(names, p.Name)
+		switch p.Name {
+		case "instagram":
+			if p.Enabled || !slices.Contains(p.Hosts, "www.instagram.com") || p.Label != "Instagram" {
+				t.Errorf("instagram = %+v", p)
+			}
+		case "youtube":
+			if !p.Enabled || !slices.Contains(p.Hosts, "youtu.be") {
+				t.Errorf("youtube = %+v", p)
+			}
+		case "spotify":
+			if !slices.Contains(p.Schemes, "spotify") {
+				t.Errorf("spotify = %+v", p)
+			}
+		case "generic":
+			if p.Enabled || len(p.Hosts) != 0 {
+				t.Errorf("generic = %+v", p)
+			}
+		}
+	}
+	if !slices.Equal(names, platforms.Names()) {
+		t.Errorf("platforms listed %v, want the registry's %v", names, platforms.Names())
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"io"
 	"io/fs"
 	"net/http"
+	"net/url"
 	"path"
 	"strings"
 	"time"
@@ -48,6 +49,24 @@ func (s *Server) spa(c echo.Context) error {
 	return nil
 }
 
+// sharePost takes a Web Share Target's POST (a share sheet that posts its
+// form, url-encoded or multipart) to the SPA's /share page, which asks the
+// user before it downloads anything: 303 to GET /share with the same
+// title, text and url.
+func sharePost(c echo.Context) error {
+	r := c.Request()
+	if err := r.ParseMultipartForm(64 << 10); err != nil && !errors.Is(err, http.ErrNotMultipart) {
+		return problem.ErrBadRequest.WithDetail("The shared form could not be read.")
+	}
+	q := url.Values{}
+	for _, k := range []string{"title", "text", "url"} {
+		if v := r.PostFormValue(k); v != "" {
+			q.Set(k, v)
+		}
+	}
+	return c.Redirect(http.StatusSeeOther, "/share?"+q.Encode())
+}
+
 // serveUIFile serves one file of the built UI if it exists.
 func serveUIFile(c echo.Context, ui fs.FS, name string) (bool, error) {
 	f, err := ui.Open(name)
@@ -66,6 +85,10 @@ func serveUIFile(c echo.Context, ui fs.FS, name string) (bool, error) {
 	if strings.HasPrefix(name, "assets/") {
 		// Vite puts a content hash in every asset name.
 		c.Response().Header().Set("Cache-Control", "public, max-age=31536000, immutable")
+	}
+	if strings.HasSuffix(name, ".webmanifest") {
+		// Not in Go's MIME table; sniffing would say text/plain.
+		c.Response().Header().Set("Content-Type", "application/manifest+json")
 	}
 	http.ServeContent(c.Response(), c.Request(), name, st.ModTime(), rs)
 	return true, nil

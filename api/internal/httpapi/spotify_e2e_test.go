@@ -148,6 +148,7 @@ func (w spotifyWorld) checkTags(t *testing.T, d download, title, artist string, 
 }
 
 func TestSpotifyAlbumEndToEnd(t *testing.T) {
+	t.Parallel()
 	w := newSpotifyWorld(t)
 	parent := submitURL(t, w.c, "https://open.spotify.com/album/"+w.album.ID+"?si=share")
 	waitDownload(t, w.env, w.c, parent.ID, downloadTimeout, "expanded", func(d download) bool { return d.ChildrenCount == 3 })
@@ -204,6 +205,7 @@ func TestSpotifyAlbumEndToEnd(t *testing.T) {
 }
 
 func TestSpotifyTrackAsM4AAndProbe(t *testing.T) {
+	t.Parallel()
 	w := newSpotifyWorld(t)
 	track := w.album.Tracks[1]
 	d := submit(t, w.c, map[string]any{"url": "spotify:track:" + track.ID, "options": map[string]any{"audio_format": "m4a"}})

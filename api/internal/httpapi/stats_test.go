@@ -34,6 +34,7 @@ func seedDownload(t *testing.T, env *apitest.Env, userID uuid.UUID, platform, st
 }
 
 func TestStats(t *testing.T) {
+	t.Parallel()
 	env := apitest.New(t)
 	alice := newAccount(t, env, authz.RoleUser)
 	bob := newAccount(t, env, authz.RoleUser)

@@ -1,11 +1,13 @@
 package httpapi
 
 import (
+	"errors"
 	"net/http"
 
 	"github.com/labstack/echo/v4"
 
 	"github.com/downlink/downlink/api/internal/authz"
+	"github.com/downlink/downlink/api/internal/downloads"
 	"github.com/downlink/downlink/api/internal/problem"
 )
 
@@ -17,7 +19,7 @@ func (s *Server) getStorage(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if !p.Can(authz.ScopeAdminRead) {
+	if !p.MayActOnOthers(authz.Read) {
 		st.Users, st.TotalUsedBytes = nil, nil
 	}
 	return c.JSON(http.StatusOK, st)
@@ -29,7 +31,7 @@ func (s *Server) previewRetention(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if userID != nil && !principal(c).Can(authz.ScopeAdminRead) {
+	if userID != nil && !principal(c).MayActOnOthers(authz.Read) {
 		return errAdminOnly
 	}
 	limit, err := queryLimit(c)
@@ -53,6 +55,30 @@ func (s *Server) runRetention(c echo.Context) error {
 	return c.JSON(http.StatusOK, res)
 }
 
+// startRelayout is POST /storage/relayout: move the library's files to
+// the current layout (or resume the unfinished move), answered at once
+// with the operation to poll.
+func (s *Server) startRelayout(c echo.Context) error {
+	op, err := s.deps.Downloads.StartRelayout(c.Request().Context(), principal(c).UserID)
+	if err != nil {
+		return err
+	}
+	c.Response().Header().Set("Location", "/api/v1/storage/relayout")
+	return c.JSON(http.StatusAccepted, op)
+}
+
+// getRelayout is GET /storage/relayout: the latest move between layouts.
+func (s *Server) getRelayout(c echo.Context) error {
+	op, err := s.deps.Downloads.LatestRelayout(c.Request().Context())
+	if errors.Is(err, downloads.ErrNoRelayout) {
+		return problem.New(http.StatusNotFound, "No library move").WithDetail("The library has never been moved to another layout.")
+	}
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, op)
+}
+
 // listOrphanFiles is GET /storage/orphans.
 func (s *Server) listOrphanFiles(c echo.Context) error {
 	limit, err := queryLimit(c)
@@ -70,7 +96,7 @@ func (s *Server) listOrphanFiles(c echo.Context) error {
 func (s *Server) getStats(c echo.Context) error {
 	p := principal(c)
 	scope := c.QueryParam("scope")
-	admin := p.Can(authz.ScopeAdminRead)
+	admin := p.MayActOnOthers(authz.Read)
 	if scope == "" {
 		scope = "own"
 		if admin {

@@ -2,6 +2,7 @@ package httpapi_test
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -14,6 +15,7 @@ import (
 	"github.com/downlink/downlink/api/internal/apitest"
 	"github.com/downlink/downlink/api/internal/authz"
 	"github.com/downlink/downlink/api/internal/files"
+	"github.com/downlink/downlink/api/internal/testkit"
 	"github.com/downlink/downlink/api/internal/testmedia"
 )
 
@@ -43,6 +45,7 @@ func onDisk(env *apitest.Env, r files.Row) bool {
 }
 
 func TestRetentionPreviewIsWhatTheRunDeletes(t *testing.T) {
+	t.Parallel()
 	env := apitest.New(t)
 	admin := adminClient(t, env)
 	alice := newAccount(t, env, authz.RoleUser)
@@ -61,12 +64,12 @@ func TestRetentionPreviewIsWhatTheRunDeletes(t *testing.T) {
 	// The node runs retention once at start (River's RunOnStart); on a
 	// loaded machine that run can start late. Let it finish before the
 	// policy exists, so the run below is the only one that deletes.
-	for deadline := time.Now().Add(time.Minute); countRows(t, env, "river_job", "kind = ? AND state = ?", "files_retention", "completed") == 0; {
-		if time.Now().After(deadline) {
-			t.Fatal("the start-up retention run never completed")
+	testkit.Eventually(t, time.Minute, func() error {
+		if countRows(t, env, "river_job", "kind = ? AND state = ?", "files_retention", "completed") == 0 {
+			return errors.New("the start-up retention run never completed")
 		}
-		time.Sleep(50 * time.Millisecond)
-	}
+		return nil
+	})
 	var g map[string]any
 	admin.Get("/api/v1/settings").Expect(http.StatusOK).JSON(&g)
 	g["retention_days"] = 7
@@ -139,6 +142,7 @@ func TestRetentionPreviewIsWhatTheRunDeletes(t *testing.T) {
 }
 
 func TestStorageQuotaRefusesNewDownloads(t *testing.T) {
+	t.Parallel()
 	env := apitest.New(t, localMedia())
 	media := testmedia.NewServer(t)
 	admin := adminClient(t, env)
@@ -188,6 +192,7 @@ func TestStorageQuotaRefusesNewDownloads(t *testing.T) {
 }
 
 func TestOrphansAndMissingFiles(t *testing.T) {
+	t.Parallel()
 	env := apitest.New(t)
 	admin := adminClient(t, env)
 	alice := newAccount(t, env, authz.RoleUser)

@@ -11,6 +11,7 @@ import (
 )
 
 func TestAdminUserManagement(t *testing.T) {
+	t.Parallel()
 	env := apitest.New(t)
 	admin, _ := signIn(t, env, newAccount(t, env, authz.RoleAdmin))
 	a := newAccount(t, env, authz.RoleUser)

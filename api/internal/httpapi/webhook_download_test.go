@@ -14,6 +14,7 @@ import (
 // file list, signed; the others get nothing; and a deleted webhook hears
 // nothing more.
 func TestWebhookHearsARealDownload(t *testing.T) {
+	t.Parallel()
 	srv := testmedia.NewServer(t)
 	w := newDLWorld(t)
 	admin := newAccount(t, w.env, authz.RoleAdmin)

@@ -19,6 +19,7 @@ import (
 
 	"github.com/downlink/downlink/api/internal/apitest"
 	"github.com/downlink/downlink/api/internal/authz"
+	"github.com/downlink/downlink/api/internal/testkit"
 )
 
 // These helpers serve the webhook tests: an admin, webhooks created
@@ -111,21 +112,19 @@ func deliveriesOf(t *testing.T, c *apitest.Client, id uuid.UUID) []apiDelivery {
 // waitSettled waits for n deliveries of a webhook, all succeeded or failed.
 func waitSettled(t *testing.T, c *apitest.Client, id uuid.UUID, n int, timeout time.Duration) []apiDelivery {
 	t.Helper()
-	deadline := time.Now().Add(timeout)
-	for {
-		ds := deliveriesOf(t, c, id)
+	var ds []apiDelivery
+	testkit.Eventually(t, timeout, func() error {
+		ds = deliveriesOf(t, c, id)
 		ok := len(ds) == n
 		for _, d := range ds {
 			ok = ok && d.settled()
 		}
-		if ok {
-			return ds
+		if !ok {
+			return fmt.Errorf("deliveries of %s never settled: %v", id, ds)
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("deliveries of %s never settled: %v", id, ds)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+		return nil
+	})
+	return ds
 }
 
 // hookHit is one request a receiver got.
@@ -176,16 +175,14 @@ func (rc *hookReceiver) got() []hookHit {
 // waitHits waits until the receiver got n requests.
 func (rc *hookReceiver) waitHits(t *testing.T, n int, timeout time.Duration) []hookHit {
 	t.Helper()
-	deadline := time.Now().Add(timeout)
-	for {
-		if hits := rc.got(); len(hits) >= n {
-			return hits
+	var hits []hookHit
+	testkit.Eventually(t, timeout, func() error {
+		if hits = rc.got(); len(hits) < n {
+			return fmt.Errorf("receiver got %d requests, want %d", len(hits), n)
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("receiver got %d requests, want %d", len(rc.got()), n)
-		}
-		time.Sleep(25 * time.Millisecond)
-	}
+		return nil
+	})
+	return hits
 }
 
 // verifyWebhook checks a request as the Standard Webhooks spec tells a

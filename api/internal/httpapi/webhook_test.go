@@ -38,6 +38,7 @@ func allowPrivate() apitest.Option {
 var hookEvents = []string{"download.completed", "download.failed", "download.canceled"}
 
 func TestWebhookRequestsAreValidated(t *testing.T) {
+	t.Parallel()
 	fn := hookNet(t, "")
 	w := newWebhookWorld(t, guardOn(), apitest.WithApp(app.WithNetwork(fn, fn)))
 	ok := "https://hooks.example.com/downlink"
@@ -93,6 +94,7 @@ func hasFieldError(p map[string]any, field string) bool {
 }
 
 func TestWebhookLifecycleIsAuditedAndKeepsTheSecretSecret(t *testing.T) {
+	t.Parallel()
 	fn := hookNet(t, "")
 	w := newWebhookWorld(t, guardOn(), apitest.WithApp(app.WithNetwork(fn, fn)))
 	url := "https://hooks.example.com/downlink?token=receiver-token-123"
@@ -179,6 +181,7 @@ func TestWebhookLifecycleIsAuditedAndKeepsTheSecretSecret(t *testing.T) {
 }
 
 func TestWebhookRetriesShowInTheDeliveryLog(t *testing.T) {
+	t.Parallel()
 	w := newWebhookWorld(t, allowPrivate())
 	w.fastRetries(3)
 	rc := newHookReceiver(t, 500, 500, 200)
@@ -226,6 +229,7 @@ func TestWebhookRetriesShowInTheDeliveryLog(t *testing.T) {
 }
 
 func TestWebhookRedirectToABlockedAddressIsNotFollowed(t *testing.T) {
+	t.Parallel()
 	target := newHookReceiver(t, 200)
 	start := newHookReceiver(t)
 	start.handle = func(w http.ResponseWriter, r *http.Request) {
@@ -258,6 +262,7 @@ func TestWebhookRedirectToABlockedAddressIsNotFollowed(t *testing.T) {
 }
 
 func TestWebhookToALoopbackAddressIsRefusedWhenSent(t *testing.T) {
+	t.Parallel()
 	// Saved while the admin allowed private networks, sent after they
 	// switched it off again (the guard reads the setting at every attempt).
 	w := newWebhookWorld(t, guardOn())

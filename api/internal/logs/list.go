@@ -57,10 +57,17 @@ type Filter struct {
 	RequestID string
 	// Audit keeps only audit entries (true) or only the others (false).
 	Audit *bool
+	// HideRoutine leaves out RoutineSources' records below warn.
+	HideRoutine bool
 	// Limit and Cursor page through the result (newest first).
 	Limit  int
 	Cursor string
 }
+
+// RoutineSources are the sources whose records below warn are routine: a
+// line per HTTP request and the job queue's bookkeeping. People reading the
+// log to find out what happened rarely want them (Filter.HideRoutine).
+var RoutineSources = []string{"http", "queue"}
 
 // listSort names the one order of the list in its cursors.
 const listSort = "-time"
@@ -109,7 +116,8 @@ func (s *Service) List(ctx context.Context, f Filter) (paging.Page[Entry], error
 	if err != nil {
 		return paging.Page[Entry]{}, err
 	}
-	cur, err := paging.Decode(f.Cursor, listSort)
+	bound := paging.Bind(listSort, f)
+	cur, err := paging.Decode(f.Cursor, bound)
 	if err != nil {
 		return paging.Page[Entry]{}, err
 	}
@@ -146,6 +154,9 @@ func (s *Service) List(ctx context.Context, f Filter) (paging.Page[Entry], error
 	if f.Audit != nil {
 		q = q.Where("audit = ?", *f.Audit)
 	}
+	if f.HideRoutine {
+		q = q.Where("NOT (source IN ? AND level < ?)", RoutineSources, int(slog.LevelWarn))
+	}
 	if cur != nil {
 		var t time.Time
 		if err := cur.KeyAs(&t); err != nil {
@@ -162,7 +173,7 @@ func (s *Service) List(ctx context.Context, f Filter) (paging.Page[Entry], error
 		return paging.Page[Entry]{}, err
 	}
 	page := paging.Finish(rows, limit, func(r row) paging.Cursor {
-		return paging.NewCursor(listSort, r.LoggedAt.UTC(), r.ID.String())
+		return paging.NewCursor(bound, r.LoggedAt.UTC(), r.ID.String())
 	})
 	return paging.Map(page, row.entry), nil
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/downlink/downlink/api/internal/paging"
 	"github.com/downlink/downlink/api/internal/problem"
+	"github.com/downlink/downlink/api/internal/store"
 	"github.com/downlink/downlink/api/internal/store/storetest"
 )
 
@@ -21,7 +22,7 @@ func seed(t *testing.T, svc *Service, rows ...row) []row {
 	t.Helper()
 	now := time.Now().UTC().Truncate(time.Microsecond)
 	for i := range rows {
-		rows[i].ID = newID()
+		rows[i].ID = store.NewID()
 		if rows[i].LoggedAt.IsZero() {
 			rows[i].LoggedAt = now.Add(-time.Duration(i) * time.Minute)
 		}

@@ -10,6 +10,9 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+
+	"github.com/downlink/downlink/api/internal/clip"
+	"github.com/downlink/downlink/api/internal/store"
 )
 
 // Limits that keep one record from filling the table or an event.
@@ -52,7 +55,7 @@ var columns = map[string]bool{"source": true, "request_id": true, "user_id": tru
 // attributes. Attributes repeated later (a record's own after its
 // logger's) win.
 func newRow(t time.Time, level slog.Level, msg string, fields []field, dbSecrets []string) row {
-	r := row{ID: newID(), LoggedAt: t.UTC().Truncate(time.Microsecond), Level: int(level), Message: truncate(msg, maxMessage)}
+	r := row{ID: store.NewID(), LoggedAt: t.UTC().Truncate(time.Microsecond), Level: int(level), Message: clip.String(msg, maxMessage)}
 	attrs := make(map[string]any, len(fields))
 	for _, f := range fields {
 		if f.key == SetupTokenKey {
@@ -77,7 +80,7 @@ func newRow(t time.Time, level slog.Level, msg string, fields []field, dbSecrets
 		r.Audit = true
 	}
 	if r.Audit && r.Action == nil {
-		a := truncate(msg, 128)
+		a := clip.String(msg, 128)
 		r.Action = &a
 	}
 	r.Attrs = encodeAttrs(attrs)
@@ -150,7 +153,7 @@ func valueText(v slog.Value) string {
 func jsonValue(v slog.Value) any {
 	switch v.Kind() {
 	case slog.KindString:
-		return truncate(v.String(), maxValue)
+		return clip.String(v.String(), maxValue)
 	case slog.KindInt64:
 		return v.Int64()
 	case slog.KindUint64:
@@ -170,11 +173,11 @@ func jsonValue(v slog.Value) any {
 	}
 	switch x := v.Any().(type) {
 	case string:
-		return truncate(x, maxValue)
+		return clip.String(x, maxValue)
 	case nil, bool, float64, []any, map[string]any:
 		return x // the redactor's JSON trees
 	}
-	return truncate(v.String(), maxValue)
+	return clip.String(v.String(), maxValue)
 }
 
 // encodeAttrs is the JSON of attrs, without HTML escaping so a text search
@@ -187,13 +190,4 @@ func encodeAttrs(attrs map[string]any) string {
 		return "{}"
 	}
 	return strings.TrimSuffix(b.String(), "\n")
-}
-
-// newID is a UUIDv7, so ids sort by the time they were made.
-func newID() uuid.UUID {
-	id, err := uuid.NewV7()
-	if err != nil {
-		return uuid.New()
-	}
-	return id
 }

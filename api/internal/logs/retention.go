@@ -4,8 +4,6 @@ import (
 	"context"
 	"time"
 
-	"github.com/riverqueue/river"
-
 	"github.com/downlink/downlink/api/internal/queue"
 )
 
@@ -39,32 +37,14 @@ func (s *Service) Prune(ctx context.Context, now time.Time) (int64, error) {
 	return s.DeleteBefore(ctx, now.AddDate(0, 0, -days))
 }
 
-// RetentionArgs is the periodic job that deletes old log records.
-type RetentionArgs struct{}
+// retentionArgs is the periodic job that deletes old log records.
+type retentionArgs struct{}
 
 // Kind implements river.JobArgs.
-func (RetentionArgs) Kind() string { return "logs_retention" }
+func (retentionArgs) Kind() string { return "logs_retention" }
 
-// InsertOpts puts the job on the maintenance queue, once per period.
-func (RetentionArgs) InsertOpts() river.InsertOpts {
-	return river.InsertOpts{Queue: queue.Maintenance, UniqueOpts: river.UniqueOpts{ByPeriod: 30 * time.Minute}}
-}
-
-// RetentionWorker works RetentionArgs.
-type RetentionWorker struct {
-	river.WorkerDefaults[RetentionArgs]
-	Service *Service
-}
-
-// Work deletes the records past the retention.
-func (w *RetentionWorker) Work(ctx context.Context, _ *river.Job[RetentionArgs]) error {
-	_, err := w.Service.Prune(ctx, time.Now())
-	return err
-}
-
-// PeriodicRetention schedules the retention every hour, and at start.
-func PeriodicRetention() *river.PeriodicJob {
-	return river.NewPeriodicJob(river.PeriodicInterval(time.Hour),
-		func() (river.JobArgs, *river.InsertOpts) { return RetentionArgs{}, nil },
-		&river.PeriodicJobOpts{RunOnStart: true, ID: "logs_retention"})
+// RetentionTask runs Prune every hour (and at start).
+func (s *Service) RetentionTask() queue.Task {
+	return queue.NewTask[retentionArgs](queue.TaskOptions{Every: time.Hour, Unique: 30 * time.Minute, RunOnStart: true},
+		func(ctx context.Context) error { _, err := s.Prune(ctx, time.Now()); return err })
 }

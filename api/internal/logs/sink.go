@@ -12,6 +12,7 @@ import (
 	"gorm.io/gorm"
 	"gorm.io/gorm/logger"
 
+	"github.com/downlink/downlink/api/internal/clip"
 	"github.com/downlink/downlink/api/internal/events"
 )
 
@@ -131,20 +132,29 @@ func (h *Handler) Run(ctx context.Context) error {
 	}
 	defer s.stopped.Store(true)
 	w := writer{s: s, db: db, pub: pub, base: context.WithoutCancel(ctx)}
-	tick := time.NewTicker(s.every)
-	defer tick.Stop()
+	// The flush timer runs only while records wait: an idle node is not
+	// woken twice a second for nothing.
+	flush := time.NewTimer(s.every)
+	flush.Stop()
+	defer flush.Stop()
+	var due <-chan time.Time
 	batch := make([]row, 0, s.batch)
 	for {
 		select {
 		case r := <-s.ch:
 			batch = append(batch, r)
-			if len(batch) >= s.batch {
+			switch {
+			case len(batch) >= s.batch:
 				batch = w.write(batch)
+				flush.Stop()
+				due = nil
+			case due == nil:
+				flush.Reset(s.every)
+				due = flush.C
 			}
-		case <-tick.C:
-			if len(batch) > 0 {
-				batch = w.write(batch)
-			}
+		case <-due:
+			due = nil
+			batch = w.write(batch)
 		case <-ctx.Done():
 			// Keep what is buffered now; later records are printed only.
 			s.stopped.Store(true)
@@ -203,7 +213,7 @@ func eventData(r row) json.RawMessage {
 		return b
 	}
 	e.Attrs = json.RawMessage(`{"truncated":true}`)
-	e.Message = truncate(e.Message, 512)
+	e.Message = clip.String(e.Message, 512)
 	b, _ = json.Marshal(e)
 	return b
 }

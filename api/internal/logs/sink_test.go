@@ -16,6 +16,7 @@ import (
 
 	"github.com/downlink/downlink/api/internal/events"
 	"github.com/downlink/downlink/api/internal/store/storetest"
+	"github.com/downlink/downlink/api/internal/testkit"
 )
 
 func TestMain(m *testing.M) { storetest.Main(m) }
@@ -87,13 +88,8 @@ func TestWriterStoresBufferedAndLiveRecords(t *testing.T) {
 	stop := running(t, h)
 
 	log.Warn("while running", "download_id", "0193a0a0-0000-7000-8000-000000000001")
-	deadline := time.Now().Add(10 * time.Second)
-	for countRows(t, st.DB) < 2 {
-		if time.Now().After(deadline) {
-			t.Fatal("records not stored within the flush interval")
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+	testkit.EventuallyTrue(t, 10*time.Second, "the records stored within the flush interval",
+		func() bool { return countRows(t, st.DB) >= 2 })
 	log.Info("just before stop")
 	stop()
 	if n := countRows(t, st.DB); n != 3 {

@@ -20,6 +20,7 @@ type Registry struct {
 	DownloadDuration  *prometheus.HistogramVec
 	DownloadBytes     *prometheus.CounterVec
 	YtdlpExits        *prometheus.CounterVec
+	YtdlpDegraded     *prometheus.CounterVec
 	SSEClients        prometheus.Gauge
 	EventsDropped     prometheus.Counter
 	WebhookDeliveries *prometheus.CounterVec
@@ -58,6 +59,8 @@ func New() *Registry {
 			"Bytes of finished files added to the library, by platform.", "platform"),
 		YtdlpExits: f.counterVec("downlink_ytdlp_exits_total",
 			"yt-dlp process exits by reason (ok, canceled, unavailable, network, …).", "reason"),
+		YtdlpDegraded: f.counterVec("downlink_ytdlp_degraded_total",
+			"yt-dlp runs that warned of a worse result, by platform and warning code (no_js_runtime, challenge_failed, po_token_missing, formats_missing, client_fallback).", "platform", "code"),
 		SSEClients:    f.gauge("downlink_sse_clients", "Connected Server-Sent Events clients on this node."),
 		EventsDropped: f.counter("downlink_events_dropped_total", "Live events dropped for slow subscribers."),
 		WebhookDeliveries: f.counterVec("downlink_webhook_deliveries_total",
@@ -65,7 +68,7 @@ func New() *Registry {
 		LogsDropped: f.counter("downlink_logs_dropped_total",
 			"Log records not written to the database because the buffer was full."),
 		RateLimitRejected: f.counterVec("downlink_rate_limit_rejected_total",
-			"Requests refused with 429, by limiter (key, ip, quota, login).", "limiter"),
+			"Requests refused with 429, by limiter (key, session, ip, quota, login, event_streams).", "limiter"),
 		AuthFailures: f.counterVec("downlink_auth_failures_total",
 			"Failed authentications by method (password, api_key, oidc).", "method"),
 		RetentionDeleted: f.counter("downlink_retention_deleted_files_total",

@@ -6,6 +6,7 @@ import (
 )
 
 func TestParseHost(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		host string
 		want string // "" means: a host name, not an address
@@ -62,6 +63,7 @@ func TestParseHost(t *testing.T) {
 }
 
 func TestClassify(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		addr string
 		want Reason // "" means public
@@ -147,6 +149,7 @@ func TestClassify(t *testing.T) {
 }
 
 func TestIsLocalName(t *testing.T) {
+	t.Parallel()
 	for _, h := range []string{"localhost", "LOCALHOST", "localhost.", "foo.localhost", "a.b.LocalHost.", "printer.local", "metadata.google.internal", "nas.home.arpa", "box.localdomain"} {
 		if !isLocalName(h) {
 			t.Errorf("isLocalName(%q) = false", h)

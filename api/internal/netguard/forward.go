@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"strings"
 	"sync/atomic"
+	"syscall"
 	"time"
 )
 
@@ -87,38 +88,60 @@ func (p *Proxy) fail(w http.ResponseWriter, lease *Lease, host string, err error
 	case errors.Is(err, errBadTarget):
 		status, msg = http.StatusBadRequest, "bad proxy target"
 	case errors.Is(err, errUpstream):
-		msg = "upstream proxy failed"
+		msg = FailUpstreamProxy
 	case errors.As(err, &dnsErr):
-		msg = "could not resolve host"
+		msg = FailHostNotFound
+	case errors.Is(err, syscall.ECONNREFUSED):
+		msg = FailConnectionRefused
 	case errors.Is(err, context.Canceled):
 		return // the client went away; nobody reads an answer
 	case errors.Is(err, context.DeadlineExceeded), errors.As(err, &netErr) && netErr.Timeout():
 		status, msg = http.StatusGatewayTimeout, "gateway timeout"
 	}
 	p.log.Info("egress failed", "job", lease.JobID, "host", host, "status", status, "err", err)
-	http.Error(w, msg, status)
+	writeStatus(w, status, msg, nil)
 }
+
+// The reason phrases of the proxy's failures that are not refusals: in the
+// status line, because that is what yt-dlp repeats in its error ("Tunnel
+// connection failed: 502 could not resolve host"), so a failed job can say
+// the host was not found rather than "network error". Keep them in step
+// with the yt-dlp error classifier (ytdlp/exiterror.go).
+const (
+	FailHostNotFound      = "could not resolve host"
+	FailConnectionRefused = "connection refused"
+	FailUpstreamProxy     = "upstream proxy failed"
+)
 
 // refuse writes the 403. net/http always sends the standard reason phrase,
 // so the response is written by hand: its status line carries the marker,
 // which is the part of the answer yt-dlp repeats in its error message.
 func (p *Proxy) refuse(w http.ResponseWriter, reason Reason) {
-	msg := BlockedMessage(reason)
+	writeStatus(w, http.StatusForbidden, BlockedMessage(reason), map[string]string{BlockedHeader: string(reason)})
+}
+
+// writeStatus answers status with msg as the status line's reason phrase
+// and as the body, closing the connection. net/http always sends the
+// standard phrase, so the response is written by hand when it can be.
+func writeStatus(w http.ResponseWriter, status int, msg string, headers map[string]string) {
 	conn, brw, err := http.NewResponseController(w).Hijack()
 	if err != nil {
-		w.Header().Set(BlockedHeader, string(reason))
-		http.Error(w, msg, http.StatusForbidden)
+		for k, v := range headers {
+			w.Header().Set(k, v)
+		}
+		http.Error(w, msg, status)
 		return
 	}
 	defer conn.Close()
 	_ = conn.SetWriteDeadline(time.Now().Add(5 * time.Second))
 	body := msg + "\n"
-	fmt.Fprintf(brw, "HTTP/1.1 403 %s\r\n"+
+	fmt.Fprintf(brw, "HTTP/1.1 %d %s\r\n"+
 		"Content-Type: text/plain; charset=utf-8\r\n"+
-		"X-Content-Type-Options: nosniff\r\n"+
-		"%s: %s\r\n"+
-		"Content-Length: %d\r\n"+
-		"Connection: close\r\n\r\n%s", msg, BlockedHeader, reason, len(body), body)
+		"X-Content-Type-Options: nosniff\r\n", status, msg)
+	for k, v := range headers {
+		fmt.Fprintf(brw, "%s: %s\r\n", k, v)
+	}
+	fmt.Fprintf(brw, "Content-Length: %d\r\nConnection: close\r\n\r\n%s", len(body), body)
 	_ = brw.Flush()
 }
 

@@ -134,11 +134,22 @@ func (g Guard) CheckURL(ctx context.Context, u *url.URL, r Resolver) error {
 	return nil
 }
 
+// FixAllowPrivate is the setting that lifts the refusals LiftedByAllowPrivate names.
+var FixAllowPrivate = problem.Fix{Setting: "allow_private_networks", Label: "Private networks", Href: "/settings?tab=general"}
+
+// refusedURL says why a URL was refused and, when a setting would allow
+// it, which one an administrator changes.
 func refusedURL(err error) error {
 	msg := "The URL points to a private or reserved network address, which is not allowed."
 	var be *BlockedError
-	if errors.As(err, &be) && be.Reason == ReasonMetadata {
-		msg = "The URL points to a cloud metadata address, which is never allowed."
+	if errors.As(err, &be) {
+		switch {
+		case be.Reason == ReasonMetadata:
+			msg = "The URL points to a cloud metadata address, which is never allowed."
+		case be.Reason.LiftedByAllowPrivate():
+			msg = "The URL points at a " + string(be.Reason) + " address (this server, or a machine on its network). Downloads may not reach it unless an administrator turns on \"Private networks\" in Settings → General, for a home lab."
+			return problem.Invalid("url", msg).WithFix(FixAllowPrivate).WithCause(err)
+		}
 	}
 	return problem.Invalid("url", msg).WithCause(err)
 }

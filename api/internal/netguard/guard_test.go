@@ -58,6 +58,7 @@ func (r *fakeResolver) LookupNetIP(_ context.Context, network, host string) ([]n
 }
 
 func TestGuardAllowPrivate(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		addr            string
 		strict, lenient bool // allowed with AllowPrivate false / true
@@ -119,6 +120,7 @@ func submissionResolver() *fakeResolver {
 }
 
 func TestSubmissionRefusesHostileURLs(t *testing.T) {
+	t.Parallel()
 	hostile := []string{
 		"--exec=touch /tmp/pwned",
 		"--batch-file=/etc/passwd",
@@ -205,6 +207,7 @@ func TestSubmissionRefusesHostileURLs(t *testing.T) {
 }
 
 func TestSubmissionAccepts(t *testing.T) {
+	t.Parallel()
 	r := submissionResolver()
 	for _, raw := range []string{
 		"https://www.youtube.com/watch?v=dQw4w9WgXcQ",
@@ -226,6 +229,7 @@ func TestSubmissionAccepts(t *testing.T) {
 }
 
 func TestSubmissionAllowPrivate(t *testing.T) {
+	t.Parallel()
 	r := submissionResolver()
 	g := Guard{AllowPrivate: true}
 	for _, raw := range []string{"http://127.0.0.1:8080/v.mp4", "http://localhost/", "http://lan.test/", "http://[fd00::1]/", "http://printer.local/", "http://0x7f000001/"} {
@@ -241,6 +245,7 @@ func TestSubmissionAllowPrivate(t *testing.T) {
 }
 
 func TestCheckURLErrors(t *testing.T) {
+	t.Parallel()
 	r := submissionResolver()
 	u, _ := ValidateURL("http://metadata.test/")
 	err := Guard{}.CheckURL(context.Background(), u, r)
@@ -272,6 +277,7 @@ func submit(g Guard, r Resolver, raw string) error {
 }
 
 func TestParseBlocked(t *testing.T) {
+	t.Parallel()
 	stderr := "ERROR: [generic] Unable to download webpage: HTTP Error 403: blocked destination: link-local (caused by <HTTPError 403: blocked destination: link-local>)"
 	if r, ok := ParseBlocked(stderr); !ok || r != ReasonLinkLocal {
 		t.Errorf("ParseBlocked = %q, %v", r, ok)

@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+	"sync"
 	"sync/atomic"
 )
 
@@ -35,6 +36,12 @@ type Lease struct {
 
 	requests, blocked     atomic.Int64
 	bytesSent, bytesRecvd atomic.Int64
+
+	// The child port (ChildURL), opened on first use.
+	childMu   sync.Mutex
+	childSrv  *http.Server
+	childAddr string
+	closed    bool
 }
 
 // LeaseStats counts one lease's traffic.
@@ -104,6 +111,7 @@ func (l *Lease) Stats() LeaseStats {
 // Close revokes the lease: new requests with its credentials get 407.
 // Connections already open finish on their own.
 func (l *Lease) Close() {
+	l.closeChild()
 	l.proxy.mu.Lock()
 	if l.proxy.leases[l.key] == l {
 		delete(l.proxy.leases, l.key)

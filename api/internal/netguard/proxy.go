@@ -59,6 +59,8 @@ type Proxy struct {
 	// own upstream, one per upstream.
 	viaTransports map[string]*http.Transport
 	tunnels       sync.WaitGroup
+	// childServers are the leases' child ports being served.
+	childServers sync.WaitGroup
 
 	closeOnce sync.Once
 }
@@ -180,8 +182,16 @@ func (p *Proxy) Close() error {
 		for c := range p.conns {
 			_ = c.Close()
 		}
+		leases := make([]*Lease, 0, len(p.leases))
+		for _, l := range p.leases {
+			leases = append(leases, l)
+		}
 		clear(p.leases)
 		p.mu.Unlock()
+		for _, l := range leases {
+			l.closeChild()
+		}
+		p.childServers.Wait()
 		p.transport.CloseIdleConnections()
 		p.tunnels.Wait()
 	})
@@ -196,6 +206,12 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "proxy authentication required", http.StatusProxyAuthRequired)
 		return
 	}
+	p.serveLease(w, r, lease)
+}
+
+// serveLease serves one request of lease: through the main port with its
+// credentials, or through its child port.
+func (p *Proxy) serveLease(w http.ResponseWriter, r *http.Request, lease *Lease) {
 	lease.requests.Add(1)
 	if lease.up != nil {
 		r = r.WithContext(context.WithValue(r.Context(), upstreamKey{}, lease.up))

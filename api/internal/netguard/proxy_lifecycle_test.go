@@ -16,6 +16,7 @@ import (
 )
 
 func TestProxyLogsNoSecrets(t *testing.T) {
+	t.Parallel()
 	target := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
 	defer target.Close()
 	var buf bytes.Buffer
@@ -50,6 +51,7 @@ func TestProxyLogsNoSecrets(t *testing.T) {
 }
 
 func TestProxyCloseEndsTunnels(t *testing.T) {
+	t.Parallel()
 	echo, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -95,6 +97,7 @@ func TestProxyCloseEndsTunnels(t *testing.T) {
 }
 
 func TestProxyTunnelIdleTimeout(t *testing.T) {
+	t.Parallel()
 	quiet, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -122,6 +125,7 @@ func TestProxyTunnelIdleTimeout(t *testing.T) {
 }
 
 func TestNewProxyConfig(t *testing.T) {
+	t.Parallel()
 	logger := slog.New(slog.DiscardHandler)
 	for name, cfg := range map[string]ProxyConfig{
 		"no policy":        {Logger: logger},
@@ -141,6 +145,7 @@ func TestNewProxyConfig(t *testing.T) {
 }
 
 func TestLease(t *testing.T) {
+	t.Parallel()
 	p, err := NewProxy(ProxyConfig{Policy: Guard{}, Logger: slog.New(slog.DiscardHandler)})
 	if err != nil {
 		t.Fatal(err)
@@ -170,6 +175,7 @@ func TestLease(t *testing.T) {
 }
 
 func TestProxyForwardedHTTPS(t *testing.T) {
+	t.Parallel()
 	// Some clients send absolute https URLs to a plain proxy; the forwarder
 	// speaks TLS itself through the guarded dialer.
 	target := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

@@ -13,6 +13,7 @@ import (
 // dialer seams make "good.test" public (93.184.215.14, served by a local
 // test server) while "evil.test" resolves to loopback.
 func TestProxyRedirectToBlockedHost(t *testing.T) {
+	t.Parallel()
 	secret := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		t.Error("the redirect reached the blocked host")
 	}))
@@ -61,6 +62,7 @@ func TestProxyRedirectToBlockedHost(t *testing.T) {
 // TestProxyCustomPolicy shows the Policy seam: one loopback port allowed,
 // another refused, and a redirect from the first to the second.
 func TestProxyCustomPolicy(t *testing.T) {
+	t.Parallel()
 	blocked := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		t.Error("reached the refused port")
 	}))
@@ -89,6 +91,7 @@ func TestProxyCustomPolicy(t *testing.T) {
 // then to loopback. Each tunnel is checked against its own answer and
 // connects to exactly the address it checked.
 func TestProxyDNSRebinding(t *testing.T) {
+	t.Parallel()
 	local := httptest.NewServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}))
 	defer local.Close()
 	res := newFakeResolver(nil)
@@ -112,6 +115,7 @@ func TestProxyDNSRebinding(t *testing.T) {
 }
 
 func TestProxyRefusesItself(t *testing.T) {
+	t.Parallel()
 	p, lease := startProxy(t, ProxyConfig{Policy: Guard{AllowPrivate: true}})
 	resp, err := proxyClient(t, lease).Get("http://" + p.Addr() + "/")
 	if err != nil {
@@ -122,6 +126,7 @@ func TestProxyRefusesItself(t *testing.T) {
 }
 
 func TestProxyBadTargets(t *testing.T) {
+	t.Parallel()
 	p, lease := startProxy(t, ProxyConfig{Policy: Guard{AllowPrivate: true}, Resolver: newFakeResolver(nil)})
 	for _, tt := range []struct {
 		target string
@@ -141,6 +146,7 @@ func TestProxyBadTargets(t *testing.T) {
 // TestProxyFallsBackToNextAddress: when the first checked address does not
 // answer, the next one is tried.
 func TestProxyFallsBackToNextAddress(t *testing.T) {
+	t.Parallel()
 	target := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Write([]byte("second address"))
 	}))

@@ -12,6 +12,7 @@ import (
 )
 
 func TestProxyRequiresLease(t *testing.T) {
+	t.Parallel()
 	target := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		t.Error("an unauthenticated request reached the target")
 	}))
@@ -95,6 +96,7 @@ func assertBlocked(t *testing.T, resp *http.Response, want Reason) {
 }
 
 func TestProxyRefusesLocalTargets(t *testing.T) {
+	t.Parallel()
 	var hits int
 	var mu sync.Mutex
 	target := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -175,6 +177,7 @@ func TestProxyRefusesLocalTargets(t *testing.T) {
 }
 
 func TestProxyAllowPrivateForwards(t *testing.T) {
+	t.Parallel()
 	var seen http.Header
 	target := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		seen = r.Header.Clone()
@@ -232,6 +235,7 @@ func TestProxyAllowPrivateForwards(t *testing.T) {
 }
 
 func TestProxyAllowPrivateTunnels(t *testing.T) {
+	t.Parallel()
 	target := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Write([]byte("over tls"))
 	}))

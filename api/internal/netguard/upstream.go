@@ -12,6 +12,8 @@ import (
 	"net/netip"
 	"net/url"
 	"time"
+
+	"golang.org/x/net/proxy"
 )
 
 // errUpstream marks failures of the configured upstream proxy (502).
@@ -69,15 +71,33 @@ func (up *upstream) dial(ctx context.Context, d ContextDialer, dst netip.AddrPor
 	if up.scheme != "socks5" {
 		return up.connect(ctx, d, dst)
 	}
-	conn, err := d.DialContext(ctx, "tcp", up.addr)
-	if err != nil {
-		return nil, fmt.Errorf("%w: dial %s: %w", errUpstream, up.addr, err)
+	// golang.org/x/net/proxy speaks SOCKS5 (RFC 1928, user/password of RFC
+	// 1929); given an IP:port it asks for the address, never a name.
+	var auth *proxy.Auth
+	if up.user != "" {
+		auth = &proxy.Auth{User: up.user, Password: up.pass}
 	}
-	if err := socks5Connect(ctx, conn, dst, up.user, up.pass); err != nil {
-		conn.Close()
+	socks, err := proxy.SOCKS5("tcp", up.addr, auth, forwardDialer{d})
+	if err != nil {
+		return nil, fmt.Errorf("%w: %s: %w", errUpstream, up.addr, err)
+	}
+	conn, err := socks.(proxy.ContextDialer).DialContext(ctx, "tcp", dst.String())
+	if err != nil {
 		return nil, fmt.Errorf("%w: %s: %w", errUpstream, up.addr, err)
 	}
 	return conn, nil
+}
+
+// forwardDialer lets proxy.SOCKS5 reach the upstream through our dialer
+// (it calls DialContext when there is one).
+type forwardDialer struct{ d ContextDialer }
+
+func (f forwardDialer) Dial(network, addr string) (net.Conn, error) {
+	return f.d.DialContext(context.Background(), network, addr)
+}
+
+func (f forwardDialer) DialContext(ctx context.Context, network, addr string) (net.Conn, error) {
+	return f.d.DialContext(ctx, network, addr)
 }
 
 // connect opens a CONNECT tunnel to dst through an http(s) upstream.

@@ -9,6 +9,7 @@ import (
 )
 
 func TestProxyChainsThroughHTTPUpstream(t *testing.T) {
+	t.Parallel()
 	target := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Write([]byte("via upstream"))
 	}))
@@ -69,6 +70,7 @@ func TestProxyChainsThroughHTTPUpstream(t *testing.T) {
 }
 
 func TestProxyChainsThroughSOCKS5(t *testing.T) {
+	t.Parallel()
 	target := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Write([]byte("via socks"))
 	}))
@@ -120,6 +122,7 @@ func TestProxyChainsThroughSOCKS5(t *testing.T) {
 }
 
 func TestLeaseViaItsOwnUpstream(t *testing.T) {
+	t.Parallel()
 	target := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Write([]byte("hello"))
 	}))

@@ -10,6 +10,7 @@ import (
 )
 
 func TestValidateURLRefuses(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name, raw, want string // want: fragment of the field message
 	}{
@@ -88,6 +89,7 @@ func TestValidateURLRefuses(t *testing.T) {
 }
 
 func TestValidateURLAccepts(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		raw  string
 		kind Kind
@@ -125,6 +127,7 @@ func TestValidateURLAccepts(t *testing.T) {
 }
 
 func TestContainsSmuggle(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		s    string
 		want bool

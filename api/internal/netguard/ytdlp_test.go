@@ -69,6 +69,7 @@ func runYtdlp(t *testing.T, proxyURL, url string, extra ...string) ytdlpResult {
 }
 
 func TestYtdlpThroughProxy(t *testing.T) {
+	t.Parallel()
 	media := testmedia.NewServer(t)
 	clip, err := os.ReadFile(testmedia.Video(t))
 	if err != nil {
@@ -124,6 +125,7 @@ func TestYtdlpThroughProxy(t *testing.T) {
 // is refused. The resolver and dialer seams make good.test a public address
 // served by a local media server.
 func TestYtdlpRedirectToBlockedHost(t *testing.T) {
+	t.Parallel()
 	good := testmedia.NewServer(t)
 	hidden := testmedia.NewServer(t)
 	evil := "http://evil.test:" + portOf(hostPort(t, hidden.BaseURL())) + testmedia.PathVideo

@@ -5,8 +5,10 @@
 package paging
 
 import (
+	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
+	"fmt"
 	"net/http"
 
 	"github.com/downlink/downlink/api/internal/problem"
@@ -26,17 +28,39 @@ type Page[T any] struct {
 
 // ErrBadCursor is returned for a cursor this server did not make.
 var ErrBadCursor = problem.New(http.StatusBadRequest, "Invalid cursor").
-	WithDetail("The cursor is not one this server returned; start again without it.")
+	WithDetail("The cursor is not one this server returned for this list with these filters and sort; start again without it.")
 
 // Cursor is the position after the last item of a page.
 type Cursor struct {
-	// Sort is the sort the cursor belongs to; a cursor from another sort is
-	// refused rather than misread.
+	// Sort is what the cursor belongs to (the sort, or Bind's sort and
+	// filters); a cursor from another is refused rather than misread.
 	Sort string `json:"s"`
 	// Key is the last item's sort value (a string, number or time).
 	Key json.RawMessage `json:"k,omitempty"`
 	// ID is the last item's id, the tie-breaker.
 	ID string `json:"i"`
+}
+
+// Bind is what a cursor of a filtered list belongs to: the sort and a
+// fingerprint of the filters, which are every field of params but Limit and
+// Cursor. Pass it to Decode and NewCursor in place of the sort: a cursor
+// used with other filters is then ErrBadCursor, not a page that skips or
+// repeats rows. Apply defaults to params first, so an omitted filter and
+// its default bind alike.
+func Bind(sort string, params any) string {
+	b, err := json.Marshal(params)
+	if err != nil {
+		panic(fmt.Sprintf("paging: list params %T do not encode: %v", params, err))
+	}
+	var m map[string]json.RawMessage
+	if json.Unmarshal(b, &m) == nil {
+		for _, k := range []string{"Limit", "Cursor", "limit", "cursor"} {
+			delete(m, k)
+		}
+		b, _ = json.Marshal(m) // keys sorted
+	}
+	sum := sha256.Sum256(b)
+	return sort + "~" + base64.RawURLEncoding.EncodeToString(sum[:9])
 }
 
 // Encode returns the opaque form of c.

@@ -10,13 +10,15 @@ package platforms
 
 import (
 	"net/url"
+	"slices"
 	"strings"
 )
 
-// Platform is a site Downlink knows by name; everything else is Generic.
+// Platform names a site Downlink knows (the registry's entries, see
+// All); every other site is Generic.
 type Platform string
 
-// Platforms.
+// Platform names.
 const (
 	YouTube   Platform = "youtube"
 	Spotify   Platform = "spotify"
@@ -24,12 +26,14 @@ const (
 	Generic   Platform = "generic"
 )
 
-// Kind says what a URL points at on its platform.
+// Kind says what a URL points at. The kinds a download records (the
+// API's DownloadKind) are a subset: Download maps the others onto them.
 type Kind string
 
 // Kinds. Playlist is shared by YouTube and Spotify.
 const (
 	KindVideo    Kind = "video"
+	KindAudio    Kind = "audio"
 	KindShort    Kind = "short"
 	KindPlaylist Kind = "playlist"
 	KindChannel  Kind = "channel"
@@ -40,8 +44,32 @@ const (
 	KindReel     Kind = "reel"
 	KindTV       Kind = "tv"
 	KindStory    Kind = "story"
+	KindOther    Kind = "other"
 	KindUnknown  Kind = "unknown"
 )
+
+// DownloadKinds are the kinds a download records, in the API's order.
+var DownloadKinds = []Kind{KindVideo, KindAudio, KindTrack, KindAlbum, KindPlaylist, KindChannel, KindArtist,
+	KindPost, KindReel, KindOther}
+
+// Download is the kind a download of this URL records: shorts and
+// Instagram TV are videos, stories and unknown pages other.
+func (k Kind) Download() Kind {
+	switch k {
+	case KindShort, KindTV:
+		return KindVideo
+	case KindStory, KindUnknown, "":
+		return KindOther
+	}
+	return k
+}
+
+// ParentKinds expand into one child download per item.
+var ParentKinds = []Kind{KindPlaylist, KindChannel, KindAlbum, KindArtist}
+
+// IsParent reports whether a download of this kind expands into one child
+// per item (playlists, channels, albums, artists).
+func (k Kind) IsParent() bool { return slices.Contains(ParentKinds, k) }
 
 // Detection is what Detect found. For a known Kind, ID is the platform's
 // identifier and Canonical the plain URL for it; for KindUnknown, ID is empty
@@ -55,6 +83,18 @@ type Detection struct {
 	// PlaylistID is the YouTube playlist a video was opened from
 	// (watch?v=…&list=…); the video is what the URL means.
 	PlaylistID string
+}
+
+// DownloadKind is the kind a download of the URL records: Kind.Download,
+// or for a URL the platform does not recognise, what its pages usually
+// are (a generic site's page is a video).
+func (d Detection) DownloadKind() Kind {
+	if d.Kind == KindUnknown {
+		if p, ok := byName[d.Platform]; ok && p.UnknownKind != "" {
+			return p.UnknownKind
+		}
+	}
+	return d.Kind.Download()
 }
 
 // DetectString parses raw and detects it; input that does not parse is
@@ -73,32 +113,18 @@ func Detect(u *url.URL) Detection {
 	if u == nil {
 		return Detection{Platform: Generic, Kind: KindUnknown}
 	}
-	if u.Scheme == "spotify" {
-		return detectSpotifyURI(u)
+	if d, ok := byScheme[strings.ToLower(u.Scheme)]; ok {
+		return d.detect(u, "")
 	}
 	host, ok := platformHost(u)
 	if !ok {
 		return unknown(Generic, u)
 	}
-	switch {
-	case youtubeHosts[host]:
-		return detectYouTube(u, host)
-	case instagramHosts[host]:
-		return detectInstagram(u)
-	case spotifyHosts[host]:
-		return detectSpotify(u)
-	case host == "spotify.link":
-		return unknown(Spotify, u) // a share link; only following it says more
+	if d, ok := byHost[host]; ok {
+		return d.detect(u, host)
 	}
 	return unknown(Generic, u)
 }
-
-var (
-	youtubeHosts = set("youtube.com", "www.youtube.com", "m.youtube.com", "music.youtube.com",
-		"youtube-nocookie.com", "www.youtube-nocookie.com", "youtu.be")
-	instagramHosts = set("instagram.com", "www.instagram.com", "m.instagram.com", "instagr.am", "www.instagr.am")
-	spotifyHosts   = set("open.spotify.com", "play.spotify.com")
-)
 
 func set(items ...string) map[string]bool {
 	m := make(map[string]bool, len(items))

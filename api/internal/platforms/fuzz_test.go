@@ -38,7 +38,7 @@ func FuzzDetect(f *testing.F) {
 		}
 		if u.Scheme != "spotify" {
 			host, ok := platformHost(u)
-			if !ok || !(youtubeHosts[host] || instagramHosts[host] || spotifyHosts[host]) {
+			if !ok || byHost[host].Name != d.Platform {
 				t.Fatalf("%q on host %q detected as %s", raw, u.Host, d.Platform)
 			}
 		}

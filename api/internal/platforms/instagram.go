@@ -3,9 +3,27 @@ package platforms
 import (
 	"net/url"
 	"strings"
+	"time"
+
+	"github.com/downlink/downlink/api/internal/ytdlp"
 )
 
 const instagramWWW = "www.instagram.com"
+
+// instagram: posts (carousels of photos and videos), reels, stories.
+var instagram = Descriptor{
+	Name:        Instagram,
+	Label:       "Instagram",
+	Description: "Posts (every photo and video of a carousel), reels and stories; cookies of a signed-in account avoid Instagram's limits.",
+	Hosts:       []string{"instagram.com", "www.instagram.com", "m.instagram.com", "instagr.am", "www.instagr.am"},
+	Schemes:     []string{},
+	// Instagram sends a server to its login page after a few requests.
+	Defaults: Defaults{Enabled: true, Preset: ytdlp.PresetCompatible, AudioFormat: ytdlp.AudioMP3, MaxConcurrent: 1,
+		StartInterval: 20 * time.Second},
+	SessionCookies: []string{"sessionid", "ds_user_id"},
+	CookieDomains:  []string{"instagram.com"},
+	detect:         func(u *url.URL, _ string) Detection { return detectInstagram(u) },
+}
 
 // instagramMedia maps the path word before a shortcode to its kind.
 var instagramMedia = map[string]Kind{

@@ -4,9 +4,32 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+
+	"github.com/downlink/downlink/api/internal/ytdlp"
 )
 
 const spotifyOpen = "open.spotify.com"
+
+// spotify: tracks, albums and playlists, matched to audio on YouTube.
+var spotify = Descriptor{
+	Name:           Spotify,
+	Label:          "Spotify",
+	Description:    "Tracks, albums and playlists — with no setup — matched to audio on YouTube.",
+	Hosts:          []string{"open.spotify.com", "play.spotify.com", "spotify.link"},
+	Schemes:        []string{"spotify"},
+	Defaults:       Defaults{Enabled: true, Preset: ytdlp.PresetAudio, AudioFormat: ytdlp.AudioMP3, MaxConcurrent: 2},
+	SessionCookies: []string{"sp_dc", "sp_key"},
+	CookieDomains:  []string{"spotify.com"},
+	detect: func(u *url.URL, host string) Detection {
+		switch host {
+		case "":
+			return detectSpotifyURI(u)
+		case "spotify.link":
+			return unknown(Spotify, u) // a share link; only following it says more
+		}
+		return detectSpotify(u)
+	},
+}
 
 // spotifyKinds are the Spotify item types Downlink downloads (episodes and
 // shows are not music and stay KindUnknown).

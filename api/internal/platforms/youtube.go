@@ -3,13 +3,35 @@ package platforms
 import (
 	"net/url"
 	"strings"
+	"time"
 	"unicode"
+
+	"github.com/downlink/downlink/api/internal/ytdlp"
 )
 
 const (
 	youtubeWWW   = "www.youtube.com"
 	youtubeMusic = "music.youtube.com"
 )
+
+// youtube: videos, shorts, playlists, channels, YouTube Music albums and
+// artists.
+var youtube = Descriptor{
+	Name:        YouTube,
+	Label:       "YouTube",
+	Description: "youtube.com, youtu.be and YouTube Music.",
+	Hosts: []string{"youtube.com", "www.youtube.com", "m.youtube.com", "music.youtube.com",
+		"youtube-nocookie.com", "www.youtube-nocookie.com", "youtu.be"},
+	Schemes: []string{},
+	// YouTube lets a guest IP fetch roughly 300 videos an hour: one job at a
+	// time, a few seconds apart.
+	Defaults: Defaults{Enabled: true, Preset: ytdlp.PresetCompatible, AudioFormat: ytdlp.AudioMP3, MaxConcurrent: 1,
+		StartInterval: 6 * time.Second},
+	SessionCookies: []string{"SID", "HSID", "SSID", "APISID", "SAPISID", "__Secure-1PSID", "__Secure-3PSID",
+		"LOGIN_INFO"},
+	CookieDomains: []string{"youtube.com", "google.com"},
+	detect:        detectYouTube,
+}
 
 // channelTabs are the channel pages that select what a channel download
 // fetches; they are kept in the canonical URL. Other pages (about, …) are

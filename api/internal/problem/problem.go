@@ -161,6 +161,21 @@ func isMember(name string) bool {
 }
 
 // Invalid returns a 422 naming one bad field.
+// Fix names the setting an administrator changes to make a refused request
+// work: a problem's "fix" member, which the dashboard shows admins as a link.
+type Fix struct {
+	// Setting is the setting's key in the settings API
+	// (generic_sites_enabled, allow_private_networks, platforms.<name>.enabled).
+	Setting string `json:"setting"`
+	// Label is what the dashboard calls the setting.
+	Label string `json:"label"`
+	// Href is the dashboard page where it is changed.
+	Href string `json:"href"`
+}
+
+// WithFix returns a copy of p naming the setting that would allow the request.
+func (p *Problem) WithFix(f Fix) *Problem { return p.With("fix", f) }
+
 func Invalid(field, message string) *Problem {
 	return ErrValidation.WithField(field, message)
 }

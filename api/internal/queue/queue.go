@@ -5,6 +5,7 @@
 package queue
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
@@ -14,9 +15,9 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/riverdriver"
 	"github.com/riverqueue/river/riverdriver/riverdatabasesql"
 	"github.com/riverqueue/river/riverdriver/riverpgxv5"
-	"github.com/riverqueue/river/riverdriver/riversqlite"
 	"github.com/riverqueue/river/rivertype"
 	"gorm.io/gorm"
 
@@ -27,14 +28,15 @@ import (
 // periodic housekeeping and small jobs.
 const Maintenance = "maintenance"
 
-// Options configure the queue client of one node.
+// Options configure the worker side of one node.
 type Options struct {
 	// NodeName identifies this node in River's client id.
 	NodeName string
 	// Queues maps queue names to how many jobs of each this node works at
 	// once. The maintenance queue is always added.
 	Queues map[string]int
-	// Periodic jobs run by the elected leader.
+	// Periodic jobs run by the elected leader (see Task for the
+	// housekeeping ones).
 	Periodic []*river.PeriodicJob
 	// RescueStuckJobsAfter is how long a running job may go without finishing
 	// before River considers its worker dead; keep it above the longest
@@ -42,8 +44,9 @@ type Options struct {
 	RescueStuckJobsAfter time.Duration
 	// JobTimeout bounds one attempt of a job (-1: no timeout).
 	JobTimeout time.Duration
-	// FetchPollInterval is how often queues are polled when no notification
-	// arrives (SQLite always polls).
+	// FetchPollInterval is how often each queue is polled for jobs when no
+	// notification arrives: a fallback, since every insert notifies (0:
+	// fetchPoll).
 	FetchPollInterval time.Duration
 	Logger            *slog.Logger
 	// ErrorHandler sees job errors and panics (for logs and metrics).
@@ -52,27 +55,84 @@ type Options struct {
 	Middleware []rivertype.Middleware
 }
 
-// Queue is the node's job queue client.
+// Queue is the job table as the services use it: insert a job (inside the
+// transaction of the row it belongs to), cancel one, count them. It works
+// nothing; a Runner does. Services get the Queue when they are built, and
+// their workers go to the Runner, built once every service exists: River
+// reads its workers when its working client is made, so this split is what
+// lets every service have its queue at New.
 type Queue struct {
-	st      *store.Store
-	log     *slog.Logger
-	workers *river.Workers
+	st     *store.Store
+	sqlDrv *sqliteDriver // SQLite: shared with the runner, whose listener hears this process's inserts
 
-	sqlite   *river.Client[*sql.Tx] // SQLite: everything
-	pg       *river.Client[pgx.Tx]  // Postgres: working and plain inserts
+	sqlite   *river.Client[*sql.Tx] // SQLite: inserts (in or out of transactions), cancels
+	pg       *river.Client[pgx.Tx]  // Postgres: plain inserts, cancels
 	pgInsert *river.Client[*sql.Tx] // Postgres: inserts inside GORM transactions
+
+	wake *timedWake // wakes a queue when a job scheduled for later comes due
 }
 
-// SQLite has no LISTEN/NOTIFY, so its queue polls; a poll is one indexed
-// query, so every 100ms costs nothing while keeping a new job's wait short.
+// Runner is the worker side of a node: it fetches and works jobs of its
+// queues, and its elected leader enqueues the periodic ones.
+type Runner struct {
+	sqlite *river.Client[*sql.Tx]
+	pg     *river.Client[pgx.Tx]
+
+	wake    *timedWake
+	unwatch func() // ends the watch of retries and snoozes (set by Start)
+}
+
+// Every job insert notifies its queue's producers (LISTEN/NOTIFY on
+// Postgres, the outbox read by sqliteListener on SQLite), so polling each
+// queue is only a fallback for a lost notification and costs an idle node
+// little at fetchPoll (one producer per platform queue; at River's default
+// of 1 s, and 100 ms on SQLite before, polling was most of an idle node's
+// CPU: docs/performance.md).
 const (
-	sqlitePollInterval = 100 * time.Millisecond
-	fetchCooldown      = 20 * time.Millisecond
+	fetchPoll     = 30 * time.Second
+	fetchCooldown = 20 * time.Millisecond
 )
 
-// New builds the client. Workers must hold every worker the node can run
-// (register them before New); Start begins working.
-func New(st *store.Store, workers *river.Workers, opts Options) (*Queue, error) {
+// insertConfig is the config of the insert-only clients. River notifies a
+// queue at most once per FetchCooldown per client; at the smallest cooldown
+// every insert notifies, so a job inserted just after another one on the
+// same queue is not left to the fallback poll.
+func insertConfig(log *slog.Logger) *river.Config {
+	return &river.Config{Logger: log.With("source", "queue"), FetchCooldown: river.FetchCooldownMin}
+}
+
+// New returns the queue on st's database. Its River clients are
+// insert-only: they hold no workers, so they can exist before any service.
+func New(st *store.Store, log *slog.Logger) (*Queue, error) {
+	if log == nil {
+		return nil, errors.New("queue: logger required")
+	}
+	cfg := insertConfig(log)
+	q := &Queue{st: st}
+	var err error
+	var exec riverdriver.Executor
+	if st.Pool != nil {
+		drv := riverpgxv5.New(st.Pool)
+		exec = drv.GetExecutor()
+		if q.pg, err = river.NewClient(drv, cfg); err != nil {
+			return nil, fmt.Errorf("queue: %w", err)
+		}
+		q.pgInsert, err = river.NewClient(riverdatabasesql.New(st.SQL), cfg)
+	} else {
+		q.sqlDrv = newSQLiteDriver(st.SQL)
+		exec = q.sqlDrv.GetExecutor()
+		q.sqlite, err = river.NewClient(q.sqlDrv, cfg)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("queue: %w", err)
+	}
+	q.wake = newTimedWake(log, func(ctx context.Context, queue string) error { return notifyInsert(ctx, exec, queue) })
+	return q, nil
+}
+
+// NewRunner builds the working client of q's jobs. workers must hold every
+// worker the node can run (River reads them here); Start begins working.
+func NewRunner(q *Queue, workers *river.Workers, opts Options) (*Runner, error) {
 	if opts.Logger == nil {
 		return nil, errors.New("queue: logger required")
 	}
@@ -90,7 +150,7 @@ func New(st *store.Store, workers *river.Workers, opts Options) (*Queue, error) 
 		PeriodicJobs:         opts.Periodic,
 		RescueStuckJobsAfter: opts.RescueStuckJobsAfter,
 		JobTimeout:           opts.JobTimeout,
-		FetchPollInterval:    opts.FetchPollInterval,
+		FetchPollInterval:    cmp.Or(opts.FetchPollInterval, fetchPoll),
 		// Jobs are long downloads, so fetches are rare and cheap; a short
 		// cooldown hands a freed worker its next job within ~20ms instead
 		// of River's default 100ms (measured in docs/performance.md).
@@ -99,27 +159,17 @@ func New(st *store.Store, workers *river.Workers, opts Options) (*Queue, error) 
 		Middleware:    opts.Middleware,
 		MaxAttempts:   5,
 	}
-	q := &Queue{st: st, log: opts.Logger, workers: workers}
+	r := &Runner{wake: q.wake}
 	var err error
-	if st.Pool != nil {
-		if q.pg, err = river.NewClient(riverpgxv5.New(st.Pool), cfg); err != nil {
-			return nil, fmt.Errorf("queue: %w", err)
-		}
-		q.pgInsert, err = river.NewClient(riverdatabasesql.New(st.SQL), &river.Config{
-			Logger:  cfg.Logger,
-			Workers: workers,
-		})
+	if q.st.Pool != nil {
+		r.pg, err = river.NewClient(riverpgxv5.New(q.st.Pool), cfg)
 	} else {
-		if cfg.FetchPollInterval == 0 {
-			cfg.FetchPollInterval = sqlitePollInterval
-		}
-		cfg.PollOnly = true
-		q.sqlite, err = river.NewClient(riversqlite.New(st.SQL), cfg)
+		r.sqlite, err = river.NewClient(q.sqlDrv, cfg)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("queue: %w", err)
 	}
-	return q, nil
+	return r, nil
 }
 
 func clientID(node string) string {
@@ -130,38 +180,61 @@ func clientID(node string) string {
 }
 
 // Start begins fetching and working jobs; it returns once started.
-func (q *Queue) Start(ctx context.Context) error {
-	if q.pg != nil {
-		return q.pg.Start(ctx)
+func (r *Runner) Start(ctx context.Context) error {
+	if r.unwatch == nil {
+		r.wake.open()
+		r.unwatch = r.wake.watch(r)
 	}
-	return q.sqlite.Start(ctx)
+	if r.pg != nil {
+		return r.pg.Start(ctx)
+	}
+	return r.sqlite.Start(ctx)
 }
 
 // Stop stops fetching and waits for running jobs until ctx ends, then
 // cancels them (their work contexts end, so downloads stop and are re-queued
 // by the next start).
-func (q *Queue) Stop(ctx context.Context) error {
-	var err error
-	if q.pg != nil {
-		err = q.pg.Stop(ctx)
-		if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
-			err = q.pg.StopAndCancel(context.WithoutCancel(ctx))
-		}
-	} else {
-		err = q.sqlite.Stop(ctx)
-		if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
-			err = q.sqlite.StopAndCancel(context.WithoutCancel(ctx))
-		}
+func (r *Runner) Stop(ctx context.Context) error {
+	defer r.endWatch()
+	err := r.stop(ctx)
+	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
+		err = r.StopAndCancel(context.WithoutCancel(ctx))
 	}
 	return err
 }
 
-// StopAndCancel stops at once, cancelling every running job's context.
-func (q *Queue) StopAndCancel(ctx context.Context) error {
-	if q.pg != nil {
-		return q.pg.StopAndCancel(ctx)
+func (r *Runner) stop(ctx context.Context) error {
+	if r.pg != nil {
+		return r.pg.Stop(ctx)
 	}
-	return q.sqlite.StopAndCancel(ctx)
+	return r.sqlite.Stop(ctx)
+}
+
+// StopAndCancel stops at once, cancelling every running job's context.
+func (r *Runner) StopAndCancel(ctx context.Context) error {
+	defer r.endWatch()
+	if r.pg != nil {
+		return r.pg.StopAndCancel(ctx)
+	}
+	return r.sqlite.StopAndCancel(ctx)
+}
+
+// endWatch stops the wake-ups of retries and snoozes.
+func (r *Runner) endWatch() {
+	if r.unwatch != nil {
+		r.unwatch()
+		r.unwatch = nil
+	}
+	r.wake.close()
+}
+
+// Subscribe delivers River's job events of the given kinds (for tests and
+// metrics); call the returned func to stop.
+func (r *Runner) Subscribe(kinds ...river.EventKind) (<-chan *river.Event, func()) {
+	if r.pg != nil {
+		return r.pg.Subscribe(kinds...)
+	}
+	return r.sqlite.Subscribe(kinds...)
 }
 
 // InsertTx inserts a job inside tx, a GORM transaction, so the job exists if
@@ -171,18 +244,36 @@ func (q *Queue) InsertTx(ctx context.Context, tx *gorm.DB, args river.JobArgs, o
 	if !ok {
 		return nil, errors.New("queue: InsertTx needs a GORM transaction")
 	}
+	var res *rivertype.JobInsertResult
+	var err error
 	if q.pgInsert != nil {
-		return q.pgInsert.InsertTx(ctx, sqlTx, args, opts)
+		res, err = q.pgInsert.InsertTx(ctx, sqlTx, args, opts)
+	} else {
+		res, err = q.sqlite.InsertTx(ctx, sqlTx, args, opts)
 	}
-	return q.sqlite.InsertTx(ctx, sqlTx, args, opts)
+	q.scheduled(res)
+	return res, err
+}
+
+// scheduled arranges the wake-up of a job inserted for later (a spurious
+// one if its transaction rolls back: the producers find nothing).
+func (q *Queue) scheduled(res *rivertype.JobInsertResult) {
+	if res != nil && !res.UniqueSkippedAsDuplicate {
+		q.wake.job(res.Job)
+	}
 }
 
 // Insert inserts a job on its own.
 func (q *Queue) Insert(ctx context.Context, args river.JobArgs, opts *river.InsertOpts) (*rivertype.JobInsertResult, error) {
+	var res *rivertype.JobInsertResult
+	var err error
 	if q.pg != nil {
-		return q.pg.Insert(ctx, args, opts)
+		res, err = q.pg.Insert(ctx, args, opts)
+	} else {
+		res, err = q.sqlite.Insert(ctx, args, opts)
 	}
-	return q.sqlite.Insert(ctx, args, opts)
+	q.scheduled(res)
+	return res, err
 }
 
 // Cancel cancels a job: a running one has its context cancelled (on any
@@ -206,15 +297,6 @@ func (q *Queue) Get(ctx context.Context, jobID int64) (*rivertype.JobRow, error)
 		return q.pg.JobGet(ctx, jobID)
 	}
 	return q.sqlite.JobGet(ctx, jobID)
-}
-
-// Subscribe delivers River's job events of the given kinds (for tests and
-// metrics); call the returned func to stop.
-func (q *Queue) Subscribe(kinds ...river.EventKind) (<-chan *river.Event, func()) {
-	if q.pg != nil {
-		return q.pg.Subscribe(kinds...)
-	}
-	return q.sqlite.Subscribe(kinds...)
 }
 
 // Depth counts jobs waiting (available, scheduled, retryable) and running,

@@ -37,18 +37,22 @@ func TestInsertTxFollowsTheTransaction(t *testing.T) {
 	workers := river.NewWorkers()
 	w := &pingWorker{}
 	river.AddWorker(workers, w)
-	q, err := queue.New(st, workers, queue.Options{NodeName: "test", Logger: storetest.Logger(), FetchPollInterval: 100 * time.Millisecond})
+	q, err := queue.New(st, storetest.Logger())
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := queue.NewRunner(q, workers, queue.Options{NodeName: "test", Logger: storetest.Logger(), FetchPollInterval: 100 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	completed, stopSub := q.Subscribe(river.EventKindJobCompleted)
+	completed, stopSub := r.Subscribe(river.EventKindJobCompleted)
 	defer stopSub()
-	if err := q.Start(ctx); err != nil {
+	if err := r.Start(ctx); err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { _ = q.Stop(context.Background()) })
+	t.Cleanup(func() { _ = r.Stop(context.Background()) })
 
 	rollback := errors.New("rollback")
 	err = st.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
@@ -84,5 +88,48 @@ func TestInsertTxFollowsTheTransaction(t *testing.T) {
 	}
 	if d := depth[queue.Maintenance]; d.Queued != 0 || d.Running != 0 {
 		t.Fatalf("depth after work = %+v, want empty", d)
+	}
+}
+
+type tickArgs struct{}
+
+func (tickArgs) Kind() string { return "test_tick" }
+
+// A task registered with the runner is worked as the leader's periodic
+// job: RunOnStart enqueues it once at election, without waiting a period.
+func TestTaskRunsOnStart(t *testing.T) {
+	st := storetest.New(t)
+	ran := make(chan struct{}, 1)
+	task := queue.NewTask[tickArgs](queue.TaskOptions{Every: time.Hour, Unique: time.Minute, RunOnStart: true},
+		func(context.Context) error {
+			select {
+			case ran <- struct{}{}:
+			default:
+			}
+			return nil
+		})
+	if task.Kind != "test_tick" {
+		t.Fatalf("task kind = %q", task.Kind)
+	}
+	workers := river.NewWorkers()
+	q, err := queue.New(st, storetest.Logger())
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := queue.NewRunner(q, workers, queue.Options{NodeName: "test", Logger: storetest.Logger(),
+		FetchPollInterval: 100 * time.Millisecond, Periodic: queue.Register(workers, task)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := r.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = r.Stop(context.Background()) })
+	select {
+	case <-ran:
+	case <-ctx.Done():
+		t.Fatal("the task never ran")
 	}
 }

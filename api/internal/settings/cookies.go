@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/downlink/downlink/api/internal/platforms"
 	"github.com/downlink/downlink/api/internal/problem"
 )
 
@@ -16,6 +17,7 @@ type Cookie struct {
 	Secure  bool
 	Expires time.Time // zero: a session cookie
 	Name    string
+	Value   string
 }
 
 // maxCookiesBytes bounds an uploaded cookies file.
@@ -59,7 +61,7 @@ func ParseCookies(text string) ([]Cookie, error) {
 		if err != nil || secs < 0 {
 			return nil, cookieErr(n, "the expiry must be a Unix time in seconds (0 for a session cookie)")
 		}
-		c := Cookie{Domain: strings.TrimPrefix(domain, "."), Path: path, Secure: secure == "TRUE", Name: name}
+		c := Cookie{Domain: strings.TrimPrefix(domain, "."), Path: path, Secure: secure == "TRUE", Name: name, Value: f[6]}
 		if secs > 0 {
 			c.Expires = time.Unix(secs, 0).UTC()
 		}
@@ -75,24 +77,12 @@ func cookieErr(line int, msg string) error {
 	return problem.Invalid("cookies", fmt.Sprintf("line %d: %s", line, msg))
 }
 
-// sessionCookies are the cookies that keep a sign-in alive, per platform.
-var sessionCookies = map[string][]string{
-	"youtube":   {"SID", "HSID", "SSID", "APISID", "SAPISID", "__Secure-1PSID", "__Secure-3PSID", "LOGIN_INFO"},
-	"instagram": {"sessionid", "ds_user_id"},
-	"spotify":   {"sp_dc", "sp_key"},
-}
-
-var platformDomains = map[string][]string{
-	"youtube":   {"youtube.com", "google.com"},
-	"instagram": {"instagram.com"},
-	"spotify":   {"spotify.com"},
-}
-
 // cookieStatus finds when the sign-in cookies expire and what to warn
 // about: expired or expiring within a week, or no cookie for the platform.
 func cookieStatus(platform string, cs []Cookie, now time.Time) (*time.Time, *string) {
+	p, _ := platforms.Lookup(platform)
 	names := map[string]bool{}
-	for _, n := range sessionCookies[platform] {
+	for _, n := range p.SessionCookies {
 		names[n] = true
 	}
 	var first *time.Time
@@ -104,7 +94,7 @@ func cookieStatus(platform string, cs []Cookie, now time.Time) (*time.Time, *str
 				first = &t
 			}
 		}
-		for _, d := range platformDomains[platform] {
+		for _, d := range p.CookieDomains {
 			if c.Domain == d || strings.HasSuffix(c.Domain, "."+d) {
 				matched = true
 			}
@@ -121,8 +111,8 @@ func cookieStatus(platform string, cs []Cookie, now time.Time) (*time.Time, *str
 	}
 	var warn *string
 	switch {
-	case len(platformDomains[platform]) > 0 && !matched:
-		w := "No cookie in the file is for " + strings.Join(platformDomains[platform], " or ") + "; it will not help with this platform."
+	case len(p.CookieDomains) > 0 && !matched:
+		w := "No cookie in the file is for " + strings.Join(p.CookieDomains, " or ") + "; it will not help with this platform."
 		warn = &w
 	case first != nil && !first.After(now):
 		w := "The sign-in cookies expired on " + first.Format("2006-01-02") + "; export fresh cookies from a signed-in browser."

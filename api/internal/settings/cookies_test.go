@@ -1,6 +1,7 @@
 package settings
 
 import (
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -9,7 +10,7 @@ import (
 func TestParseCookies(t *testing.T) {
 	future := time.Now().Add(90 * 24 * time.Hour).Unix()
 	good := "# Netscape HTTP Cookie File\n" +
-		".youtube.com\tTRUE\t/\tTRUE\t" + itoa(int(future)) + "\tSID\tabc\n" +
+		".youtube.com\tTRUE\t/\tTRUE\t" + strconv.Itoa(int(future)) + "\tSID\tabc\n" +
 		"#HttpOnly_.youtube.com\tTRUE\t/\tTRUE\t0\tPREF\tx\n"
 	tests := []struct {
 		name    string

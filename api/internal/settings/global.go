@@ -8,9 +8,9 @@ package settings
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"log/slog"
 	"net/http"
+	"strings"
 	"sync"
 	"time"
 
@@ -19,6 +19,7 @@ import (
 	"gorm.io/gorm/clause"
 
 	"github.com/downlink/downlink/api/internal/config"
+	"github.com/downlink/downlink/api/internal/files"
 	"github.com/downlink/downlink/api/internal/problem"
 	"github.com/downlink/downlink/api/internal/secrets"
 )
@@ -36,6 +37,79 @@ type Global struct {
 	SessionAbsoluteTimeoutSeconds int    `json:"session_absolute_timeout_seconds"`
 	APIKeyDefaultExpiryDays       *int   `json:"api_key_default_expiry_days"`
 	APIKeyMaxExpiryDays           *int   `json:"api_key_max_expiry_days"`
+	// Limits bound what one download and one user may hold (issue 17).
+	// Optional in a PUT: absent keeps the current limits.
+	Limits *Limits `json:"limits,omitempty"`
+	// Library is how downloads are filed (default, or the media-server
+	// layout). Optional in a PUT: absent keeps the current layout.
+	Library *Library `json:"library,omitempty"`
+}
+
+// Library is the library layout setting (files.Layout).
+type Library struct {
+	Layout        string `json:"layout"`
+	VideoTemplate string `json:"video_template"`
+	MusicTemplate string `json:"music_template"`
+}
+
+func (l Library) validate(bad func(f, m string)) {
+	if l.Layout != files.LayoutDefault && l.Layout != files.LayoutMediaServer {
+		bad("library.layout", "must be one of default media_server")
+	}
+	for f, t := range map[string]string{"library.video_template": l.VideoTemplate, "library.music_template": l.MusicTemplate} {
+		if t == "" {
+			continue
+		}
+		if err := files.ValidateTemplate(t); err != nil {
+			bad(f, strings.TrimPrefix(err.Error(), files.ErrTemplate.Error()+": "))
+		}
+	}
+}
+
+// Limits bound the node's resources per download and per user. A zero
+// number means no limit.
+type Limits struct {
+	// MaxDownloadSeconds stops a download running longer (a live or
+	// trickling stream); platforms may override it.
+	MaxDownloadSeconds int `json:"max_download_seconds"`
+	// MaxDownloadBytes stops a download whose temporary files grow past
+	// it; platforms may override it.
+	MaxDownloadBytes int64 `json:"max_download_bytes"`
+	// LiveStreamsAllowed lets live streams be downloaded (they are refused
+	// with the reason "live" otherwise).
+	LiveStreamsAllowed bool `json:"live_streams_allowed"`
+	// MaxRunningDownloadsPerUser is how many of one user's downloads run
+	// at once across the cluster (the rest wait queued).
+	MaxRunningDownloadsPerUser int `json:"max_running_downloads_per_user"`
+	// MaxProbesPerUser is how many probes one user may have running at
+	// once on a node (more get 429).
+	MaxProbesPerUser int `json:"max_probes_per_user"`
+	// MaxConcurrentProbes is the node's probe pool (more get 429).
+	MaxConcurrentProbes int `json:"max_concurrent_probes"`
+}
+
+// DefaultLimits are the limits before an admin changes them.
+func DefaultLimits() Limits {
+	return Limits{MaxDownloadSeconds: 6 * 3600, MaxDownloadBytes: 20 << 30, MaxRunningDownloadsPerUser: 4,
+		MaxProbesPerUser: 2, MaxConcurrentProbes: 4}
+}
+
+func (l Limits) validate(bad func(f, m string)) {
+	if l.MaxDownloadSeconds < 0 || l.MaxDownloadSeconds > 30*86400 {
+		bad("limits.max_download_seconds", "must be 0 (no limit) to 2592000")
+	}
+	if l.MaxDownloadBytes < 0 {
+		bad("limits.max_download_bytes", "must be 0 (no limit) or more")
+	}
+	if l.MaxRunningDownloadsPerUser < 0 || l.MaxRunningDownloadsPerUser > 1000 {
+		bad("limits.max_running_downloads_per_user", "must be 0 (no limit) to 1000")
+	}
+	if l.MaxProbesPerUser < 1 || l.MaxProbesPerUser > 64 {
+		bad("limits.max_probes_per_user", "must be 1 to 64")
+	}
+	if l.MaxConcurrentProbes < 1 || l.MaxConcurrentProbes > 64 {
+		bad("limits.max_concurrent_probes", "must be 1 to 64")
+	}
 }
 
 // Validate checks g and returns a 422 naming every bad field.
@@ -76,6 +150,12 @@ func (g Global) Validate() error {
 	}
 	if g.APIKeyDefaultExpiryDays != nil && g.APIKeyMaxExpiryDays != nil && *g.APIKeyDefaultExpiryDays > *g.APIKeyMaxExpiryDays {
 		bad("api_key_default_expiry_days", "must not exceed api_key_max_expiry_days")
+	}
+	if g.Limits != nil {
+		g.Limits.validate(bad)
+	}
+	if g.Library != nil {
+		g.Library.validate(bad)
 	}
 	if len(p.Errors) > 0 {
 		return p
@@ -119,7 +199,9 @@ func New(db *gorm.DB, keys *secrets.Keys, cfg *config.Config, log *slog.Logger) 
 
 // defaults are the first-start global settings, from configuration.
 func (s *Service) defaults() Global {
+	l := DefaultLimits()
 	return Global{
+		Limits:                        &l,
 		DefaultConcurrency:            s.cfg.Workers,
 		MinFreeDiskBytes:              int64(s.cfg.MinFreeDisk),
 		GenericSitesEnabled:           s.cfg.GenericSites,
@@ -131,6 +213,9 @@ func (s *Service) defaults() Global {
 }
 
 // snapshot returns the rows, reloading them when the cache is stale.
+// snapshotTimeout bounds a read of the settings.
+const snapshotTimeout = 2 * time.Second
+
 func (s *Service) snapshot(ctx context.Context) map[string]settingRow {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -138,7 +223,12 @@ func (s *Service) snapshot(ctx context.Context) map[string]settingRow {
 		return s.rows
 	}
 	var rows []settingRow
-	if err := s.db.WithContext(context.WithoutCancel(ctx)).Find(&rows).Error; err != nil {
+	// Not the caller's cancel (the cache serves others), but never more
+	// than snapshotTimeout: a database that does not answer leaves the
+	// last known settings in force instead of holding every reader up.
+	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), snapshotTimeout)
+	defer cancel()
+	if err := s.db.WithContext(rctx).Find(&rows).Error; err != nil {
 		s.log.Warn("cannot read settings; using the last known", "err", err)
 		if s.rows == nil {
 			return map[string]settingRow{}
@@ -183,6 +273,12 @@ func (s *Service) UpdateGlobal(ctx context.Context, actor uuid.UUID, g Global) (
 		return Global{}, problem.Invalid("allow_private_networks", "is forced on by DOWNLINK_ALLOW_PRIVATE_NETWORKS=true")
 	}
 	before := s.Global(ctx)
+	if g.Limits == nil {
+		g.Limits = before.Limits
+	}
+	if g.Library == nil {
+		g.Library = before.Library
+	}
 	if err := s.save(ctx, actor, globalKey, g); err != nil {
 		return Global{}, err
 	}
@@ -227,5 +323,3 @@ func jsonEqual(x, y any) bool {
 
 // ErrUnknownPlatform is a platform name that does not exist.
 var ErrUnknownPlatform = problem.New(http.StatusNotFound, "Unknown platform")
-
-var errNoRows = errors.New("settings: none")

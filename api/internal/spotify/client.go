@@ -13,13 +13,14 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/downlink/downlink/api/internal/clip"
 )
 
 // Default endpoints of the real service.
 const (
-	DefaultBaseURL   = "https://api.spotify.com"
-	DefaultTokenURL  = "https://accounts.spotify.com/api/token"
-	DefaultOEmbedURL = "https://open.spotify.com/oembed"
+	DefaultBaseURL  = "https://api.spotify.com"
+	DefaultTokenURL = "https://accounts.spotify.com/api/token"
 )
 
 // maxBody bounds what is read from any Spotify response (a 100-track
@@ -34,8 +35,10 @@ type Config struct {
 	BaseURL string
 	// TokenURL of the accounts service.
 	TokenURL string
-	// OEmbedURL is used when no credentials are set.
-	OEmbedURL string
+	// Account, when set, is a connected Spotify account: playlists are
+	// read as that user (private and collaborative ones included), and
+	// every call uses its token when no client secret is set.
+	Account TokenSource
 	// HTTPClient defaults to one with a 30 s timeout.
 	HTTPClient *http.Client
 	// MaxRetries bounds retries after a 429 (default 3; negative: none).
@@ -78,9 +81,6 @@ func New(cfg Config) *Client {
 	if cfg.TokenURL == "" {
 		cfg.TokenURL = DefaultTokenURL
 	}
-	if cfg.OEmbedURL == "" {
-		cfg.OEmbedURL = DefaultOEmbedURL
-	}
 	if cfg.MaxRetries == 0 {
 		cfg.MaxRetries = 3
 	} else if cfg.MaxRetries < 0 {
@@ -112,9 +112,37 @@ func New(cfg Config) *Client {
 	return &Client{cfg: cfg, http: hc, log: log}
 }
 
-// HasCredentials reports whether the Web API can be used (else oEmbed only).
+// TokenSource gives a connected account's access token; package
+// spotify/account keeps it fresh.
+type TokenSource interface {
+	AccessToken(ctx context.Context) (string, error)
+	// Expire drops a token Spotify rejected, so the next AccessToken
+	// refreshes it.
+	Expire(ctx context.Context, token string)
+}
+
+// HasCredentials reports whether app credentials (client id and secret)
+// are set.
 func (c *Client) HasCredentials() bool {
 	return c.cfg.ClientID != "" && c.cfg.ClientSecret != ""
+}
+
+// HasAccount reports whether a connected account reads playlists.
+func (c *Client) HasAccount() bool { return c.cfg.Account != nil }
+
+// CanUseAPI reports whether the Web API can be called at all: with app
+// credentials or a connected account. Without either, only the public
+// embed pages are read.
+func (c *Client) CanUseAPI() bool { return c.HasCredentials() || c.HasAccount() }
+
+// tokenFor is how a call authenticates: as the connected account when
+// asked (and connected), else with the app's client-credentials token,
+// else (no secret) as the account.
+func (c *Client) tokenFor(asUser bool) (get func(context.Context) (string, error), drop func(context.Context, string)) {
+	if c.cfg.Account != nil && (asUser || !c.HasCredentials()) {
+		return c.cfg.Account.AccessToken, c.cfg.Account.Expire
+	}
+	return c.accessToken, func(_ context.Context, tok string) { c.dropToken(tok) }
 }
 
 func sleepCtx(ctx context.Context, d time.Duration) error {
@@ -130,6 +158,9 @@ func sleepCtx(ctx context.Context, d time.Duration) error {
 
 // accessToken returns a cached token or fetches a new one.
 func (c *Client) accessToken(ctx context.Context) (string, error) {
+	if !c.HasCredentials() {
+		return "", ErrCredentialsRequired
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.token != "" && c.cfg.Now().Before(c.expires) {
@@ -155,7 +186,7 @@ func (c *Client) accessToken(ctx context.Context) (string, error) {
 	switch {
 	case resp.StatusCode == http.StatusBadRequest || resp.StatusCode == http.StatusUnauthorized:
 		// invalid_client comes back as 400 from the accounts service.
-		return "", fmt.Errorf("spotify: token request: HTTP %d %s: %w", resp.StatusCode, truncate(body), ErrUnauthorized)
+		return "", fmt.Errorf("spotify: token request: HTTP %d %s: %w", resp.StatusCode, clip.Body(body), ErrUnauthorized)
 	case resp.StatusCode == http.StatusTooManyRequests:
 		return "", &RateLimitError{RetryAfter: retryAfter(resp.Header), Message: errorMessage(body)}
 	case resp.StatusCode != http.StatusOK:
@@ -183,12 +214,20 @@ func (c *Client) dropToken(stale string) {
 	c.mu.Unlock()
 }
 
-// getJSON GETs an absolute API URL and decodes a 200 body into out. It
-// renews the token once on 401 and waits out 429s (bounded).
+// getJSON GETs an absolute API URL with the app's token (see tokenFor)
+// and decodes a 200 body into out.
 func (c *Client) getJSON(ctx context.Context, rawURL string, out any) error {
+	return c.get(ctx, rawURL, out, false)
+}
+
+// get GETs an absolute API URL and decodes a 200 body into out, as the
+// connected account when asUser. It renews the token once on 401 and
+// waits out 429s (bounded).
+func (c *Client) get(ctx context.Context, rawURL string, out any, asUser bool) error {
+	token, drop := c.tokenFor(asUser)
 	renewed := false
 	for attempt := 0; ; attempt++ {
-		tok, err := c.accessToken(ctx)
+		tok, err := token(ctx)
 		if err != nil {
 			return err
 		}
@@ -222,7 +261,7 @@ func (c *Client) getJSON(ctx context.Context, rawURL string, out any) error {
 			}
 			// Expired or revoked token: get a fresh one and try once more.
 			c.log.DebugContext(ctx, "spotify token rejected, renewing", "url", rawURL)
-			c.dropToken(tok)
+			drop(ctx, tok)
 			renewed = true
 			continue
 		case http.StatusTooManyRequests:
@@ -272,15 +311,7 @@ func errorMessage(body []byte) string {
 		}
 		return we.Error.Message
 	}
-	return truncate(body)
-}
-
-func truncate(b []byte) string {
-	s := strings.TrimSpace(string(b))
-	if len(s) > 200 {
-		s = s[:200] + "…"
-	}
-	return s
+	return clip.Body(body)
 }
 
 // apiURL builds an absolute URL under the base.
@@ -308,12 +339,34 @@ func (c *Client) sameOrigin(link string) bool {
 
 var errStopPaging = errors.New("stop paging")
 
-// CheckCredentials fetches a token with the configured client id and
-// secret: nil when Spotify accepts them (the settings' "test connection").
+// CheckTrackID is the track the connection test reads: Rick Astley's
+// "Never Gonna Give You Up", in Spotify's catalogue since 2009.
+const CheckTrackID = "4uLU6hMCjMI75M1A2tKUQC"
+
+// CheckCredentials tests the app credentials as a download would use
+// them: it fetches a token and reads one known track, so a Premium lapse
+// of the app's owner (ErrPremiumRequired), which the token endpoint does
+// not show, fails the check. A 404 passes: Spotify accepted the call.
 func (c *Client) CheckCredentials(ctx context.Context) error {
 	if !c.HasCredentials() {
 		return ErrCredentialsRequired
 	}
-	_, err := c.accessToken(ctx)
+	var w wireTrack
+	err := c.getJSON(ctx, c.apiURL("/v1/tracks/"+CheckTrackID, nil), &w)
+	if errors.Is(err, ErrNotFound) {
+		return nil
+	}
 	return err
+}
+
+// Me reads the connected account's profile (GET /v1/me).
+func (c *Client) Me(ctx context.Context) (*User, error) {
+	if !c.HasAccount() {
+		return nil, ErrCredentialsRequired
+	}
+	var w wireUser
+	if err := c.get(ctx, c.apiURL("/v1/me", nil), &w, true); err != nil {
+		return nil, err
+	}
+	return &User{ID: w.ID, DisplayName: w.DisplayName, Product: w.Product}, nil
 }

@@ -162,7 +162,7 @@ func TestResolve(t *testing.T) {
 	ctx := context.Background()
 	t.Run("track", func(t *testing.T) {
 		col, err := c.Resolve(ctx, "https://open.spotify.com/intl-de/track/1t2qKa8K72IBC8yQlhD9bU?si=x")
-		if err != nil || col.Kind != spotify.KindTrack || len(col.Tracks) != 1 || col.OEmbedOnly {
+		if err != nil || col.Kind != spotify.KindTrack || len(col.Tracks) != 1 || col.Source != spotify.SourceWebAPI {
 			t.Fatalf("Resolve = %+v, %v", col, err)
 		}
 	})
@@ -178,25 +178,18 @@ func TestResolve(t *testing.T) {
 			t.Fatalf("err = %v", err)
 		}
 	})
-	t.Run("without credentials: oEmbed", func(t *testing.T) {
+	t.Run("without credentials the Web API is not called", func(t *testing.T) {
 		cfg := srv.Config()
 		cfg.ClientID, cfg.ClientSecret = "", ""
 		anon := spotify.New(cfg)
-		col, err := anon.Resolve(ctx, "https://open.spotify.com/track/1t2qKa8K72IBC8yQlhD9bU")
-		if err != nil {
-			t.Fatal(err)
+		before := len(srv.Requests())
+		for _, link := range []string{"https://open.spotify.com/track/1t2qKa8K72IBC8yQlhD9bU", "spotify:album:0cgpcZCPvGGXOCpXVqPrvJ"} {
+			if _, err := anon.Resolve(ctx, link); !errors.Is(err, spotify.ErrCredentialsRequired) {
+				t.Errorf("%s: %v, want ErrCredentialsRequired (the embed pages are the way)", link, err)
+			}
 		}
-		if !col.OEmbedOnly || col.Tracks[0].Name != "Ropes" || col.Tracks[0].ISRC != "" || col.CoverURL == "" {
-			t.Errorf("oEmbed collection = %+v", col)
-		}
-		if srv.CountRequests("POST /api/token") > 0 && anon.HasCredentials() {
-			t.Error("anonymous client asked for a token")
-		}
-		if _, err := anon.Resolve(ctx, "https://open.spotify.com/album/0cgpcZCPvGGXOCpXVqPrvJ"); !errors.Is(err, spotify.ErrCredentialsRequired) {
-			t.Errorf("album without credentials: %v", err)
-		}
-		if _, err := anon.Resolve(ctx, "https://open.spotify.com/track/0000000000000000000000"); !errors.Is(err, spotify.ErrNotFound) {
-			t.Errorf("unknown track via oEmbed: %v", err)
+		if n := len(srv.Requests()) - before; n != 0 {
+			t.Errorf("%d requests without credentials", n)
 		}
 	})
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/downlink/downlink/api/internal/problem"
@@ -31,10 +32,21 @@ var (
 	ErrInvalidURL = problem.New(http.StatusUnprocessableEntity, "Not a supported Spotify link")
 	// ErrArtistUnsupported: artist links cannot be downloaded (see the package doc).
 	ErrArtistUnsupported = problem.New(http.StatusUnprocessableEntity, "Spotify artist links are not supported")
-	// ErrCredentialsRequired: albums and playlists need API credentials;
-	// without them only single tracks resolve (through oEmbed).
-	ErrCredentialsRequired = problem.New(http.StatusUnprocessableEntity, "Spotify API credentials are required for albums and playlists")
+	// ErrCredentialsRequired: the Web API needs a client id and secret (or
+	// a connected account); the embed pages work without.
+	ErrCredentialsRequired = problem.New(http.StatusUnprocessableEntity, "Spotify API credentials are required")
+	// ErrPremiumRequired: since 2026 Spotify serves a Development-Mode app
+	// only while the app's owner has Premium; every call answers 403
+	// "Active premium subscription required for the owner of the app".
+	ErrPremiumRequired = problem.New(http.StatusBadGateway, "The Spotify app's owner needs Premium")
+	// ErrEmbedChanged: a public embed page no longer has the shape
+	// Downlink reads (props.pageProps.state.data.entity.trackList).
+	ErrEmbedChanged = problem.New(http.StatusBadGateway, "Spotify's public page changed shape")
 )
+
+// premiumMarker is in the body of the 403 Spotify sends when the app's
+// owner has no Premium (a plain-text body of 159 bytes in 2026).
+const premiumMarker = "premium subscription required"
 
 // RateLimitError is returned when Spotify kept answering 429 after the
 // client's bounded retries, or asked to wait longer than the client may.
@@ -87,6 +99,8 @@ func statusError(status int, message, url string) error {
 		kind = ErrNotFound
 	case status == http.StatusUnauthorized:
 		kind = ErrUnauthorized
+	case status == http.StatusForbidden && strings.Contains(strings.ToLower(message), premiumMarker):
+		kind = ErrPremiumRequired
 	case status == http.StatusForbidden:
 		kind = ErrForbidden
 	}

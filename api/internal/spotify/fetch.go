@@ -15,21 +15,18 @@ const pageSize = 50
 // maxPages stops a server that keeps sending "next" forever.
 const maxPages = 1000
 
-// Resolve reads whatever a Spotify link points at. Tracks, albums and
-// playlists come back as a Collection; artist links fail with
-// ErrArtistUnsupported. Without credentials only tracks resolve (through
-// oEmbed, OEmbedOnly set); albums and playlists fail with
-// ErrCredentialsRequired.
+// Resolve reads whatever a Spotify link points at from the Web API.
+// Tracks, albums and playlists come back as a Collection; artist links
+// fail with ErrArtistUnsupported. Without app credentials or a connected
+// account it fails with ErrCredentialsRequired: the public embed pages
+// (Embed) are the way then.
 func (c *Client) Resolve(ctx context.Context, link string) (*Collection, error) {
 	kind, id, err := ParseURL(link)
 	if err != nil {
 		return nil, err
 	}
-	if !c.HasCredentials() {
-		if kind != KindTrack {
-			return nil, ErrCredentialsRequired
-		}
-		return c.OEmbedTrack(ctx, id)
+	if !c.CanUseAPI() {
+		return nil, ErrCredentialsRequired
 	}
 	switch kind {
 	case KindTrack:
@@ -38,7 +35,7 @@ func (c *Client) Resolve(ctx context.Context, link string) (*Collection, error) 
 			return nil, err
 		}
 		return &Collection{Kind: KindTrack, ID: t.ID, Name: t.Name, Owner: strings.Join(t.Artists, ", "),
-			CoverURL: t.CoverURL, Tracks: []Track{*t}}, nil
+			CoverURL: t.CoverURL, Tracks: []Track{*t}, Source: SourceWebAPI}, nil
 	case KindAlbum:
 		return c.Album(ctx, id)
 	case KindPlaylist:
@@ -89,7 +86,8 @@ func (c *Client) Album(ctx context.Context, id string) (*Collection, error) {
 	if err := c.getJSON(ctx, c.apiURL("/v1/albums/"+id, nil), &a); err != nil {
 		return nil, err
 	}
-	col := &Collection{Kind: KindAlbum, ID: a.ID, Name: a.Name, Owner: joinArtists(a.Artists), CoverURL: largestImage(a.Images)}
+	col := &Collection{Kind: KindAlbum, ID: a.ID, Name: a.Name, Owner: joinArtists(a.Artists), CoverURL: largestImage(a.Images),
+		Source: SourceWebAPI}
 	var raw []wireTrack
 	collect := func(items []wireTrack) error {
 		raw = append(raw, items...)
@@ -103,10 +101,10 @@ func (c *Client) Album(ctx context.Context, id string) (*Collection, error) {
 	if a.Tracks != nil {
 		err = collect(a.Tracks.Items)
 		if err == nil {
-			err = walkPages(ctx, c, nextURL(c, a.Tracks, tracksPath), tracksPath, collect)
+			err = walkPages(ctx, c, nextURL(c, a.Tracks, tracksPath), tracksPath, false, collect)
 		}
 	} else {
-		err = walkPages(ctx, c, c.apiURL(tracksPath, url.Values{"limit": {strconv.Itoa(pageSize)}}), tracksPath, collect)
+		err = walkPages(ctx, c, c.apiURL(tracksPath, url.Values{"limit": {strconv.Itoa(pageSize)}}), tracksPath, false, collect)
 	}
 	if err != nil && !errors.Is(err, errStopPaging) {
 		return nil, err
@@ -126,7 +124,7 @@ func (c *Client) Album(ctx context.Context, id string) (*Collection, error) {
 				t.ISRC, t.Explicit = full.ISRC, full.Explicit
 			} else if ctx.Err() != nil {
 				return nil, ctx.Err()
-			} else if errors.Is(err, ErrRateLimited) || errors.Is(err, ErrUnauthorized) {
+			} else if errors.Is(err, ErrRateLimited) || errors.Is(err, ErrUnauthorized) || errors.Is(err, ErrPremiumRequired) {
 				return nil, err
 			} else {
 				c.log.WarnContext(ctx, "spotify album track details unavailable", "track", w.ID, "err", err)
@@ -139,18 +137,22 @@ func (c *Client) Album(ctx context.Context, id string) (*Collection, error) {
 }
 
 // Playlist reads a playlist and its entries, from /items (2026) or, where
-// that endpoint is unknown, /tracks. Episodes, local files and unavailable
+// that endpoint is unknown, /tracks; as the connected account when there
+// is one (a Development-Mode app reads the entries only of playlists that
+// user owns or collaborates on). Episodes, local files and unavailable
 // tracks are skipped and counted.
 func (c *Client) Playlist(ctx context.Context, id string) (*Collection, error) {
 	if !idPattern.MatchString(id) {
 		return nil, ErrInvalidURL.WithDetail("malformed Spotify id")
 	}
+	asUser := c.HasAccount()
 	var p wirePlaylist
 	q := url.Values{"additional_types": {"track"}}
-	if err := c.getJSON(ctx, c.apiURL("/v1/playlists/"+id, q), &p); err != nil {
+	if err := c.get(ctx, c.apiURL("/v1/playlists/"+id, q), &p, asUser); err != nil {
 		return nil, err
 	}
-	col := &Collection{Kind: KindPlaylist, ID: p.ID, Name: p.Name, Owner: p.Owner.DisplayName, CoverURL: largestImage(p.Images)}
+	col := &Collection{Kind: KindPlaylist, ID: p.ID, Name: p.Name, Owner: p.Owner.DisplayName, CoverURL: largestImage(p.Images),
+		Source: SourceWebAPI}
 	if col.Owner == "" {
 		col.Owner = p.Owner.ID
 	}
@@ -172,16 +174,16 @@ func (c *Client) Playlist(ctx context.Context, id string) (*Collection, error) {
 	}
 	pq := url.Values{"limit": {strconv.Itoa(pageSize)}, "offset": {"0"}, "additional_types": {"track"}}
 	itemsPath := "/v1/playlists/" + id + "/items"
-	err := walkPages(ctx, c, c.apiURL(itemsPath, pq), itemsPath, collect)
+	err := walkPages(ctx, c, c.apiURL(itemsPath, pq), itemsPath, asUser, collect)
 	if errors.Is(err, ErrNotFound) && n == 0 {
 		// Before Feb 2026 (and on servers that never got /items) entries
 		// live under /tracks.
 		c.log.DebugContext(ctx, "spotify /items unknown, falling back to /tracks", "playlist", id)
 		tracksPath := "/v1/playlists/" + id + "/tracks"
-		err = walkPages(ctx, c, c.apiURL(tracksPath, pq), tracksPath, collect)
+		err = walkPages(ctx, c, c.apiURL(tracksPath, pq), tracksPath, asUser, collect)
 	}
 	if err != nil && !errors.Is(err, errStopPaging) {
-		if errors.Is(err, ErrForbidden) {
+		if errors.Is(err, ErrForbidden) && !errors.Is(err, ErrPremiumRequired) {
 			return nil, fmt.Errorf("%w: %w", ErrForbidden.WithDetail(
 				"Spotify shares only this playlist's details with this app, not its entries."), err)
 		}
@@ -192,11 +194,11 @@ func (c *Client) Playlist(ctx context.Context, id string) (*Collection, error) {
 
 // walkPages GETs start and follows "next" until the end, calling fn with
 // each page's items.
-func walkPages[T any](ctx context.Context, c *Client, start, path string, fn func([]T) error) error {
+func walkPages[T any](ctx context.Context, c *Client, start, path string, asUser bool, fn func([]T) error) error {
 	link := start
 	for i := 0; link != "" && i < maxPages; i++ {
 		var p wirePage[T]
-		if err := c.getJSON(ctx, link, &p); err != nil {
+		if err := c.get(ctx, link, &p, asUser); err != nil {
 			return err
 		}
 		if err := fn(p.Items); err != nil {

@@ -1,18 +1,20 @@
 package spotify
 
-// Kind says what a Spotify link points at.
-type Kind string
+import "github.com/downlink/downlink/api/internal/platforms"
+
+// Kind says what a Spotify link points at: the platform registry's kinds.
+type Kind = platforms.Kind
 
 // The kinds of Spotify links Downlink understands.
 const (
-	KindTrack    Kind = "track"
-	KindAlbum    Kind = "album"
-	KindPlaylist Kind = "playlist"
-	KindArtist   Kind = "artist"
+	KindTrack    = platforms.KindTrack
+	KindAlbum    = platforms.KindAlbum
+	KindPlaylist = platforms.KindPlaylist
+	KindArtist   = platforms.KindArtist
 )
 
 // Track is one song's metadata, normalised from whichever Spotify object
-// (full track, simplified album track, playlist entry, oEmbed) carried it.
+// (full track, simplified album track, playlist entry, embed page) carried it.
 type Track struct {
 	ID      string   `json:"id"`
 	Name    string   `json:"name"`
@@ -52,14 +54,32 @@ type Collection struct {
 	// Skipped counts entries left out: episodes, local files, removed or
 	// unavailable tracks (empty name or zero duration).
 	Skipped int `json:"skipped"`
-	// OEmbedOnly is set when no API credentials were configured and the
-	// metadata came from the public oEmbed endpoint: only the title (and a
-	// thumbnail) is known, no artists, album, ISRC or duration.
-	OEmbedOnly bool `json:"oembed_only,omitempty"`
+	// Source says where the metadata came from: SourceWebAPI (full: ISRC,
+	// album, cover) or SourceEmbed (the public embed page: titles, artists,
+	// durations and order; no ISRC).
+	Source string `json:"source"`
+	// Truncated is set when the list may be cut short: a playlist's embed
+	// page lists its first EmbedListLimit tracks only.
+	Truncated bool `json:"truncated,omitempty"`
 }
+
+// Where a Collection's metadata came from.
+const (
+	SourceWebAPI = "web_api"
+	SourceEmbed  = "embed"
+)
 
 // Artist is the little Downlink reads about an artist: enough to name it.
 type Artist struct {
 	ID   string `json:"id"`
 	Name string `json:"name"`
+}
+
+// User is a Spotify account as GET /v1/me shows it.
+type User struct {
+	ID          string `json:"id"`
+	DisplayName string `json:"display_name"`
+	// Product is "premium", "free" or "open" (empty without the
+	// user-read-private scope).
+	Product string `json:"product"`
 }

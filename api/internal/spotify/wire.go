@@ -90,8 +90,8 @@ type wireError struct {
 	} `json:"error"`
 }
 
-type wireOEmbed struct {
-	Title        string `json:"title"`
-	ThumbnailURL string `json:"thumbnail_url"`
-	Type         string `json:"type"`
+type wireUser struct {
+	ID          string `json:"id"`
+	DisplayName string `json:"display_name"`
+	Product     string `json:"product"`
 }

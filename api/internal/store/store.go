@@ -9,6 +9,7 @@ import (
 	"database/sql/driver"
 	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"net/url"
 	"os"
@@ -85,6 +86,36 @@ func sqliteDSN(path string, readOnly bool) string {
 	return "file:" + escaped + "?" + q.Encode()
 }
 
+// restrictSQLiteFiles makes the database readable by its owner only, like
+// the secret key: it holds password hashes, sessions and sealed secrets.
+// A new file is created 0600 before SQLite opens it (SQLite gives its WAL
+// and shared-memory files the database file's mode); an existing one, and
+// its WAL files, are tightened to 0600.
+func restrictSQLiteFiles(path string) error {
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
+	switch {
+	case err == nil:
+		return f.Close()
+	case !errors.Is(err, fs.ErrExist):
+		return fmt.Errorf("create sqlite %s: %w", path, err)
+	}
+	for _, p := range []string{path, path + "-wal", path + "-shm"} {
+		st, err := os.Stat(p)
+		if errors.Is(err, fs.ErrNotExist) {
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		if st.Mode().Perm()&0o077 != 0 {
+			if err := os.Chmod(p, st.Mode().Perm()&0o700); err != nil {
+				return fmt.Errorf("restrict %s to its owner: %w", p, err)
+			}
+		}
+	}
+	return nil
+}
+
 // sqliteReaders is how many connections serve reads on SQLite.
 const sqliteReaders = 4
 
@@ -97,13 +128,17 @@ func openSQLite(ctx context.Context, path string, gcfg *gorm.Config) (*Store, er
 	if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
 		return nil, fmt.Errorf("create database folder: %w", err)
 	}
-	gdb, err := gorm.Open(sqlite.Open(sqliteDSN(path, false)), gcfg)
+	if err := restrictSQLiteFiles(path); err != nil {
+		return nil, err
+	}
+	writer, err := sql.Open(sqlite.DriverName, sqliteDSN(path, false))
 	if err != nil {
 		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
 	}
-	writer, err := gdb.DB()
+	gdb, err := gorm.Open(&sqlite.Dialector{DriverName: sqlite.DriverName, Conn: connPool{writer}}, gcfg)
 	if err != nil {
-		return nil, err
+		_ = writer.Close()
+		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
 	}
 	writer.SetMaxOpenConns(1)
 	writer.SetConnMaxIdleTime(0)
@@ -121,6 +156,9 @@ func openSQLite(ctx context.Context, path string, gcfg *gorm.Config) (*Store, er
 	err = gdb.Use(dbresolver.Register(dbresolver.Config{
 		Replicas: []gorm.Dialector{&sqlite.Dialector{DriverName: sqlite.DriverName, Conn: readers}},
 	}))
+	if err == nil {
+		err = gdb.Use(deadlines{})
+	}
 	if err != nil {
 		_ = writer.Close()
 		_ = readers.Close()
@@ -148,7 +186,10 @@ func openPostgres(ctx context.Context, dsn string, gcfg *gorm.Config) (*Store, e
 		return nil, fmt.Errorf("connect postgres: %w", err)
 	}
 	sqlDB := stdlib.OpenDBFromPool(pool)
-	gdb, err := gorm.Open(postgres.New(postgres.Config{Conn: sqlDB}), gcfg)
+	gdb, err := gorm.Open(postgres.New(postgres.Config{Conn: connPool{sqlDB}}), gcfg)
+	if err == nil {
+		err = gdb.Use(deadlines{})
+	}
 	if err != nil {
 		pool.Close()
 		return nil, fmt.Errorf("open postgres: %w", err)
@@ -197,12 +238,28 @@ func IsUniqueViolation(err error) bool {
 }
 
 func newGormLogger(log *slog.Logger) logger.Interface {
-	return logger.NewSlogLogger(log.With("source", "store"), logger.Config{
+	return quietCanceled{logger.NewSlogLogger(log.With("source", "store"), logger.Config{
 		SlowThreshold:             500 * time.Millisecond,
 		LogLevel:                  logger.Warn,
 		IgnoreRecordNotFoundError: true,
 		ParameterizedQueries:      true,
-	})
+	})}
+}
+
+// quietCanceled does not log a statement that failed because its context
+// was canceled (a client that disconnected, a stopping job): the caller
+// sees the error and decides; a database error row would be noise.
+type quietCanceled struct{ logger.Interface }
+
+func (q quietCanceled) LogMode(l logger.LogLevel) logger.Interface {
+	return quietCanceled{q.Interface.LogMode(l)}
+}
+
+func (q quietCanceled) Trace(ctx context.Context, begin time.Time, fc func() (string, int64), err error) {
+	if errors.Is(err, context.Canceled) {
+		err = nil // still logged if it was slow, as any statement
+	}
+	q.Interface.Trace(ctx, begin, fc, err)
 }
 
 // ConnError recognizes the errors only a lost or refused database
@@ -214,7 +271,7 @@ func ConnError(err error) bool {
 	switch {
 	case err == nil:
 		return false
-	case errors.Is(err, driver.ErrBadConn), errors.As(err, &connectErr):
+	case errors.Is(err, driver.ErrBadConn), errors.As(err, &connectErr), errors.Is(err, ErrTimeout):
 		return true
 	case errors.As(err, &pgErr):
 		// Class 08: connection exception; 57P01-57P03: the server is

@@ -127,3 +127,81 @@ func TestSQLitePathWithURICharacters(t *testing.T) {
 		t.Fatalf("the database is not where it was asked to be: %v", err)
 	}
 }
+
+// TestSQLiteFilesAreOwnerOnly: the database holds password hashes,
+// sessions and sealed secrets, so it and its WAL files are created 0600
+// whatever the umask lets through, and an existing world-readable file is
+// tightened when opened.
+func TestSQLiteFilesAreOwnerOnly(t *testing.T) {
+	check := func(t *testing.T, path string) {
+		t.Helper()
+		st, err := store.Open(context.Background(), config.Database{Kind: config.SQLite, DSN: path}, storetest.Logger())
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer st.Close()
+		if err := st.Migrate(context.Background(), storetest.Logger()); err != nil {
+			t.Fatal(err)
+		}
+		for _, p := range []string{path, path + "-wal", path + "-shm"} {
+			fi, err := os.Stat(p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if fi.Mode().Perm() != 0o600 {
+				t.Fatalf("%s has mode %v, want 0600", filepath.Base(p), fi.Mode().Perm())
+			}
+		}
+	}
+	t.Run("new", func(t *testing.T) { check(t, filepath.Join(t.TempDir(), "downlink.db")) })
+	t.Run("existing world-readable", func(t *testing.T) {
+		path := filepath.Join(t.TempDir(), "downlink.db")
+		if err := os.WriteFile(path, nil, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Chmod(path, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		check(t, path)
+	})
+}
+
+// TestMigrationAvatarHosts: avatars stored on hosts other than the login
+// providers' are cleared; the providers' stay.
+func TestMigrationAvatarHosts(t *testing.T) {
+	st := storetest.New(t)
+	ctx := context.Background()
+	avatars := map[string]*string{
+		"tracker":  ptrTo("https://tracker.example/pixel.png"),
+		"plainweb": ptrTo("http://avatars.githubusercontent.com/u/1"),
+		"github":   ptrTo("https://avatars.githubusercontent.com/u/1?v=4"),
+		"google":   ptrTo("https://lh3.googleusercontent.com/a/abc=s96-c"),
+		"none":     nil,
+	}
+	now := time.Now().UTC()
+	for name, a := range avatars {
+		err := st.DB.Table("users").Create(map[string]any{"id": store.NewID(), "email": name + "@example.com", "name": name,
+			"role": "user", "auth_source": "local", "avatar_url": a, "disabled": false, "created_at": now, "updated_at": now}).Error
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Run the migration again over these rows.
+	if err := st.DB.Table("schema_migrations").Where("id = ?", "202612070017_avatar_hosts").Delete(nil).Error; err != nil {
+		t.Fatal(err)
+	}
+	if err := st.Migrate(ctx, storetest.Logger()); err != nil {
+		t.Fatal(err)
+	}
+	for name, want := range map[string]bool{"tracker": false, "plainweb": false, "github": true, "google": true, "none": false} {
+		var got *string
+		if err := st.DB.Table("users").Select("avatar_url").Where("email = ?", name+"@example.com").Scan(&got).Error; err != nil {
+			t.Fatal(err)
+		}
+		if (got != nil) != want || want && *got != *avatars[name] {
+			t.Errorf("%s: avatar %v after the migration, want kept %v", name, got, want)
+		}
+	}
+}
+
+func ptrTo(s string) *string { return &s }

@@ -5,8 +5,11 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/dustin/go-humanize"
+
 	"github.com/downlink/downlink/api/internal/buildinfo"
 	"github.com/downlink/downlink/api/internal/queue"
+	"github.com/downlink/downlink/api/internal/ytdlp"
 )
 
 // Readiness is the answer of /readyz.
@@ -25,6 +28,9 @@ type ReadinessChecks struct {
 	Ytdlp    Ytdlp         `json:"ytdlp"`
 	Ffmpeg   Tool          `json:"ffmpeg"`
 	Disk     Disk          `json:"disk"`
+	// YouTubeSolver is yt-dlp's JavaScript challenge solver; not ready is
+	// a warning (YouTube still answers, with fewer formats).
+	YouTubeSolver *ytdlp.SolverState `json:"youtube_solver,omitempty"`
 }
 
 // DatabaseCheck says whether the database answered.
@@ -49,21 +55,36 @@ func (s *Service) Ready(ctx context.Context) Readiness {
 	case !y.Found:
 		r.Reasons = append(r.Reasons, "yt-dlp "+y.Error+" (DOWNLINK_YTDLP_PATH="+y.Path+")")
 	case y.TooOld:
-		r.Reasons = append(r.Reasons, fmt.Sprintf("yt-dlp %s is older than %s: update it", y.Version, MinYtdlp))
+		r.Reasons = append(r.Reasons, fmt.Sprintf("yt-dlp %s is older than %s: update it", y.Version, ytdlp.MinVersion))
 	case y.Outdated:
-		r.Warnings = append(r.Warnings, fmt.Sprintf("yt-dlp %s predates %s, which fixed known security holes: update it", y.Version, SafeYtdlp))
+		r.Warnings = append(r.Warnings, fmt.Sprintf("yt-dlp %s predates %s, which fixed known security holes: update it", y.Version, ytdlp.SafeVersion))
+	}
+	if r.Checks.Database.OK {
+		// The yt-dlp warnings read the database: with its own short
+		// deadline, so a database that hangs right now cannot hold
+		// readiness up (it was reported above when it does not answer).
+		wctx, cancel := context.WithTimeout(ctx, readinessDBTimeout)
+		r.Warnings = append(r.Warnings, s.ytdlp.Warnings(wctx)...)
+		cancel()
+	}
+	if s.solver != nil && r.Checks.Ytdlp.Found {
+		st := s.solver.SolverNow()
+		r.Checks.YouTubeSolver = &st
+		if st.Status != ytdlp.SolverReady && st.Status != ytdlp.SolverUnknown {
+			r.Warnings = append(r.Warnings, "YouTube challenge solver "+string(st.Status)+": "+st.Message)
+		}
 	}
 	r.Checks.Ffmpeg = s.FfmpegInfo(ctx)
 	if !r.Checks.Ffmpeg.Found {
 		r.Reasons = append(r.Reasons, "ffmpeg "+r.Checks.Ffmpeg.Error+" (DOWNLINK_FFMPEG_PATH="+r.Checks.Ffmpeg.Path+")")
 	}
-	disk, err := s.DiskInfo()
+	disk, err := s.DiskInfo(ctx)
 	r.Checks.Disk = disk
 	switch {
 	case err != nil:
 		r.Reasons = append(r.Reasons, "cannot measure free disk: "+err.Error())
 	case disk.BelowMinimum:
-		r.Reasons = append(r.Reasons, fmt.Sprintf("free disk %s is below the minimum %s", humanBytes(disk.FreeBytes), humanBytes(disk.MinFreeBytes)))
+		r.Reasons = append(r.Reasons, fmt.Sprintf("free disk %s is below the minimum %s", humanize.IBytes(uint64(disk.FreeBytes)), humanize.IBytes(uint64(disk.MinFreeBytes))))
 	}
 	r.Ready = len(r.Reasons) == 0
 	r.Status = "ready"
@@ -73,8 +94,13 @@ func (s *Service) Ready(ctx context.Context) Readiness {
 	return r
 }
 
+// readinessDBTimeout is readiness's own deadline for the database, shorter
+// than a request's statements get: a load balancer asks often and wants
+// a quick answer.
+const readinessDBTimeout = 2 * time.Second
+
 func (s *Service) checkDatabase(ctx context.Context) DatabaseCheck {
-	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+	ctx, cancel := context.WithTimeout(ctx, readinessDBTimeout)
 	defer cancel()
 	start := time.Now()
 	err := s.st.Ping(ctx)
@@ -93,21 +119,23 @@ func (s *Service) checkDatabase(ctx context.Context) DatabaseCheck {
 
 // Info is the answer of GET /api/v1/system.
 type Info struct {
-	Version   string                      `json:"version"`
-	Commit    string                      `json:"commit"`
-	GoVersion string                      `json:"go_version"`
-	Node      NodeSelf                    `json:"node"`
-	Ytdlp     Ytdlp                       `json:"ytdlp"`
-	Ffmpeg    Tool                        `json:"ffmpeg"`
-	Disk      Disk                        `json:"disk"`
-	Queue     QueueSummary                `json:"queue"`
-	Nodes     []Node                      `json:"nodes"`
-	Database  DatabaseCheck               `json:"database"`
-	Ready     bool                        `json:"ready"`
-	Problems  []string                    `json:"problems"`
-	Warnings  []string                    `json:"warnings"`
-	Uptime    int64                       `json:"uptime_seconds"`
-	ByQueue   map[string]queue.QueueDepth `json:"-"`
+	Version   string   `json:"version"`
+	Commit    string   `json:"commit"`
+	GoVersion string   `json:"go_version"`
+	Node      NodeSelf `json:"node"`
+	Ytdlp     Ytdlp    `json:"ytdlp"`
+	// YouTubeSolver: see ReadinessChecks.
+	YouTubeSolver *ytdlp.SolverState          `json:"youtube_solver,omitempty"`
+	Ffmpeg        Tool                        `json:"ffmpeg"`
+	Disk          Disk                        `json:"disk"`
+	Queue         QueueSummary                `json:"queue"`
+	Nodes         []Node                      `json:"nodes"`
+	Database      DatabaseCheck               `json:"database"`
+	Ready         bool                        `json:"ready"`
+	Problems      []string                    `json:"problems"`
+	Warnings      []string                    `json:"warnings"`
+	Uptime        int64                       `json:"uptime_seconds"`
+	ByQueue       map[string]queue.QueueDepth `json:"-"`
 }
 
 // NodeSelf names the node that answered.
@@ -130,7 +158,7 @@ func (s *Service) Info(ctx context.Context) (Info, error) {
 	info := Info{
 		Version: b.Version, Commit: b.Commit, GoVersion: b.GoVersion,
 		Node:  NodeSelf{Name: s.cfg.NodeName, Role: s.role},
-		Ytdlp: ready.Checks.Ytdlp, Ffmpeg: ready.Checks.Ffmpeg, Disk: ready.Checks.Disk,
+		Ytdlp: ready.Checks.Ytdlp, YouTubeSolver: ready.Checks.YouTubeSolver, Ffmpeg: ready.Checks.Ffmpeg, Disk: ready.Checks.Disk,
 		Database: ready.Checks.Database, Ready: ready.Ready, Problems: ready.Reasons, Warnings: ready.Warnings,
 		Uptime: int64(time.Since(s.started).Seconds()),
 		Queue:  QueueSummary{ByQueue: map[string]queue.QueueDepth{}},
@@ -157,20 +185,30 @@ func (s *Service) Info(ctx context.Context) (Info, error) {
 	return info, nil
 }
 
-func humanBytes(n int64) string {
-	const unit = 1024
-	if n < unit {
-		return fmt.Sprintf("%d B", n)
-	}
-	div, exp := int64(unit), 0
-	for m := n / unit; m >= unit; m /= unit {
-		div *= unit
-		exp++
-	}
-	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMGTPE"[exp])
-}
-
 // QueueDepth returns jobs waiting and running per queue.
 func (s *Service) QueueDepth(ctx context.Context) (map[string]queue.QueueDepth, error) {
 	return s.queue.Depth(ctx)
 }
+
+// ForUser is the view for a caller who is not an admin (or a key without
+// admin:read): health and capacity — readiness, problems, disk, queue —
+// without what helps an attacker more than a user: versions, commit,
+// executable paths, tool errors, the database error and the other nodes.
+func (i Info) ForUser() Info {
+	i.Version, i.Commit, i.GoVersion = "", "", ""
+	i.Ytdlp.Path, i.Ytdlp.Version, i.Ytdlp.Error, i.Ytdlp.MinVersion, i.Ytdlp.SafeVersion = "", "", "", "", ""
+	i.Ffmpeg.Path, i.Ffmpeg.Version, i.Ffmpeg.Error = "", "", ""
+	i.Database.Error = ""
+	i.Nodes = []Node{}
+	// Problems and warnings name paths and versions: a user learns that
+	// something is wrong, an admin what.
+	if len(i.Problems) > 0 {
+		i.Problems = []string{UserProblem}
+	}
+	i.Warnings = []string{}
+	return i
+}
+
+// UserProblem is the one problem a non-admin sees while the node is not
+// ready.
+const UserProblem = "Downloads may not work right now; an administrator can see why on the System page."

@@ -11,79 +11,123 @@ import (
 	"syscall"
 	"time"
 
+	"gorm.io/gorm"
+
 	"github.com/downlink/downlink/api/internal/buildinfo"
 	"github.com/downlink/downlink/api/internal/config"
+	"github.com/downlink/downlink/api/internal/proc"
 	"github.com/downlink/downlink/api/internal/queue"
 	"github.com/downlink/downlink/api/internal/store"
+	"github.com/downlink/downlink/api/internal/ytdlp"
+	"github.com/downlink/downlink/api/internal/ytdlp/managed"
 )
 
-// yt-dlp versions that matter: below MinYtdlp progress reporting does not
-// work (--progress-delta); below SafeYtdlp known security holes are open.
-const (
-	MinYtdlp  = "2024.05.26"
-	SafeYtdlp = "2026.07.04"
-)
+// YtdlpSource says which yt-dlp this node runs and what about it
+// deserves a warning (the managed yt-dlp service).
+type YtdlpSource interface {
+	Active(ctx context.Context) managed.Active
+	// Warnings do not make the node unready: an old yt-dlp, nodes that run
+	// different versions.
+	Warnings(ctx context.Context) []string
+}
+
+// SolverSource reports YouTube's JavaScript challenge solver without
+// waiting (ytdlp.Runner.SolverNow).
+type SolverSource interface {
+	SolverNow() ytdlp.SolverState
+}
 
 // QueueDepth reports jobs waiting and running per queue.
 type QueueDepth interface {
 	Depth(ctx context.Context) (map[string]queue.QueueDepth, error)
 }
 
+// Deps are the service's collaborators. Config, Store and Logger are
+// required.
+type Deps struct {
+	Config *config.Config
+	Store  *store.Store
+	// Queue reports the job queue's depth (nil: shown empty).
+	Queue QueueDepth
+	// Role is "serve" or "worker".
+	Role   string
+	Logger *slog.Logger
+	// MinFreeDisk returns the current free-disk threshold (settings can
+	// change it at runtime); nil: the configured value.
+	MinFreeDisk func(context.Context) int64
+	// RunningJobs counts downloads this node runs now, for the heartbeat
+	// (nil: none).
+	RunningJobs func() int
+	// Ytdlp says which yt-dlp this node runs (the managed yt-dlp service,
+	// which falls back to the configured or system one). Required.
+	Ytdlp YtdlpSource
+	// Proc runs ffmpeg's version check (nil: proc's defaults).
+	Proc *proc.Runner
+	// Solver reports YouTube's challenge solver (nil: not reported).
+	Solver SolverSource
+}
+
 // Service answers readiness and system questions for one node.
 type Service struct {
-	cfg    *config.Config
-	st     *store.Store
-	queue  QueueDepth
-	log    *slog.Logger
-	role   string
-	ytdlp  *toolProbe
-	ffmpeg *toolProbe
-	// MinFreeDisk returns the current free-disk threshold (settings can
-	// change it at runtime); defaults to the configured value.
-	MinFreeDisk func() int64
-	// RunningJobs counts downloads this node runs now (for the heartbeat).
-	RunningJobs func() int
+	cfg         *config.Config
+	st          *store.Store
+	queue       QueueDepth
+	log         *slog.Logger
+	role        string
+	ytdlp       YtdlpSource
+	solver      SolverSource
+	ffmpeg      *toolProbe
+	minFreeDisk func(context.Context) int64
+	runningJobs func() int
 	started     time.Time
 }
 
-// New creates the service. role is "serve" or "worker".
-func New(cfg *config.Config, st *store.Store, q QueueDepth, role string, log *slog.Logger) *Service {
-	ytdlp, ffmpeg := cfg.YtdlpPath, cfg.FfmpegPath
-	if ytdlp == "" {
-		ytdlp = "yt-dlp"
-	}
+// New creates the service.
+func New(d Deps) *Service {
+	cfg := d.Config
+	ffmpeg := cfg.FfmpegPath
 	if ffmpeg == "" {
 		ffmpeg = "ffmpeg"
 	}
+	if d.MinFreeDisk == nil {
+		d.MinFreeDisk = func(context.Context) int64 { return int64(cfg.MinFreeDisk) }
+	}
+	if d.RunningJobs == nil {
+		d.RunningJobs = func() int { return 0 }
+	}
+	if d.Proc == nil {
+		d.Proc = proc.New(proc.Config{Logger: d.Logger})
+	}
 	return &Service{
-		cfg: cfg, st: st, queue: q, log: log, role: role,
-		ytdlp:       &toolProbe{name: ytdlp, args: []string{"--ignore-config", "--version"}, parse: firstLine, ttl: time.Minute},
-		ffmpeg:      &toolProbe{name: ffmpeg, args: []string{"-hide_banner", "-version"}, parse: ffmpegVersion, ttl: time.Minute},
-		MinFreeDisk: func() int64 { return int64(cfg.MinFreeDisk) },
-		RunningJobs: func() int { return 0 },
+		cfg: cfg, st: d.Store, queue: d.Queue, log: d.Logger, role: d.Role, ytdlp: d.Ytdlp, solver: d.Solver,
+		ffmpeg:      &toolProbe{name: ffmpeg, args: []string{"-hide_banner", "-version"}, parse: ffmpegVersion, ttl: time.Minute, runner: d.Proc},
+		minFreeDisk: d.MinFreeDisk,
+		runningJobs: d.RunningJobs,
 		started:     time.Now().UTC(),
 	}
 }
 
-// SetQueue gives the service the job queue to report on.
-func (s *Service) SetQueue(q QueueDepth) { s.queue = q }
-
 // Ytdlp describes the yt-dlp this node runs.
 type Ytdlp struct {
 	Tool
-	Outdated    bool   `json:"outdated"`
-	TooOld      bool   `json:"too_old"`
-	MinVersion  string `json:"min_version"`
-	SafeVersion string `json:"safe_version"`
+	// Source is where it comes from: managed (installed by Downlink),
+	// system (found in PATH) or path (DOWNLINK_YTDLP_PATH).
+	Source      managed.Source `json:"source"`
+	Outdated    bool           `json:"outdated"`
+	TooOld      bool           `json:"too_old"`
+	MinVersion  string         `json:"min_version"`
+	SafeVersion string         `json:"safe_version"`
 }
 
-// YtdlpInfo returns yt-dlp's path and version (cached for a minute).
+// YtdlpInfo returns the path and version of the yt-dlp new jobs start
+// from.
 func (s *Service) YtdlpInfo(ctx context.Context) Ytdlp {
-	t := s.ytdlp.get(ctx)
-	y := Ytdlp{Tool: t, MinVersion: MinYtdlp, SafeVersion: SafeYtdlp}
+	a := s.ytdlp.Active(ctx)
+	t := Tool{Found: a.Found, Path: a.Path, Version: a.Version, Error: a.Error}
+	y := Ytdlp{Tool: t, Source: a.Source, MinVersion: ytdlp.MinVersion, SafeVersion: ytdlp.SafeVersion}
 	if t.Found {
-		y.TooOld = !VersionAtLeast(t.Version, MinYtdlp)
-		y.Outdated = !VersionAtLeast(t.Version, SafeYtdlp)
+		y.TooOld = !ytdlp.IsSupported(t.Version)
+		y.Outdated = ytdlp.IsOutdated(t.Version)
 	}
 	return y
 }
@@ -103,16 +147,12 @@ type Disk struct {
 }
 
 // DiskInfo measures the data folder's file system.
-func (s *Service) DiskInfo() (Disk, error) {
-	var st syscall.Statfs_t
-	if err := syscall.Statfs(s.cfg.DataDir, &st); err != nil {
-		return Disk{}, fmt.Errorf("statfs %s: %w", s.cfg.DataDir, err)
+func (s *Service) DiskInfo(ctx context.Context) (Disk, error) {
+	free, total, err := DiskSpace(s.cfg.DataDir)
+	if err != nil {
+		return Disk{}, err
 	}
-	d := Disk{
-		FreeBytes:    int64(st.Bavail) * int64(st.Bsize),
-		TotalBytes:   int64(st.Blocks) * int64(st.Bsize),
-		MinFreeBytes: s.MinFreeDisk(),
-	}
+	d := Disk{FreeBytes: free, TotalBytes: total, MinFreeBytes: s.minFreeDisk(ctx)}
 	d.ThresholdBytes = d.MinFreeBytes
 	d.BelowMinimum = d.FreeBytes < d.MinFreeBytes
 	return d, nil
@@ -152,7 +192,7 @@ func (s *Service) Heartbeat(ctx context.Context) error {
 	now := time.Now().UTC()
 	row := nodeRow{
 		Name: s.cfg.NodeName, Role: s.role, Version: buildinfo.Get().Version,
-		RunningJobs: s.RunningJobs(), StartedAt: s.started, LastSeenAt: now,
+		RunningJobs: s.runningJobs(), StartedAt: s.started, LastSeenAt: now,
 	}
 	return s.st.DB.WithContext(ctx).Save(&row).Error
 }
@@ -174,9 +214,13 @@ func (s *Service) RunHeartbeat(ctx context.Context) {
 }
 
 // Nodes lists the nodes seen in the last day, alive ones first.
-func (s *Service) Nodes(ctx context.Context) ([]Node, error) {
+func (s *Service) Nodes(ctx context.Context) ([]Node, error) { return ListNodes(ctx, s.st.DB) }
+
+// ListNodes is Nodes for those who need the node registry before the
+// service exists (the managed yt-dlp, which the service reports on).
+func ListNodes(ctx context.Context, db *gorm.DB) ([]Node, error) {
 	var rows []nodeRow
-	err := s.st.DB.WithContext(ctx).Where("last_seen_at > ?", time.Now().UTC().Add(-24*time.Hour)).
+	err := db.WithContext(ctx).Where("last_seen_at > ?", time.Now().UTC().Add(-24*time.Hour)).
 		Order("name").Find(&rows).Error
 	if err != nil {
 		return nil, err
@@ -195,3 +239,13 @@ func (s *Service) Nodes(ctx context.Context) ([]Node, error) {
 
 // Role is this node's role.
 func (s *Service) Role() string { return s.role }
+
+// DiskSpace measures the file system holding dir: bytes free to an
+// unprivileged writer, and its size.
+func DiskSpace(dir string) (free, total int64, err error) {
+	var st syscall.Statfs_t
+	if err := syscall.Statfs(dir, &st); err != nil {
+		return 0, 0, fmt.Errorf("statfs %s: %w", dir, err)
+	}
+	return int64(st.Bavail) * int64(st.Bsize), int64(st.Blocks) * int64(st.Bsize), nil
+}

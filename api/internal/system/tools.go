@@ -1,13 +1,13 @@
 package system
 
 import (
-	"bytes"
 	"context"
-	"errors"
-	"os/exec"
+	"os"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/downlink/downlink/api/internal/proc"
 )
 
 // Tool is an external program Downlink runs.
@@ -25,6 +25,7 @@ type toolProbe struct {
 	args    []string // e.g. --version
 	parse   func(string) string
 	ttl     time.Duration
+	runner  *proc.Runner
 	mu      sync.Mutex
 	checked time.Time
 	last    Tool
@@ -42,7 +43,7 @@ func (p *toolProbe) get(ctx context.Context) Tool {
 }
 
 func (p *toolProbe) probe(ctx context.Context) Tool {
-	path, err := exec.LookPath(p.name)
+	path, err := proc.Lookup(p.name)
 	if err != nil {
 		return Tool{Path: p.name, Error: "not found: install it or set its path"}
 	}
@@ -50,17 +51,13 @@ func (p *toolProbe) probe(ctx context.Context) Tool {
 	// cancel the check and leave "does not run" in the cache.
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, path, p.args...)
-	cmd.Env = []string{"PATH=/usr/local/bin:/usr/bin:/bin", "LANG=C.UTF-8"}
-	var out bytes.Buffer
-	cmd.Stdout = &out
-	if err := cmd.Run(); err != nil {
-		msg := "does not run"
-		var ee *exec.ExitError
-		if errors.As(err, &ee) {
-			msg = "exits with an error when asked its version"
-		}
-		return Tool{Path: path, Error: msg}
+	out := proc.NewHead(64 << 10)
+	res, err := p.runner.Run(ctx, proc.Spec{Path: path, Args: p.args, Dir: os.TempDir(), Stdout: out})
+	switch {
+	case err != nil || res.Canceled:
+		return Tool{Path: path, Error: "does not run"}
+	case res.ExitCode != 0:
+		return Tool{Path: path, Error: "exits with an error when asked its version"}
 	}
 	return Tool{Found: true, Path: path, Version: p.parse(out.String())}
 }
@@ -77,31 +74,4 @@ func ffmpegVersion(out string) string {
 		return f[2]
 	}
 	return firstLine(out)
-}
-
-// VersionAtLeast compares yt-dlp's dotted date versions (2024.05.26,
-// 2026.10.26.1): true when v ≥ min.
-func VersionAtLeast(v, min string) bool {
-	a, b := strings.Split(v, "."), strings.Split(min, ".")
-	for i := 0; i < len(a) || i < len(b); i++ {
-		x, y := part(a, i), part(b, i)
-		if x != y {
-			return x > y
-		}
-	}
-	return true
-}
-
-func part(p []string, i int) int {
-	if i >= len(p) {
-		return 0
-	}
-	n := 0
-	for _, r := range p[i] {
-		if r < '0' || r > '9' {
-			break
-		}
-		n = n*10 + int(r-'0')
-	}
-	return n
 }

@@ -181,6 +181,25 @@ func HLS(tb testing.TB) string {
 	return filepath.Dir(index)
 }
 
+// DASH returns the folder of a DASH rendition (manifest.mpd) of a 2 s
+// video offered twice: H.264 at 320x240 and VP9 at 640x480 (the higher,
+// so "best" takes VP9), with one AAC audio stream. What YouTube offers in
+// small: a format choice between codecs.
+func DASH(tb testing.TB) string {
+	tb.Helper()
+	manifest := generate(tb, "dash|h264+vp9", "manifest.mpd", func(dir string) error {
+		return ffmpeg(
+			"-f", "lavfi", "-i", "testsrc2=size=640x480:rate=10",
+			"-f", "lavfi", "-i", "sine=frequency=440:sample_rate=44100",
+			"-t", "2", "-map", "0:v", "-map", "0:v", "-map", "1:a",
+			"-c:v:0", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-s:v:0", "320x240",
+			"-c:v:1", "libvpx-vp9", "-deadline", "realtime", "-cpu-used", "8", "-b:v:1", "400k",
+			"-c:a", "aac", "-b:a", "64k",
+			"-f", "dash", "-seg_duration", "1", filepath.Join(dir, "manifest.mpd"))
+	})
+	return filepath.Dir(manifest)
+}
+
 // cache holds what this process generated or found, one entry per key, so
 // concurrent tests wait for one generation instead of racing.
 var cache = struct {

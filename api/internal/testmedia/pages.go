@@ -11,7 +11,7 @@ import (
 )
 
 // MaxFeedItems bounds FeedURL's n.
-const MaxFeedItems = 50
+const MaxFeedItems = 100_000
 
 var pageTemplate = template.Must(template.New("page").Parse(`<!doctype html>
 <html>
@@ -34,7 +34,11 @@ func (s *Server) servePage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	_ = pageTemplate.Execute(w, struct{ Title, Poster, Src string }{DefaultTitle, PathPoster, src})
+	title := r.URL.Query().Get("title") // a test's own page title; default DefaultTitle
+	if title == "" {
+		title = DefaultTitle
+	}
+	_ = pageTemplate.Execute(w, struct{ Title, Poster, Src string }{title, PathPoster, src})
 }
 
 // rss is the subset of RSS 2.0 (+ the iTunes podcast namespace) that
@@ -76,6 +80,16 @@ func (s *Server) serveFeed(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, fmt.Sprintf("n must be 0..%d", MaxFeedItems), http.StatusBadRequest)
 		return
 	}
+	// bps, when set, serves every item throttled (the /slow/ route).
+	media := PathVideo
+	if v := r.URL.Query().Get("bps"); v != "" {
+		bps, err := strconv.Atoi(v)
+		if err != nil || bps <= 0 {
+			http.Error(w, "bad bps", http.StatusBadRequest)
+			return
+		}
+		media = "/slow/" + strconv.Itoa(bps) + PathVideo
+	}
 	file, ok := s.lookup(PathVideo)
 	if !ok {
 		http.Error(w, "video not generated", http.StatusInternalServerError)
@@ -96,7 +110,7 @@ func (s *Server) serveFeed(w http.ResponseWriter, r *http.Request) {
 			PubDate:  fmt.Sprintf("Mon, %02d Jan 2024 10:00:00 +0000", i%28+1),
 			Duration: "4",
 			Enclosure: rssEnclosure{
-				URL: fmt.Sprintf("%s%s?item=%d", s.srv.URL, PathVideo, i), Length: st.Size(), Type: "video/mp4",
+				URL: fmt.Sprintf("%s%s?item=%d", s.srv.URL, media, i), Length: st.Size(), Type: "video/mp4",
 			},
 		})
 	}

@@ -23,6 +23,7 @@ const (
 	PathAudio  = "/audio.m4a"  // Audio
 	PathPoster = "/poster.jpg" // Poster
 	PathHLS    = "/hls/index.m3u8"
+	PathDASH   = "/dash/manifest.mpd" // DASH: H.264 and VP9
 )
 
 // Request is one request the server saw.
@@ -43,7 +44,7 @@ type Request struct {
 //	/slow/<bps>/<file>       the same file, throttled to bps bytes per second
 //	/page.html?src=<path>    an HTML page with a <video src> (yt-dlp's generic extractor)
 //	/hls/index.m3u8          an HLS VOD playlist with four segments
-//	/feed.xml?n=<n>          an RSS feed with n <enclosure> items (a playlist for yt-dlp)
+//	/feed.xml?n=<n>[&bps=<b>] an RSS feed with n <enclosure> items (a playlist for yt-dlp), throttled with bps
 //	/redirect?to=<url>       a 302 to any URL
 //	/status/<code>           an empty response with that status
 type Server struct {
@@ -111,7 +112,8 @@ func (s *Server) SlowURL(p string, bytesPerSec int) string {
 }
 
 // PageURL returns an HTML page embedding the media at p in a <video> tag,
-// with a poster image and the og:title DefaultTitle.
+// with a poster image and the og:title DefaultTitle (or the URL's title
+// parameter, added by the caller).
 func (s *Server) PageURL(p string) string {
 	s.tb.Helper()
 	s.ensure(p)
@@ -132,6 +134,12 @@ func (s *Server) FeedURL(n int) string {
 	s.tb.Helper()
 	s.ensure(PathVideo)
 	return fmt.Sprintf("%s/feed.xml?n=%d", s.srv.URL, n)
+}
+
+// SlowFeedURL is FeedURL with every item served at bytesPerSec
+// (…/slow/<bps>/video.mp4?item=i).
+func (s *Server) SlowFeedURL(n, bytesPerSec int) string {
+	return fmt.Sprintf("%s&bps=%d", s.FeedURL(n), bytesPerSec)
 }
 
 // RedirectURL returns a URL that answers 302 Found pointing at target.
@@ -192,15 +200,19 @@ func (s *Server) ensure(p string) {
 		file = Audio(s.tb)
 	case PathPoster:
 		file = Poster(s.tb)
-	case PathHLS:
-		dir := HLS(s.tb)
-		entries, err := os.ReadDir(dir)
+	case PathHLS, PathDASH:
+		dir, prefix := HLS, "/hls/"
+		if p == PathDASH {
+			dir, prefix = DASH, "/dash/"
+		}
+		d := dir(s.tb)
+		entries, err := os.ReadDir(d)
 		if err != nil {
 			s.tb.Fatalf("testmedia: %v", err)
 		}
 		s.mu.Lock()
 		for _, e := range entries {
-			s.files["/hls/"+e.Name()] = filepath.Join(dir, e.Name())
+			s.files[prefix+e.Name()] = filepath.Join(d, e.Name())
 		}
 		s.mu.Unlock()
 		return
@@ -228,6 +240,9 @@ var contentTypes = map[string]string{
 	".jpg":  "image/jpeg",
 	".m3u8": "application/vnd.apple.mpegurl",
 	".ts":   "video/mp2t",
+	".mpd":  "application/dash+xml",
+	".m4s":  "video/iso.segment",
+	".webm": "video/webm",
 }
 
 func (s *Server) serveFile(w http.ResponseWriter, r *http.Request) {

@@ -10,5 +10,5 @@ func WatchHashChecks(s *Service) *[]string {
 	return &checked
 }
 
-// DummyHash is the hash checked when an account has no password.
-func DummyHash() string { return dummyHash() }
+// DummyHash is the hash s checks when an account has no password.
+func DummyHash(s *Service) string { return s.dummyHash() }

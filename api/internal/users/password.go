@@ -32,14 +32,30 @@ const (
 // MinPasswordLength is the shortest password accepted.
 const MinPasswordLength = 8
 
-// HashPassword returns the PHC string of an argon2id hash of password.
-func HashPassword(password string) (string, error) {
+// PasswordParams are the argon2id costs new hashes are made with. A check
+// reads the costs from the stored hash, so hashes made with other
+// parameters keep working.
+type PasswordParams struct {
+	MemoryKiB uint32
+	Time      uint32
+	Threads   uint8
+}
+
+// DefaultPasswordParams are what a server uses (the constants above).
+var DefaultPasswordParams = PasswordParams{MemoryKiB: argonMemoryKiB, Time: argonTime, Threads: argonThreads}
+
+// HashPassword returns the PHC string of an argon2id hash of password,
+// made with DefaultPasswordParams.
+func HashPassword(password string) (string, error) { return DefaultPasswordParams.Hash(password) }
+
+// Hash returns the PHC string of an argon2id hash of password made with p.
+func (p PasswordParams) Hash(password string) (string, error) {
 	salt := make([]byte, argonSaltLen)
 	if _, err := rand.Read(salt); err != nil {
 		return "", err
 	}
-	key := argon2.IDKey([]byte(password), salt, argonTime, argonMemoryKiB, argonThreads, argonKeyLen)
-	return fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s", argon2.Version, argonMemoryKiB, argonTime, argonThreads,
+	key := argon2.IDKey([]byte(password), salt, p.Time, p.MemoryKiB, p.Threads, argonKeyLen)
+	return fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s", argon2.Version, p.MemoryKiB, p.Time, p.Threads,
 		base64.RawStdEncoding.EncodeToString(salt), base64.RawStdEncoding.EncodeToString(key)), nil
 }
 
@@ -78,11 +94,13 @@ func CheckPassword(hash, password string) (bool, error) {
 	return subtle.ConstantTimeCompare(got, want) == 1, nil
 }
 
-// dummyHash is checked against when an account does not exist, so a wrong
-// e-mail costs as much time as a wrong password. Made on first use: every
-// start of the binary (including each yt-dlp guard) would otherwise pay
-// for an argon2id hash.
-var dummyHash = sync.OnceValue(func() string {
-	h, _ := HashPassword("downlink dummy password for timing")
-	return h
-})
+// dummyHash returns the hash checked against when an account does not
+// exist, made with p, so a wrong e-mail costs as much time as a wrong
+// password. Made on first use: every start of the binary (including each
+// yt-dlp guard) would otherwise pay for an argon2id hash.
+func dummyHash(p PasswordParams) func() string {
+	return sync.OnceValue(func() string {
+		h, _ := p.Hash("downlink dummy password for timing")
+		return h
+	})
+}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"strings"
 	"testing"
 
 	"golang.org/x/crypto/argon2"
@@ -14,6 +15,7 @@ import (
 var phc = regexp.MustCompile(`^\$argon2id\$v=19\$m=19456,t=2,p=1\$[A-Za-z0-9+/]{22}\$[A-Za-z0-9+/]{43}$`)
 
 func TestHashPasswordRoundTrip(t *testing.T) {
+	t.Parallel()
 	passwords := []string{"correct horse battery staple", "ünïcödé пароль 密码", "x", "", "tab\tand\nnewline"}
 	for _, pw := range passwords {
 		t.Run(fmt.Sprintf("%q", pw), func(t *testing.T) {
@@ -43,6 +45,7 @@ func TestHashPasswordRoundTrip(t *testing.T) {
 // TestCheckPasswordReadsParameters: a hash keeps its own cost parameters,
 // so hashes made before a parameter change still check.
 func TestCheckPasswordReadsParameters(t *testing.T) {
+	t.Parallel()
 	salt := []byte("0123456789abcdef")
 	key := argon2.IDKey([]byte("old password"), salt, 1, 8*1024, 2, 16)
 	h := fmt.Sprintf("$argon2id$v=19$m=8192,t=1,p=2$%s$%s",
@@ -56,6 +59,7 @@ func TestCheckPasswordReadsParameters(t *testing.T) {
 }
 
 func TestCheckPasswordRejectsMalformedHashes(t *testing.T) {
+	t.Parallel()
 	good, _ := HashPassword("pw")
 	salt, key := base64.RawStdEncoding.EncodeToString([]byte("0123456789abcdef")), base64.RawStdEncoding.EncodeToString(make([]byte, 32))
 	tests := map[string]string{
@@ -87,10 +91,37 @@ func TestCheckPasswordRejectsMalformedHashes(t *testing.T) {
 // real argon2 computation, or a wrong e-mail answers faster than a wrong
 // password.
 func TestDummyHashIsUsable(t *testing.T) {
-	if !phc.MatchString(dummyHash()) {
-		t.Fatalf("dummy hash %q", dummyHash())
+	t.Parallel()
+	dummy := dummyHash(DefaultPasswordParams)()
+	if !phc.MatchString(dummy) {
+		t.Fatalf("dummy hash %q", dummy)
 	}
-	if ok, err := CheckPassword(dummyHash(), "anything"); ok || err != nil {
+	if ok, err := CheckPassword(dummy, "anything"); ok || err != nil {
 		t.Fatalf("%v, %v", ok, err)
+	}
+}
+
+// TestPasswordParams: a service made with other costs hashes with them
+// (and its dummy hash too, so a wrong e-mail still costs what a wrong
+// password does), and its hashes check like any other.
+func TestPasswordParams(t *testing.T) {
+	t.Parallel()
+	cheap := PasswordParams{MemoryKiB: 8, Time: 1, Threads: 1}
+	h, err := cheap.Hash("correct horse")
+	if err != nil || !strings.Contains(h, "$m=8,t=1,p=1$") {
+		t.Fatalf("hash %q, %v", h, err)
+	}
+	if ok, err := CheckPassword(h, "correct horse"); !ok || err != nil {
+		t.Fatalf("right password: %v, %v", ok, err)
+	}
+	if ok, err := CheckPassword(h, "wrong horse"); ok || err != nil {
+		t.Fatalf("wrong password: %v, %v", ok, err)
+	}
+	s := New(nil, WithPasswordParams(cheap))
+	if d := s.dummyHash(); !strings.Contains(d, "$m=8,t=1,p=1$") {
+		t.Errorf("dummy hash %q is not made with the service's costs", d)
+	}
+	if d := New(nil).dummyHash(); !phc.MatchString(d) {
+		t.Errorf("default service's dummy hash %q", d)
 	}
 }

@@ -41,24 +41,28 @@ type User struct {
 	CreatedAt         time.Time  `json:"created_at"`
 	UpdatedAt         time.Time  `json:"updated_at"`
 	StorageQuotaBytes *int64     `json:"storage_quota_bytes"`
+	// MustChangePassword: the password is a temporary one an admin set;
+	// the account may do nothing but change it.
+	MustChangePassword bool `json:"must_change_password"`
 }
 
 // row is the users table.
 type row struct {
-	ID                uuid.UUID `gorm:"primaryKey;type:uuid"`
-	Email             string
-	Name              string
-	AvatarURL         *string
-	Role              string
-	Disabled          bool
-	PasswordHash      *string
-	AuthSource        string
-	OIDCIssuer        *string `gorm:"column:oidc_issuer"`
-	OIDCSubject       *string `gorm:"column:oidc_subject"`
-	StorageQuotaBytes *int64
-	LastLoginAt       *time.Time
-	CreatedAt         time.Time
-	UpdatedAt         time.Time
+	ID                 uuid.UUID `gorm:"primaryKey;type:uuid"`
+	Email              string
+	Name               string
+	AvatarURL          *string
+	Role               string
+	Disabled           bool
+	PasswordHash       *string
+	AuthSource         string
+	OIDCIssuer         *string `gorm:"column:oidc_issuer"`
+	OIDCSubject        *string `gorm:"column:oidc_subject"`
+	StorageQuotaBytes  *int64
+	MustChangePassword bool
+	LastLoginAt        *time.Time
+	CreatedAt          time.Time
+	UpdatedAt          time.Time
 }
 
 func (row) TableName() string { return "users" }
@@ -68,6 +72,7 @@ func (r row) user() User {
 		ID: r.ID, Email: r.Email, Name: r.Name, AvatarURL: r.AvatarURL, Role: authz.Role(r.Role),
 		Disabled: r.Disabled, AuthSource: r.AuthSource, Issuer: r.OIDCIssuer,
 		CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(), StorageQuotaBytes: r.StorageQuotaBytes,
+		MustChangePassword: r.MustChangePassword,
 	}
 	if r.LastLoginAt != nil {
 		t := r.LastLoginAt.UTC()
@@ -92,10 +97,27 @@ type Service struct {
 	db *gorm.DB
 	// checkPassword is CheckPassword (tests watch which hashes are checked).
 	checkPassword func(hash, password string) (bool, error)
+	params        PasswordParams
+	dummyHash     func() string
 }
 
+// Option adjusts a Service at New.
+type Option func(*Service)
+
+// WithPasswordParams makes new password hashes with p instead of
+// DefaultPasswordParams. A test seam: suites that create and sign in
+// hundreds of accounts use argon2id's cheapest costs; a server never does.
+func WithPasswordParams(p PasswordParams) Option { return func(s *Service) { s.params = p } }
+
 // New returns the service over db.
-func New(db *gorm.DB) *Service { return &Service{db: db, checkPassword: CheckPassword} }
+func New(db *gorm.DB, opts ...Option) *Service {
+	s := &Service{db: db, checkPassword: CheckPassword, params: DefaultPasswordParams}
+	for _, o := range opts {
+		o(s)
+	}
+	s.dummyHash = dummyHash(s.params)
+	return s
+}
 
 // NormalizeEmail lower-cases and checks an e-mail address.
 func NormalizeEmail(email string) (string, error) {
@@ -113,6 +135,8 @@ type NewLocal struct {
 	Name     string
 	Role     authz.Role
 	Password string
+	// MustChangePassword makes Password a temporary one (an admin's).
+	MustChangePassword bool
 }
 
 // CreateLocal creates a local account.
@@ -131,7 +155,7 @@ func (s *Service) createLocal(ctx context.Context, db *gorm.DB, n NewLocal) (Use
 	if !n.Role.Valid() {
 		return User{}, problem.Invalid("role", "must be admin or user")
 	}
-	hash, err := HashPassword(n.Password)
+	hash, err := s.params.Hash(n.Password)
 	if err != nil {
 		return User{}, err
 	}
@@ -140,8 +164,8 @@ func (s *Service) createLocal(ctx context.Context, db *gorm.DB, n NewLocal) (Use
 		name, _, _ = strings.Cut(email, "@")
 	}
 	now := time.Now().UTC()
-	r := row{ID: newID(), Email: email, Name: name, Role: string(n.Role), PasswordHash: &hash,
-		AuthSource: SourceLocal, CreatedAt: now, UpdatedAt: now}
+	r := row{ID: store.NewID(), Email: email, Name: name, Role: string(n.Role), PasswordHash: &hash,
+		AuthSource: SourceLocal, MustChangePassword: n.MustChangePassword, CreatedAt: now, UpdatedAt: now}
 	if err := db.WithContext(ctx).Create(&r).Error; err != nil {
 		if store.IsUniqueViolation(err) {
 			return User{}, ErrEmailTaken
@@ -221,7 +245,7 @@ func (s *Service) CheckLocalPassword(ctx context.Context, email, password string
 	if err != nil && !errors.Is(err, gorm.ErrRecordNotFound) {
 		return User{}, err
 	}
-	hash := dummyHash()
+	hash := s.dummyHash()
 	if err == nil && r.PasswordHash != nil {
 		hash = *r.PasswordHash
 	}
@@ -235,24 +259,29 @@ func (s *Service) CheckLocalPassword(ctx context.Context, email, password string
 	return r.user(), nil
 }
 
-// SetPassword replaces a local account's password.
+// SetPassword replaces a local account's password (no longer a temporary
+// one).
 func (s *Service) SetPassword(ctx context.Context, id uuid.UUID, password string) error {
+	return s.setPassword(ctx, s.db, id, password)
+}
+
+func (s *Service) setPassword(ctx context.Context, db *gorm.DB, id uuid.UUID, password string) error {
 	if len(password) < MinPasswordLength {
 		return problem.Invalid("password", fmt.Sprintf("must be at least %d characters", MinPasswordLength))
 	}
-	u, err := s.Get(ctx, id)
-	if err != nil {
-		return err
+	var r row
+	if err := db.WithContext(ctx).Where("id = ?", id).Take(&r).Error; err != nil {
+		return store.NotFound(err, ErrNotFound)
 	}
-	if u.AuthSource != SourceLocal {
+	if r.AuthSource != SourceLocal {
 		return ErrNotLocal
 	}
-	hash, err := HashPassword(password)
+	hash, err := s.params.Hash(password)
 	if err != nil {
 		return err
 	}
-	return s.db.WithContext(ctx).Model(&row{}).Where("id = ?", id).
-		Updates(map[string]any{"password_hash": hash, "updated_at": time.Now().UTC()}).Error
+	return db.WithContext(ctx).Model(&row{}).Where("id = ?", id).
+		Updates(map[string]any{"password_hash": hash, "must_change_password": false, "updated_at": time.Now().UTC()}).Error
 }
 
 // ChangePassword checks the current password, then sets a new one.
@@ -270,6 +299,9 @@ func (s *Service) ChangePassword(ctx context.Context, id uuid.UUID, current, nex
 	}
 	if len(next) < MinPasswordLength {
 		return problem.Invalid("new_password", fmt.Sprintf("must be at least %d characters", MinPasswordLength))
+	}
+	if r.MustChangePassword && next == current {
+		return problem.Invalid("new_password", "must differ from the temporary password")
 	}
 	return s.SetPassword(ctx, id, next)
 }
@@ -417,7 +449,8 @@ func (s *Service) List(ctx context.Context, p ListParams) (paging.Page[User], er
 	if err != nil {
 		return paging.Page[User]{}, err
 	}
-	cur, err := paging.Decode(p.Cursor, "id")
+	bound := paging.Bind("id", p)
+	cur, err := paging.Decode(p.Cursor, bound)
 	if err != nil {
 		return paging.Page[User]{}, err
 	}
@@ -439,14 +472,6 @@ func (s *Service) List(ctx context.Context, p ListParams) (paging.Page[User], er
 	if err := q.Order("id DESC").Limit(limit + 1).Find(&rows).Error; err != nil {
 		return paging.Page[User]{}, err
 	}
-	page := paging.Finish(rows, limit, func(r row) paging.Cursor { return paging.NewCursor("id", nil, r.ID.String()) })
+	page := paging.Finish(rows, limit, func(r row) paging.Cursor { return paging.NewCursor(bound, nil, r.ID.String()) })
 	return paging.Map(page, row.user), nil
-}
-
-func newID() uuid.UUID {
-	id, err := uuid.NewV7()
-	if err != nil {
-		return uuid.New()
-	}
-	return id
 }

@@ -14,9 +14,13 @@ import (
 
 func TestMain(m *testing.M) { storetest.Main(m) }
 
+// cheap are argon2id's lowest costs: these tests are about accounts, not
+// hashing cost (password_test.go checks the server's costs).
+var cheap = users.PasswordParams{MemoryKiB: 8, Time: 1, Threads: 1}
+
 func newService(t *testing.T) *users.Service {
 	t.Helper()
-	return users.New(storetest.New(t).DB)
+	return users.New(storetest.New(t).DB, users.WithPasswordParams(cheap))
 }
 
 func mustCreate(t *testing.T, s *users.Service, email string, role authz.Role) users.User {
@@ -29,6 +33,7 @@ func mustCreate(t *testing.T, s *users.Service, email string, role authz.Role) u
 }
 
 func TestCheckLocalPassword(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	s := newService(t)
 	ada := mustCreate(t, s, "ada@example.com", authz.RoleUser)
@@ -37,7 +42,7 @@ func TestCheckLocalPassword(t *testing.T) {
 	if _, _, err := s.Update(ctx, gone.ID, users.Change{Disabled: &disabled}); err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := s.SignInOIDC(ctx, users.Identity{Issuer: "https://id.example", Subject: "42", Email: "sso@example.com", EmailVerified: true}, nil); err != nil {
+	if _, _, err := s.SignInOIDC(ctx, users.Identity{Issuer: "https://id.example", Subject: "42", Email: "sso@example.com", EmailVerified: true}, users.SignupRules{Open: true}); err != nil {
 		t.Fatal(err)
 	}
 
@@ -76,10 +81,11 @@ func TestCheckLocalPassword(t *testing.T) {
 // account or no password), so response times do not tell which e-mails
 // have accounts. (Counted rather than timed: timings lie on a busy box.)
 func TestCheckLocalPasswordCostsAHash(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	s := newService(t)
 	ada := mustCreate(t, s, "ada@example.com", authz.RoleUser)
-	if _, _, err := s.SignInOIDC(ctx, users.Identity{Issuer: "https://id.example", Subject: "1", Email: "sso@example.com", EmailVerified: true}, nil); err != nil {
+	if _, _, err := s.SignInOIDC(ctx, users.Identity{Issuer: "https://id.example", Subject: "1", Email: "sso@example.com", EmailVerified: true}, users.SignupRules{Open: true}); err != nil {
 		t.Fatal(err)
 	}
 	checked := users.WatchHashChecks(s)
@@ -97,14 +103,15 @@ func TestCheckLocalPasswordCostsAHash(t *testing.T) {
 			if _, err := s.CheckLocalPassword(ctx, tt.email, "wrong password"); !errors.Is(err, users.ErrInvalidCredentials) {
 				t.Fatal(err)
 			}
-			if len(*checked) != 1 || ((*checked)[0] == users.DummyHash()) != tt.dummy {
-				t.Fatalf("checked %d hashes (dummy: %v), want one (dummy: %v)", len(*checked), len(*checked) > 0 && (*checked)[0] == users.DummyHash(), tt.dummy)
+			if len(*checked) != 1 || ((*checked)[0] == users.DummyHash(s)) != tt.dummy {
+				t.Fatalf("checked %d hashes (dummy: %v), want one (dummy: %v)", len(*checked), len(*checked) > 0 && (*checked)[0] == users.DummyHash(s), tt.dummy)
 			}
 		})
 	}
 }
 
 func TestCreateLocal(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	s := newService(t)
 	u := mustCreate(t, s, "Grace@Example.com", authz.RoleAdmin)
@@ -142,6 +149,7 @@ func TestCreateLocal(t *testing.T) {
 // the same moment never leave Downlink without an active admin, and the
 // loser gets the last-admin answer, not a database error.
 func TestLastAdminGuardConcurrent(t *testing.T) {
+	t.Parallel()
 	demote, disable := authz.RoleUser, true
 	changes := map[string]users.Change{
 		"demote":  {Role: &demote},
@@ -206,5 +214,25 @@ func TestLastAdminGuardConcurrent(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+func TestAvatarAllowed(t *testing.T) {
+	for raw, want := range map[string]bool{
+		"https://avatars.githubusercontent.com/u/1?v=4":  true,
+		"https://lh3.googleusercontent.com/a/xyz=s96-c":  true,
+		"https://www.gravatar.com/avatar/abc":            true,
+		"https://id.example.com/pic.png":                 true, // the issuer's host
+		"http://avatars.githubusercontent.com/u/1":       false,
+		"https://tracker.example/pixel.png":              false,
+		"https://avatars.githubusercontent.com.evil/x":   false,
+		"https://googleusercontent.com.evil.example/x":   false,
+		"https://a@avatars.githubusercontent.com/u/1":    false,
+		"https://avatars.githubusercontent.com:8443/u/1": false,
+		"javascript:alert(1)":                            false,
+	} {
+		if got := users.AvatarAllowed(raw, "id.example.com"); got != want {
+			t.Errorf("AvatarAllowed(%q) = %v, want %v", raw, got, want)
+		}
 	}
 }

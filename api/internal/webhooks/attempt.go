@@ -12,8 +12,8 @@ import (
 	"strings"
 	"time"
 	"unicode"
-	"unicode/utf8"
 
+	"github.com/downlink/downlink/api/internal/clip"
 	"github.com/downlink/downlink/api/internal/netguard"
 )
 
@@ -84,7 +84,7 @@ func (s *Service) describe(ctx context.Context, err error) string {
 	if errors.As(err, &ue) {
 		err = ue.Err
 	}
-	return truncate(err.Error(), maxErrorLength)
+	return clip.String(err.Error(), maxErrorLength)
 }
 
 // readExcerpt drains at most maxResponseRead bytes of a body and returns
@@ -106,14 +106,4 @@ func printable(b []byte) string {
 		return r
 	}, s)
 	return strings.TrimSpace(s)
-}
-
-func truncate(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	for n > 0 && !utf8.RuneStart(s[n]) {
-		n--
-	}
-	return s[:n] + "…"
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"strings"
 	"sync"
@@ -15,6 +16,7 @@ import (
 	dto "github.com/prometheus/client_model/go"
 
 	"github.com/downlink/downlink/api/internal/downloads"
+	"github.com/downlink/downlink/api/internal/testkit"
 	"github.com/downlink/downlink/api/internal/webhooks"
 )
 
@@ -203,14 +205,25 @@ func TestDeletingAWebhookStopsItsDeliveries(t *testing.T) {
 	rc := newReceiver(t, 500)
 	hook := e.create(rc.URL)
 	e.finish(download(downloads.StatusCompleted, uuid.New(), "youtube"))
-	deadline := time.Now().Add(10 * time.Second)
-	for len(rc.got()) == 0 && time.Now().Before(deadline) {
-		time.Sleep(10 * time.Millisecond)
-	}
+	testkit.EventuallyTrue(t, 10*time.Second, "the first attempt", func() bool { return len(rc.got()) > 0 })
 	if _, err := e.svc.Delete(context.Background(), hook.ID); err != nil {
 		t.Fatal(err)
 	}
-	time.Sleep(time.Second)
+	// The retry is due 300 ms later. Once no delivery job is left that
+	// could run, the receiver must have heard nothing more.
+	testkit.Eventually(t, 20*time.Second, func() error {
+		var n int64
+		err := e.st.DB.Table("river_job").Where("kind = ? AND state NOT IN ?", webhooks.DeliverArgs{}.Kind(),
+			[]string{"completed", "cancelled", "discarded"}).Count(&n).Error
+		if err == nil && n != 0 {
+			err = fmt.Errorf("%d delivery jobs still queued, scheduled or running", n)
+		}
+		return err
+	})
+	var jobs int64
+	if err := e.st.DB.Table("river_job").Where("kind = ?", webhooks.DeliverArgs{}.Kind()).Count(&jobs).Error; err != nil || jobs == 0 {
+		t.Fatalf("no delivery job to wait for (%d, %v)", jobs, err)
+	}
 	if n := len(rc.got()); n != 1 {
 		t.Fatalf("receiver got %d requests after the webhook was deleted, want 1", n)
 	}

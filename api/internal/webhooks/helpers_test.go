@@ -30,6 +30,7 @@ import (
 	"github.com/downlink/downlink/api/internal/secrets"
 	"github.com/downlink/downlink/api/internal/store"
 	"github.com/downlink/downlink/api/internal/store/storetest"
+	"github.com/downlink/downlink/api/internal/testkit"
 	"github.com/downlink/downlink/api/internal/webhooks"
 )
 
@@ -107,8 +108,12 @@ func newEnv(t *testing.T, o envOptions) *env {
 	}
 	m := metrics.New()
 	dns := newSwitchResolver(publicAddr)
+	jobs, err := queue.New(st, storetest.Logger())
+	if err != nil {
+		t.Fatal(err)
+	}
 	svc := webhooks.New(webhooks.Config{RetrySchedule: o.schedule, Timeout: o.timeout, BaseURL: o.baseURL}, webhooks.Deps{
-		DB: st.DB, Keys: keys, Resolver: dns, Dialer: o.dialer,
+		DB: st.DB, Keys: keys, Queue: jobs, Resolver: dns, Dialer: o.dialer,
 		AllowPrivate: func(context.Context) bool { return allow.Load() },
 		Metrics:      m, Logger: storetest.Logger(),
 	})
@@ -117,13 +122,12 @@ func newEnv(t *testing.T, o envOptions) *env {
 	}
 	workers := river.NewWorkers()
 	river.AddWorker(workers, &webhooks.DeliverWorker{S: svc})
-	river.AddWorker(workers, &webhooks.PruneWorker{S: svc})
-	q, err := queue.New(st, workers, queue.Options{NodeName: "test", Logger: storetest.Logger(),
-		Queues: map[string]int{webhooks.QueueName: webhooks.QueueWorkers}, FetchPollInterval: 100 * time.Millisecond})
+	q, err := queue.NewRunner(jobs, workers, queue.Options{NodeName: "test", Logger: storetest.Logger(),
+		Queues: map[string]int{webhooks.QueueName: webhooks.QueueWorkers}, FetchPollInterval: 100 * time.Millisecond,
+		Periodic: queue.Register(workers, svc.PruneTask())})
 	if err != nil {
 		t.Fatal(err)
 	}
-	svc.SetQueue(q)
 	if err := q.Start(context.Background()); err != nil {
 		t.Fatal(err)
 	}
@@ -178,21 +182,19 @@ func (e *env) deliveries(id uuid.UUID) []webhooks.Delivery {
 // failed, and returns them.
 func (e *env) waitSettled(id uuid.UUID, n int) []webhooks.Delivery {
 	e.t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
-	for {
-		ds := e.deliveries(id)
+	var ds []webhooks.Delivery
+	testkit.Eventually(e.t, 20*time.Second, func() error {
+		ds = e.deliveries(id)
 		settled := len(ds) == n
 		for _, d := range ds {
 			settled = settled && (d.Status == webhooks.StatusSucceeded || d.Status == webhooks.StatusFailed)
 		}
-		if settled {
-			return ds
+		if !settled {
+			return fmt.Errorf("deliveries never settled: %+v", ds)
 		}
-		if time.Now().After(deadline) {
-			e.t.Fatalf("deliveries never settled: %+v", ds)
-		}
-		time.Sleep(30 * time.Millisecond)
-	}
+		return nil
+	})
+	return ds
 }
 
 // download is a finished download of a user on a platform.

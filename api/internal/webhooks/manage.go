@@ -11,6 +11,7 @@ import (
 
 	"github.com/downlink/downlink/api/internal/paging"
 	"github.com/downlink/downlink/api/internal/problem"
+	"github.com/downlink/downlink/api/internal/store"
 )
 
 // Limits on what a webhook holds.
@@ -55,7 +56,7 @@ func (s *Service) Create(ctx context.Context, createdBy uuid.UUID, sp Spec) (Cre
 		return Created{}, err
 	}
 	t := now()
-	r := webhookRow{ID: newID(), URL: *sp.URL, Events: joinEvents(sp.Events), Enabled: true,
+	r := webhookRow{ID: store.NewID(), URL: *sp.URL, Events: joinEvents(sp.Events), Enabled: true,
 		CreatedBy: &createdBy, CreatedAt: t, UpdatedAt: t}
 	if createdBy == uuid.Nil {
 		r.CreatedBy = nil
@@ -155,7 +156,8 @@ func (s *Service) List(ctx context.Context, p ListParams) (paging.Page[Webhook],
 	if err != nil {
 		return paging.Page[Webhook]{}, err
 	}
-	cur, err := paging.Decode(p.Cursor, "id")
+	bound := paging.Bind("id", p)
+	cur, err := paging.Decode(p.Cursor, bound)
 	if err != nil {
 		return paging.Page[Webhook]{}, err
 	}
@@ -167,7 +169,7 @@ func (s *Service) List(ctx context.Context, p ListParams) (paging.Page[Webhook],
 	if err := q.Order("id DESC").Limit(limit + 1).Find(&rows).Error; err != nil {
 		return paging.Page[Webhook]{}, err
 	}
-	page := paging.Finish(rows, limit, func(r webhookRow) paging.Cursor { return paging.NewCursor("id", nil, r.ID.String()) })
+	page := paging.Finish(rows, limit, func(r webhookRow) paging.Cursor { return paging.NewCursor(bound, nil, r.ID.String()) })
 	ids := make([]uuid.UUID, len(page.Items))
 	for i, r := range page.Items {
 		ids[i] = r.ID
@@ -206,7 +208,12 @@ func (s *Service) Deliveries(ctx context.Context, webhookID uuid.UUID, p Deliver
 	if err != nil {
 		return paging.Page[Delivery]{}, err
 	}
-	cur, err := paging.Decode(p.Cursor, "id")
+	// A cursor belongs to one webhook's log.
+	bound := paging.Bind("id", struct {
+		Webhook uuid.UUID
+		Status  DeliveryStatus
+	}{webhookID, p.Status})
+	cur, err := paging.Decode(p.Cursor, bound)
 	if err != nil {
 		return paging.Page[Delivery]{}, err
 	}
@@ -229,7 +236,7 @@ func (s *Service) Deliveries(ctx context.Context, webhookID uuid.UUID, p Deliver
 	if err := q.Order("id DESC").Limit(limit + 1).Find(&rows).Error; err != nil {
 		return paging.Page[Delivery]{}, err
 	}
-	page := paging.Finish(rows, limit, func(r deliveryRow) paging.Cursor { return paging.NewCursor("id", nil, r.ID.String()) })
+	page := paging.Finish(rows, limit, func(r deliveryRow) paging.Cursor { return paging.NewCursor(bound, nil, r.ID.String()) })
 	return paging.Map(page, func(r deliveryRow) Delivery { return r.view() }), nil
 }
 

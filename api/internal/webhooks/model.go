@@ -16,10 +16,14 @@ const (
 	EventFailed    Event = "download.failed"
 	EventCanceled  Event = "download.canceled"
 	EventTest      Event = "webhook.test"
+	// A subscription queued a new item; a subscription's check finished
+	// (with its count of new items, or its error).
+	EventSubscriptionItemQueued Event = "subscription.item_queued"
+	EventSubscriptionChecked    Event = "subscription.checked"
 )
 
 // Subscribable lists the events a webhook may subscribe to.
-var Subscribable = []Event{EventCompleted, EventFailed, EventCanceled}
+var Subscribable = []Event{EventCompleted, EventFailed, EventCanceled, EventSubscriptionItemQueued, EventSubscriptionChecked}
 
 // DeliveryStatus is where a delivery is.
 type DeliveryStatus string
@@ -169,14 +173,6 @@ func utc(t *time.Time) *time.Time {
 	}
 	u := t.UTC()
 	return &u
-}
-
-func newID() uuid.UUID {
-	id, err := uuid.NewV7()
-	if err != nil {
-		return uuid.New()
-	}
-	return id
 }
 
 // messageID is the webhook-id header of a delivery: "msg_" and the

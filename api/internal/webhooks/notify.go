@@ -13,6 +13,9 @@ import (
 
 	"github.com/downlink/downlink/api/internal/downloads"
 	"github.com/downlink/downlink/api/internal/files"
+	"github.com/downlink/downlink/api/internal/jsontime"
+	"github.com/downlink/downlink/api/internal/platforms"
+	"github.com/downlink/downlink/api/internal/store"
 	"github.com/downlink/downlink/api/internal/ytdlp"
 )
 
@@ -103,23 +106,19 @@ func (s *Service) payload(ev Event, d downloads.Download) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("webhooks: payload: %w", err)
 	}
-	return b, nil
+	return jsontime.Normalize(b), nil
 }
 
 // enqueue writes a pending delivery and its job inside tx.
 func (s *Service) enqueue(ctx context.Context, tx *gorm.DB, webhookID uuid.UUID, ev Event, body []byte) (deliveryRow, error) {
-	q, err := s.jobQueue()
-	if err != nil {
-		return deliveryRow{}, err
-	}
 	t := now()
-	r := deliveryRow{ID: newID(), WebhookID: webhookID, Event: string(ev), Payload: string(body),
+	r := deliveryRow{ID: store.NewID(), WebhookID: webhookID, Event: string(ev), Payload: string(body),
 		Status: string(StatusPending), NextAttemptAt: &t, CreatedAt: t}
 	r.EventID = messageID(r.ID)
 	if err := tx.WithContext(ctx).Create(&r).Error; err != nil {
 		return deliveryRow{}, fmt.Errorf("webhooks: record delivery: %w", err)
 	}
-	if _, err := q.InsertTx(ctx, tx, DeliverArgs{DeliveryID: r.ID}, nil); err != nil {
+	if _, err := s.queue.InsertTx(ctx, tx, DeliverArgs{DeliveryID: r.ID}, nil); err != nil {
 		return deliveryRow{}, fmt.Errorf("webhooks: queue delivery: %w", err)
 	}
 	return r, nil
@@ -163,10 +162,10 @@ func sampleDownload(now time.Time) downloads.Download {
 	size := int64(1 << 20)
 	started := now.Add(-time.Minute)
 	f := files.File{ID: fileID, DownloadID: &dlID, UserID: userID, Name: "Downlink test event.mp4",
-		SizeBytes: size, MimeType: "video/mp4", Kind: files.KindVideo, Platform: "generic",
+		SizeBytes: size, MimeType: "video/mp4", Kind: files.KindVideo, Platform: string(platforms.Generic),
 		CreatedAt: now, ContentURL: "/api/v1/files/" + fileID.String() + "/content"}
 	return downloads.Download{
-		ID: dlID, URL: "https://example.com/video", Platform: "generic", Kind: "video",
+		ID: dlID, URL: "https://example.com/video", Platform: string(platforms.Generic), Kind: "video",
 		Status: downloads.StatusCompleted, Title: &title, Uploader: &uploader, DurationSeconds: &dur,
 		Progress: downloads.Progress{Percent: 100, DownloadedBytes: size, TotalBytes: &size},
 		Options:  ytdlp.Options{Preset: ytdlp.PresetBest}, Files: []files.File{f}, UserID: userID,
@@ -187,4 +186,46 @@ func (DeliverArgs) Kind() string { return "webhook_deliver" }
 // are retried by snoozing, on the delivery's own schedule.
 func (DeliverArgs) InsertOpts() river.InsertOpts {
 	return river.InsertOpts{Queue: QueueName, MaxAttempts: 10}
+}
+
+// SubscriptionPayload is the body of a subscription event
+// (SubscriptionWebhookPayload in openapi.yaml): data holds the
+// subscription, and the new download (subscription.item_queued) or the
+// check's outcome (subscription.checked).
+type SubscriptionPayload struct {
+	Type      Event     `json:"type"`
+	Timestamp time.Time `json:"timestamp"`
+	Data      any       `json:"data"`
+}
+
+// SubscriptionEvent writes one delivery of event for every enabled
+// webhook that wants it and whose filter matches the subscription's owner
+// and platform (implements subscriptions.Notifier).
+func (s *Service) SubscriptionEvent(ctx context.Context, event string, ownerID uuid.UUID, platform string, data any) error {
+	ev := Event(event)
+	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var hooks []webhookRow
+		if err := tx.Where("enabled = ?", true).Find(&hooks).Error; err != nil {
+			return fmt.Errorf("webhooks: find subscribers: %w", err)
+		}
+		var body []byte
+		for i := range hooks {
+			h := &hooks[i]
+			if !h.subscribes(ev) || (h.FilterUserID != nil && *h.FilterUserID != ownerID) ||
+				(h.FilterPlatform != nil && *h.FilterPlatform != platform) {
+				continue
+			}
+			if body == nil {
+				b, err := json.Marshal(SubscriptionPayload{Type: ev, Timestamp: now(), Data: data})
+				if err != nil {
+					return fmt.Errorf("webhooks: payload: %w", err)
+				}
+				body = jsontime.Normalize(b)
+			}
+			if _, err := s.enqueue(ctx, tx, h.ID, ev, body); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 }

@@ -4,35 +4,19 @@ import (
 	"context"
 	"time"
 
-	"github.com/riverqueue/river"
+	"github.com/downlink/downlink/api/internal/queue"
 )
 
-// PruneArgs is the periodic job that forgets old settled deliveries.
-type PruneArgs struct{}
+// pruneArgs is the job that forgets old settled deliveries.
+type pruneArgs struct{}
 
 // Kind implements river.JobArgs.
-func (PruneArgs) Kind() string { return "webhook_prune" }
+func (pruneArgs) Kind() string { return "webhook_prune" }
 
-// InsertOpts runs the prune on the webhooks queue.
-func (PruneArgs) InsertOpts() river.InsertOpts { return river.InsertOpts{Queue: QueueName} }
-
-// PruneWorker runs the prune.
-type PruneWorker struct {
-	river.WorkerDefaults[PruneArgs]
-	S *Service
-}
-
-// Work deletes old deliveries.
-func (w *PruneWorker) Work(ctx context.Context, _ *river.Job[PruneArgs]) error {
-	_, err := w.S.Prune(ctx, time.Now())
-	return err
-}
-
-// PeriodicPrune schedules the prune every six hours.
-func PeriodicPrune() *river.PeriodicJob {
-	return river.NewPeriodicJob(river.PeriodicInterval(6*time.Hour),
-		func() (river.JobArgs, *river.InsertOpts) { return PruneArgs{}, nil },
-		&river.PeriodicJobOpts{ID: "webhook_prune"})
+// PruneTask runs Prune every six hours, on the webhooks queue.
+func (s *Service) PruneTask() queue.Task {
+	return queue.NewTask[pruneArgs](queue.TaskOptions{Every: 6 * time.Hour, Queue: QueueName},
+		func(ctx context.Context) error { _, err := s.Prune(ctx, time.Now()); return err })
 }
 
 // Prune deletes succeeded and failed deliveries older than the retention

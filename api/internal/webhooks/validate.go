@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/url"
+	"strings"
 	"unicode/utf8"
 
 	"github.com/downlink/downlink/api/internal/platforms"
@@ -20,8 +21,8 @@ func (s *Service) check(ctx context.Context, sp Spec) error {
 			return err
 		}
 	}
-	if sp.Filter != nil && sp.Filter.Platform != nil && !knownPlatform(*sp.Filter.Platform) {
-		return problem.Invalid("filter.platform", "must be youtube, spotify, instagram, generic or null")
+	if sp.Filter != nil && sp.Filter.Platform != nil && !platforms.Known(*sp.Filter.Platform) {
+		return problem.Invalid("filter.platform", "must be "+strings.Join(platforms.Names(), ", ")+" or null")
 	}
 	if sp.URL != nil {
 		return s.CheckURL(ctx, *sp.URL)
@@ -48,14 +49,6 @@ func checkEvents(es []Event) error {
 		seen[e] = true
 	}
 	return nil
-}
-
-func knownPlatform(p string) bool {
-	switch platforms.Platform(p) {
-	case platforms.YouTube, platforms.Spotify, platforms.Instagram, platforms.Generic:
-		return true
-	}
-	return false
 }
 
 // CheckURL accepts an absolute http(s) URL without credentials whose host

@@ -12,7 +12,6 @@ package webhooks
 
 import (
 	"context"
-	"errors"
 	"log/slog"
 	"net"
 	"net/http"
@@ -52,8 +51,6 @@ const DefaultTimeout = 15 * time.Second
 // Errors.
 var (
 	ErrNotFound = problem.New(http.StatusNotFound, "Webhook not found")
-	// ErrNoQueue means the service was used before the job queue was set.
-	ErrNoQueue = errors.New("webhooks: no job queue")
 )
 
 // Queue is the job queue as the service uses it.
@@ -80,6 +77,9 @@ type Config struct {
 type Deps struct {
 	DB   *gorm.DB
 	Keys *secrets.Keys
+	// Queue takes the delivery jobs, in the transaction of the change
+	// they announce.
+	Queue Queue
 	// Resolver answers DNS, both for the check of a URL when it is saved
 	// and for every delivery; nil: the system's.
 	Resolver netguard.Resolver
@@ -110,12 +110,13 @@ type Service struct {
 	// dialPolicy overrides the connect-time policy (tests).
 	dialPolicy netguard.Policy
 
+	queue Queue
+
 	mu       sync.RWMutex
-	queue    Queue
 	schedule []time.Duration
 }
 
-// New returns the service. Give it the job queue with SetQueue once built.
+// New returns the service.
 func New(cfg Config, d Deps) *Service {
 	if cfg.Timeout <= 0 {
 		cfg.Timeout = DefaultTimeout
@@ -136,21 +137,13 @@ func New(cfg Config, d Deps) *Service {
 		d.AllowPrivate = func(context.Context) bool { return false }
 	}
 	s := &Service{
-		db: d.DB, keys: d.Keys, resolver: d.Resolver, dialer: d.Dialer, allowPrivate: d.AllowPrivate, metrics: d.Metrics,
+		db: d.DB, keys: d.Keys, queue: d.Queue, resolver: d.Resolver, dialer: d.Dialer, allowPrivate: d.AllowPrivate, metrics: d.Metrics,
 		log: d.Logger.With("source", "webhooks"), audit: d.Logger.With("source", "audit", "audit", true), timeout: cfg.Timeout, retention: cfg.Retention,
 		baseURL:  strings.TrimRight(cfg.BaseURL, "/"),
 		schedule: append([]time.Duration(nil), cfg.RetrySchedule...),
 	}
 	s.client = s.newClient()
 	return s
-}
-
-// SetQueue gives the service its job queue (built after the workers are
-// registered, so after the service).
-func (s *Service) SetQueue(q Queue) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.queue = q
 }
 
 // SetRetrySchedule changes the waits between attempts for deliveries from
@@ -168,15 +161,6 @@ func (s *Service) retrySchedule() []time.Duration {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	return s.schedule
-}
-
-func (s *Service) jobQueue() (Queue, error) {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	if s.queue == nil {
-		return nil, ErrNoQueue
-	}
-	return s.queue, nil
 }
 
 // guard is the SSRF policy in force now.

@@ -8,6 +8,7 @@ import (
 	"io"
 	"reflect"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/downlink/downlink/api/internal/problem"
@@ -15,8 +16,9 @@ import (
 
 // DecodeOptions decodes user options strictly: an unknown key, a value of
 // the wrong type or trailing data is a 422 naming the field (e.g.
-// "subtitles.lang"). Empty input and null are the zero Options. It does not
-// call Validate: the caller knows the platform's Constraints.
+// "subtitles.lang"). Empty input and null are the zero Options. "latest"
+// becomes PlaylistItems. It does not call Validate: the caller knows the
+// platform's Constraints.
 func DecodeOptions(raw json.RawMessage) (Options, error) {
 	raw = bytes.TrimSpace(raw)
 	if len(raw) == 0 || bytes.Equal(raw, []byte("null")) {
@@ -35,6 +37,15 @@ func DecodeOptions(raw json.RawMessage) (Options, error) {
 	}
 	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
 		return Options{}, problem.Invalid("options", "unexpected data after the options object")
+	}
+	if n := o.Latest; n != nil {
+		switch {
+		case *n < 1 || *n > MaxLatest:
+			return Options{}, problem.Invalid("latest", "must be a whole number from 1 to "+strconv.Itoa(MaxLatest))
+		case o.PlaylistItems != "":
+			return Options{}, problem.Invalid("latest", "give latest or playlist_items, not both")
+		}
+		o.PlaylistItems, o.Latest = "1-"+strconv.Itoa(*n), nil
 	}
 	return o, nil
 }

@@ -17,6 +17,7 @@ import (
 )
 
 func TestRunDirectMP4(t *testing.T) {
+	t.Parallel()
 	srv := testmedia.NewServer(t)
 	r := newTestRunner(t)
 	rec := newRecorder()
@@ -59,6 +60,7 @@ func checkProgress(t *testing.T, ps []Progress) {
 }
 
 func TestRunHTMLPage(t *testing.T) {
+	t.Parallel()
 	srv := testmedia.NewServer(t)
 	rec := newRecorder()
 	job := newJob(t, "job-page", srv.PageURL(testmedia.PathVideo), Options{EmbedThumbnail: true, EmbedMetadata: true})
@@ -90,6 +92,7 @@ func TestRunHTMLPage(t *testing.T) {
 }
 
 func TestRunHLS(t *testing.T) {
+	t.Parallel()
 	srv := testmedia.NewServer(t)
 	rec := newRecorder()
 	job := newJob(t, "job-hls", srv.HLSURL(), Options{Preset: Preset360p})
@@ -105,8 +108,13 @@ func TestRunHLS(t *testing.T) {
 	if infos := rec.infos(); len(infos) != 1 || math.Abs(infos[0].DurationSeconds-4) > 0.5 || infos[0].Title == "" {
 		t.Errorf("info events = %+v, want one with the VOD playlist's 4 s", infos)
 	}
-	if _, first := rec.all()[0].(Info); !first {
-		t.Errorf("first event is %T, want Info", rec.all()[0])
+	// The run first names the yt-dlp it started, then the item.
+	evs := rec.all()
+	if st, ok := evs[0].(Started); !ok || st.Version == "" || !filepath.IsAbs(st.Path) {
+		t.Errorf("first event is %#v, want Started with the yt-dlp's path and version", evs[0])
+	}
+	if _, second := evs[1].(Info); !second {
+		t.Errorf("second event is %T, want Info", evs[1])
 	}
 	if res.Info != rec.infos()[0] {
 		t.Errorf("Result.Info %+v differs from the event", res.Info)
@@ -126,6 +134,7 @@ func TestRunHLS(t *testing.T) {
 }
 
 func TestRunAudioExtraction(t *testing.T) {
+	t.Parallel()
 	srv := testmedia.NewServer(t)
 	url := srv.URL(testmedia.PathVideo)
 	r := newTestRunner(t)
@@ -169,6 +178,7 @@ func TestRunAudioExtraction(t *testing.T) {
 }
 
 func TestRun404(t *testing.T) {
+	t.Parallel()
 	srv := testmedia.NewServer(t)
 	job := newJob(t, "job-404", srv.URL("/gone.mp4"), Options{})
 	res, err := newTestRunner(t).Run(testCtx(t, 60*time.Second), job, nil)
@@ -189,6 +199,7 @@ func TestRun404(t *testing.T) {
 }
 
 func TestRunGenericDisabled(t *testing.T) {
+	t.Parallel()
 	srv := testmedia.NewServer(t)
 	job := newJob(t, "job-generic", srv.URL(testmedia.PathVideo), Options{})
 	job.Settings.AllowGeneric = false
@@ -235,6 +246,7 @@ func refusingProxy(t *testing.T) string {
 }
 
 func TestRunBlockedByEgressProxy(t *testing.T) {
+	t.Parallel()
 	proxy := refusingProxy(t)
 	for _, url := range []string{"http://media.example.test/v.mp4", "https://media.example.test/v.mp4"} {
 		t.Run(url[:strings.Index(url, ":")], func(t *testing.T) {
@@ -248,6 +260,40 @@ func TestRunBlockedByEgressProxy(t *testing.T) {
 			checkSafe(t, ee.SafeMessage)
 			if !strings.Contains(ee.SafeMessage, "(loopback)") {
 				t.Errorf("safe message %q lacks the proxy's reason", ee.SafeMessage)
+			}
+		})
+	}
+}
+
+// TestPresetCompatible: a DASH source offering H.264 (320x240) and VP9
+// (640x480). The default preset, compatible, gives H.264/AAC in mp4, which
+// every browser plays; best takes the larger VP9.
+func TestPresetCompatible(t *testing.T) {
+	srv := testmedia.NewServer(t)
+	r := newTestRunner(t)
+	for _, tt := range []struct {
+		name   string
+		preset Preset
+		video  string
+	}{
+		{"default is compatible", "", "h264"},
+		{"best", PresetBest, "vp9"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			job := newJob(t, "job-"+strings.ReplaceAll(tt.name, " ", "-"), srv.URL(testmedia.PathDASH), Options{Preset: tt.preset})
+			res, err := r.Run(testCtx(t, 90*time.Second), job, nil)
+			if err != nil {
+				t.Fatalf("Run: %v", err)
+			}
+			if len(res.Files) != 1 {
+				t.Fatalf("files = %v", res.Files)
+			}
+			media := testmedia.FFprobe(t, res.Files[0])
+			if v, a := media.Codecs("video"), media.Codecs("audio"); !slices.Equal(v, []string{tt.video}) || !slices.Equal(a, []string{"aac"}) {
+				t.Errorf("codecs video %v audio %v, want %s and aac", v, a, tt.video)
+			}
+			if tt.video == "h264" && (filepath.Ext(res.Files[0]) != ".mp4" || !strings.Contains(media.FormatName, "mp4")) {
+				t.Errorf("file %s (%s), want mp4", res.Files[0], media.FormatName)
 			}
 		})
 	}

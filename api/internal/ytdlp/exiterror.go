@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+
+	"github.com/downlink/downlink/api/internal/clip"
 )
 
 // Reason says why a yt-dlp run failed, in terms a user can act on.
@@ -11,16 +13,37 @@ type Reason string
 
 // Reasons a run fails for.
 const (
-	ReasonUnavailable        Reason = "unavailable"
-	ReasonPrivate            Reason = "private"
-	ReasonGeoBlocked         Reason = "geo_blocked"
-	ReasonLoginRequired      Reason = "login_required"
-	ReasonBotCheck           Reason = "bot_check"
-	ReasonUnsupportedURL     Reason = "unsupported_url"
-	ReasonNetwork            Reason = "network"
+	ReasonUnavailable   Reason = "unavailable"
+	ReasonPrivate       Reason = "private"
+	ReasonGeoBlocked    Reason = "geo_blocked"
+	ReasonLoginRequired Reason = "login_required"
+	ReasonBotCheck      Reason = "bot_check"
+	// ReasonRateLimited: the site limits this server or session (YouTube's
+	// "This content isn't available, try again later", HTTP 429).
+	ReasonRateLimited Reason = "rate_limited"
+	// ReasonDRM: the media is DRM protected; no retry can help.
+	ReasonDRM Reason = "drm"
+	// ReasonFormatUnavailable: yt-dlp found no format it can download
+	// ("Requested format is not available"); on YouTube usually a blocked
+	// or unsolved stream rather than a missing video.
+	ReasonFormatUnavailable Reason = "format_unavailable"
+	// ReasonMediaForbidden: the media server answered 403 to the media
+	// itself (not to Downlink's egress proxy).
+	ReasonMediaForbidden Reason = "media_forbidden"
+	ReasonUnsupportedURL Reason = "unsupported_url"
+	ReasonNetwork        Reason = "network"
+	// ReasonHostNotFound: the site's host name did not resolve (DNS),
+	// before anything was downloaded.
+	ReasonHostNotFound Reason = "host_not_found"
+	// ReasonConnectionRefused: the site refused the connection.
+	ReasonConnectionRefused Reason = "connection_refused"
+	// ReasonProxyFailed: the upstream proxy of the platform's settings
+	// failed (Downlink's own egress proxy says so in its status line).
+	ReasonProxyFailed        Reason = "proxy_failed"
 	ReasonDiskFull           Reason = "disk_full"
 	ReasonBlockedDestination Reason = "blocked_destination"
 	ReasonCanceled           Reason = "canceled"
+	ReasonLive               Reason = "live"
 	ReasonUnknown            Reason = "unknown"
 )
 
@@ -51,8 +74,40 @@ type ExitError struct {
 	// Stderr is the tail of yt-dlp's stderr (at most 64 KiB), for the log
 	// only.
 	Stderr string
+	// Degradations are the run's warnings that mean a worse result (often
+	// the cause: no JavaScript runtime, then no format).
+	Degradations []Degradation
 
 	cause error // context.Canceled or DeadlineExceeded for ReasonCanceled
+}
+
+// maxDetailLines is how many of stderr's last lines TechnicalDetails keeps.
+const maxDetailLines = 12
+
+// TechnicalDetails returns the last lines of yt-dlp's stderr for the
+// failed download's "Technical details": blank and debug lines dropped,
+// each line shortened as sanitizeErrorLine does (URLs become their host,
+// server paths "…", no control characters), but keeping its ERROR:/WARNING:
+// prefix. Empty when stderr said nothing.
+func TechnicalDetails(stderr string) string {
+	var keep []string
+	for _, l := range strings.Split(stderr, "\n") {
+		l = strings.TrimRight(l, "\r")
+		if strings.TrimSpace(l) == "" || strings.HasPrefix(l, "[debug]") {
+			continue
+		}
+		prefix := ""
+		for _, p := range []string{"ERROR:", "WARNING:"} {
+			if strings.HasPrefix(l, p) {
+				prefix, l = p+" ", strings.TrimPrefix(l, p)
+			}
+		}
+		keep = append(keep, prefix+sanitizeErrorLine(l))
+	}
+	if len(keep) > maxDetailLines {
+		keep = keep[len(keep)-maxDetailLines:]
+	}
+	return strings.Join(keep, "\n")
 }
 
 // Error returns the safe message with the code and reason; never stderr.
@@ -70,11 +125,19 @@ var safeMessages = map[Reason]string{
 	ReasonGeoBlocked:         "The media is not available from this server's country.",
 	ReasonLoginRequired:      "The site requires a login for this media; add cookies for this platform in its settings and retry.",
 	ReasonBotCheck:           "The site asked to confirm this is not a bot; add cookies for this platform in its settings (platform cookies) and retry.",
-	ReasonUnsupportedURL:     "This address is not supported (no extractor recognises it, or generic sites are disabled).",
+	ReasonRateLimited:        "The site is rate limiting this server; wait (up to an hour), lower the platform's concurrency or raise its pause between requests, or add cookies, then retry.",
+	ReasonDRM:                "The media is DRM protected; Downlink cannot download it, and retrying will not help.",
+	ReasonFormatUnavailable:  "None of the media's formats could be downloaded (the requested format is not available).",
+	ReasonMediaForbidden:     "The media server refused the download (HTTP 403 Forbidden).",
+	ReasonUnsupportedURL:     "This address is not supported: yt-dlp has no extractor for it, or \"Other sites\" is switched off (Settings → General).",
 	ReasonNetwork:            "A network error interrupted the download; retry later.",
+	ReasonHostNotFound:       "The site's address could not be found (its host name does not resolve): check the link for a typo; if it is right, this server's DNS may be failing.",
+	ReasonConnectionRefused:  "The site refused the connection before anything was downloaded: it may be down, or not serve on that address and port.",
+	ReasonProxyFailed:        "The proxy set for this platform did not work (it refused or did not answer); an administrator can check the proxy in the platform's settings.",
 	ReasonDiskFull:           "The server ran out of disk space.",
 	ReasonBlockedDestination: "The download was blocked: the address leads to a destination Downlink does not allow.",
 	ReasonCanceled:           "The download was canceled.",
+	ReasonLive:               "This is a live stream; live streams are not downloaded unless an administrator allows them (Settings → Limits).",
 	ReasonUnknown:            "yt-dlp failed.",
 }
 
@@ -89,13 +152,23 @@ type rule struct {
 var rules = []rule{
 	{ReasonDiskFull, regexp.MustCompile(`(?i)no space left on device|errno 28\b|disk quota exceeded|errno 122\b`)},
 	{ReasonBlockedDestination, regexp.MustCompile(`(?i)` + regexp.QuoteMeta(EgressRefusedMarker) + `|tunnel connection failed: 403`)},
+	// Before anything started: the proxy, the name, a refusal. Downlink's
+	// egress proxy puts the cause in its status line (netguard.Fail*),
+	// which yt-dlp repeats; a direct connection says it in errno words.
+	{ReasonProxyFailed, regexp.MustCompile(`(?i)upstream proxy failed|proxy authentication required|HTTP Error 407`)},
+	{ReasonHostNotFound, regexp.MustCompile(`(?i)could not resolve host|name or service not known|temporary failure in name resolution|nodename nor servname|no address associated with hostname|getaddrinfo failed|name does not resolve|failed to resolve`)},
+	{ReasonConnectionRefused, regexp.MustCompile(`(?i)connection refused|errno 111\b|actively refused`)},
+	{ReasonDRM, regexp.MustCompile(`(?i)\bDRM.protected|\bis DRM\b`)},
+	{ReasonRateLimited, regexp.MustCompile(`(?i)content isn.?t available, try again later|rate.limited by youtube|HTTP Error 429|too many requests`)},
 	{ReasonBotCheck, regexp.MustCompile(`(?i)confirm you.?re not a bot|confirm that you.?re not a bot`)},
 	{ReasonGeoBlocked, regexp.MustCompile(`(?i)not available (in|from) your (country|location)|not made this video available in your country|geo.?restrict|blocked it in your country|available only in`)},
 	{ReasonPrivate, regexp.MustCompile(`(?i)private video|this video is private|this (account|profile|playlist) is private|\bis private\b`)},
 	{ReasonLoginRequired, regexp.MustCompile(`(?i)sign in to confirm your age|login required|log in to|requires? (authentication|login|an account)|use --cookies|account credentials|members.only|join this channel`)},
 	{ReasonUnsupportedURL, regexp.MustCompile(`(?i)unsupported url|no suitable extractor|is not a valid url`)},
-	{ReasonUnavailable, regexp.MustCompile(`(?i)video unavailable|not available|has been removed|no longer available|does not exist|HTTP Error 404|HTTP Error 410|\b404: not found|content.+not found|requested format is not available|no video formats found|this live event will begin|premieres in`)},
-	{ReasonNetwork, regexp.MustCompile(`(?i)unable to download|connection (refused|reset|aborted)|timed? ?out|name or service not known|temporary failure in name resolution|network is unreachable|no route to host|HTTP Error (429|5[0-9][0-9])|ssl|certificate|remote end closed|incomplete ?read|transport ?error|got error: \d+ bytes read`)},
+	{ReasonFormatUnavailable, regexp.MustCompile(`(?i)requested format is not available`)},
+	{ReasonUnavailable, regexp.MustCompile(`(?i)video unavailable|not available|has been removed|no longer available|does not exist|HTTP Error 404|HTTP Error 410|\b404: not found|content.+not found|no video formats found|this live event will begin|premieres in`)},
+	{ReasonMediaForbidden, regexp.MustCompile(`(?i)HTTP Error 403`)},
+	{ReasonNetwork, regexp.MustCompile(`(?i)unable to download|connection (refused|reset|aborted)|timed? ?out|name or service not known|temporary failure in name resolution|network is unreachable|no route to host|HTTP Error 5[0-9][0-9]|ssl|certificate|remote end closed|incomplete ?read|transport ?error|got error: \d+ bytes read`)},
 }
 
 // classify turns a failed run into an ExitError from its ERROR lines.
@@ -109,6 +182,11 @@ func classify(code int, signal string, errorLines []string, stderr string) *Exit
 	}
 	if e.Reason == ReasonUnknown && len(errorLines) == 0 && strings.Contains(stderr, "No space left on device") {
 		e.Reason = ReasonDiskFull
+	}
+	// yt-dlp skips DRM-protected formats with a WARNING and then finds
+	// none left: the warning is the cause.
+	if (e.Reason == ReasonFormatUnavailable || e.Reason == ReasonUnavailable) && drmWarningRe.MatchString(stderr) {
+		e.Reason = ReasonDRM
 	}
 	e.SafeMessage = safeMessages[e.Reason]
 	switch {
@@ -129,6 +207,8 @@ func classify(code int, signal string, errorLines []string, stderr string) *Exit
 	}
 	return e
 }
+
+var drmWarningRe = regexp.MustCompile(`(?m)^WARNING: .*DRM protected`)
 
 func matchesAny(re *regexp.Regexp, lines []string) bool {
 	for _, l := range lines {
@@ -154,16 +234,13 @@ func blockedReason(lines []string) string {
 
 var (
 	httpStatusRe = regexp.MustCompile(`HTTP Error ([0-9]{3})`)
-	errnoRe      = regexp.MustCompile(`(?i)connection refused|connection reset|timed? ?out|name or service not known|temporary failure in name resolution|network is unreachable|no route to host`)
+	errnoRe      = regexp.MustCompile(`(?i)connection reset|timed? ?out|network is unreachable|no route to host`)
 )
 
 // networkDetail names the kind of network failure without quoting the line.
 func networkDetail(lines []string) string {
 	for i := len(lines) - 1; i >= 0; i-- {
 		if m := httpStatusRe.FindStringSubmatch(lines[i]); m != nil {
-			if m[1] == "429" {
-				return "HTTP 429: the site is rate limiting"
-			}
 			return "HTTP " + m[1]
 		}
 		if m := errnoRe.FindString(lines[i]); m != "" {
@@ -207,5 +284,5 @@ func sanitizeErrorLine(line string) string {
 		}
 		return r
 	}, s)
-	return truncate(strings.TrimSpace(s), maxSafeDetail)
+	return clip.String(strings.TrimSpace(s), maxSafeDetail)
 }

@@ -13,24 +13,26 @@ import (
 	"github.com/downlink/downlink/api/internal/problem"
 )
 
-// Preset chooses the format: the best available, the best up to a
-// resolution, or audio only.
+// Preset chooses the format: H.264/AAC in mp4 that every browser and
+// device plays (compatible, the default), the best available (often AV1 or
+// VP9, sometimes HDR, in mkv), the best up to a resolution, or audio only.
 type Preset string
 
 // Presets, the allowed values of Options.Preset.
 const (
-	PresetBest  Preset = "best"
-	Preset2160p Preset = "2160p"
-	Preset1440p Preset = "1440p"
-	Preset1080p Preset = "1080p"
-	Preset720p  Preset = "720p"
-	Preset480p  Preset = "480p"
-	Preset360p  Preset = "360p"
-	PresetAudio Preset = "audio"
+	PresetCompatible Preset = "compatible"
+	PresetBest       Preset = "best"
+	Preset2160p      Preset = "2160p"
+	Preset1440p      Preset = "1440p"
+	Preset1080p      Preset = "1080p"
+	Preset720p       Preset = "720p"
+	Preset480p       Preset = "480p"
+	Preset360p       Preset = "360p"
+	PresetAudio      Preset = "audio"
 )
 
-// Presets lists every preset, best first.
-var Presets = []Preset{PresetBest, Preset2160p, Preset1440p, Preset1080p, Preset720p, Preset480p, Preset360p, PresetAudio}
+// Presets lists every preset, the default first.
+var Presets = []Preset{PresetCompatible, PresetBest, Preset2160p, Preset1440p, Preset1080p, Preset720p, Preset480p, Preset360p, PresetAudio}
 
 // height returns the maximum height of a resolution preset, 0 for others.
 func (p Preset) height() int {
@@ -71,7 +73,7 @@ const maxSubtitleLanguages = 20
 // command line. Decode request JSON with DecodeOptions, which rejects
 // unknown keys.
 type Options struct {
-	// Preset defaults to "best".
+	// Preset defaults to "compatible".
 	Preset Preset `json:"preset,omitempty"`
 	// AudioFormat converts the audio (preset "audio" only). Empty keeps the
 	// best audio as it is, without re-encoding when possible.
@@ -91,7 +93,15 @@ type Options struct {
 	// PlaylistItems selects playlist entries in yt-dlp syntax, e.g.
 	// "1-3,7,-2" or "::2". Used when a playlist is expanded.
 	PlaylistItems string `json:"playlist_items,omitempty"`
+	// Latest is the request's "just the N newest items" of a channel or
+	// playlist. DecodeOptions turns it into PlaylistItems "1-N" (yt-dlp
+	// lists a channel newest first, a playlist in its own order) and
+	// clears it: decoded options never hold it.
+	Latest *int `json:"latest,omitempty"`
 }
+
+// MaxLatest bounds Options.Latest.
+const MaxLatest = 1000
 
 // Subtitles selects subtitle languages.
 type Subtitles struct {
@@ -172,7 +182,7 @@ func (o Options) Validate(c Constraints) error {
 
 	preset := o.Preset
 	if preset == "" {
-		preset = PresetBest
+		preset = PresetCompatible
 	}
 	if !slices.Contains(Presets, preset) {
 		bad("preset", "must be one of "+joinQuoted(Presets))

@@ -26,6 +26,7 @@ func fieldErrors(t *testing.T, err error) map[string]string {
 }
 
 func TestDecodeOptions(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name      string
 		in        string
@@ -73,6 +74,7 @@ func TestDecodeOptions(t *testing.T) {
 }
 
 func TestDecodeOptionsNamesEveryUnknownKey(t *testing.T) {
+	t.Parallel()
 	_, err := DecodeOptions(json.RawMessage(`{"a":1,"preset":"best","b":2,"subtitles":{"languages":["en"],"c":3}}`))
 	fields := fieldErrors(t, err)
 	for _, f := range []string{"a", "b", "subtitles.c"} {
@@ -86,6 +88,7 @@ func TestDecodeOptionsNamesEveryUnknownKey(t *testing.T) {
 }
 
 func TestOptionsValidate(t *testing.T) {
+	t.Parallel()
 	yt := Constraints{SponsorBlock: true}
 	other := Constraints{}
 	tests := []struct {
@@ -138,6 +141,7 @@ func TestOptionsValidate(t *testing.T) {
 }
 
 func TestValidatePlaylistItems(t *testing.T) {
+	t.Parallel()
 	valid := []string{"1", "7", "-1", "1-3", "3-3", "1:3", "1:", ":5", "::2", "-5::2", "10:1:-1", "1-3,7,-5::2", "1,2,3,4"}
 	invalid := []string{
 		"", ",", "1,", ",1", "0", "1-0", "3-1", "1:3:0", "a", "1 - 3", " 1", "1;2", "1-3-5",
@@ -157,6 +161,7 @@ func TestValidatePlaylistItems(t *testing.T) {
 }
 
 func TestSettingsValidate(t *testing.T) {
+	t.Parallel()
 	good := []Settings{
 		{},
 		{RateLimit: 1 << 20, ProxyURL: "http://127.0.0.1:8081", CookiesFile: "/data/c.txt", AllowGeneric: true},

@@ -7,7 +7,7 @@ import (
 	"strings"
 )
 
-// Event is what a yt-dlp run reports: Progress, Info or FilePath.
+// Event is what a yt-dlp run reports: Started, Progress, Info or FilePath.
 type Event interface{ isEvent() }
 
 // Progress is a download or post-processing update.
@@ -62,6 +62,14 @@ type Info struct {
 	PlaylistIndex   int // 0 when not in a playlist
 	Ext             string
 	FormatID        string
+	// For the library's media-server layout: the upload date (YYYYMMDD),
+	// the channel, and a song's artist, album, title and number.
+	UploadDate  string
+	Channel     string
+	Artist      string
+	Album       string
+	Track       string
+	TrackNumber int
 }
 
 // FilePath is a finished file, after yt-dlp moved it into Job.DoneDir.
@@ -69,6 +77,15 @@ type FilePath struct {
 	Path string
 }
 
+// Started names the yt-dlp a run started: the first event of every run,
+// so a download can record which yt-dlp made it.
+type Started struct {
+	Path string
+	// Version is "" when it could not be told.
+	Version string
+}
+
+func (Started) isEvent()  {}
 func (Progress) isEvent() {}
 func (Info) isEvent()     {}
 func (FilePath) isEvent() {}
@@ -229,7 +246,13 @@ func parseInfo(payload string) (Event, bool) {
 		Uploader:     str(m["uploader"]),
 		Ext:          str(m["ext"]),
 		FormatID:     str(m["format_id"]),
+		UploadDate:   str(m["upload_date"]),
+		Channel:      str(m["channel"]),
+		Artist:       str(m["artist"]),
+		Album:        str(m["album"]),
+		Track:        str(m["track"]),
 	}
+	info.TrackNumber = int(min(count(m["track_number"]), 9999))
 	if d, ok := num(m["duration"]); ok && d > 0 {
 		info.DurationSeconds = d
 	}

@@ -19,6 +19,7 @@ const (
 )
 
 func TestParseLine(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name string
 		line string
@@ -77,6 +78,7 @@ func TestParseLine(t *testing.T) {
 }
 
 func TestProgressPercent(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		p    Progress
 		want float64

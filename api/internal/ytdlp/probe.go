@@ -1,16 +1,19 @@
 package ytdlp
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
 	"os"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/downlink/downlink/api/internal/problem"
+	"github.com/downlink/downlink/api/internal/proc"
 )
 
 // Bounds of the explicit metadata calls.
@@ -57,6 +60,8 @@ type ProbeResult struct {
 	IsPlaylist bool
 	EntryCount int
 	Formats    []Format
+	// IsLive is true for a live stream (yt-dlp's is_live).
+	IsLive bool
 }
 
 // PlaylistEntry is one item of an expanded playlist.
@@ -66,6 +71,11 @@ type PlaylistEntry struct {
 	ID              string
 	Title           string
 	DurationSeconds float64
+	// LiveStatus is yt-dlp's live_status when the listing gives it
+	// ("is_live", "is_upcoming", "was_live", "not_live"; "" unknown).
+	LiveStatus string
+	// Timestamp is the entry's upload time when the listing gives it.
+	Timestamp time.Time
 }
 
 // Playlist is a listed playlist.
@@ -91,7 +101,7 @@ func (r *Runner) Probe(ctx context.Context, url string, s Settings) (*ProbeResul
 	}
 	p := &ProbeResult{
 		ID: str(d.ID), Title: d.Title, Thumbnail: d.Thumbnail, Extractor: d.Extractor,
-		WebpageURL: d.WebpageURL, Uploader: d.Uploader,
+		WebpageURL: d.WebpageURL, Uploader: d.Uploader, IsLive: d.IsLive,
 	}
 	if v, ok := num(d.Duration); ok && v > 0 {
 		p.DurationSeconds = v
@@ -130,12 +140,12 @@ func (r *Runner) ListPlaylist(ctx context.Context, url, items string, s Settings
 	}
 	pl := &Playlist{ID: str(d.ID), Title: d.Title}
 	if d.Type != "playlist" && d.Type != "multi_video" {
-		u := firstNonEmpty(d.WebpageURL, d.OriginalURL, url)
+		u := cmp.Or(d.WebpageURL, d.OriginalURL, url)
 		pl.Entries = []PlaylistEntry{{Index: 1, URL: u, ID: str(d.ID), Title: d.Title, DurationSeconds: positive(d.Duration)}}
 		return pl, nil
 	}
 	for i, e := range d.Entries {
-		u := unsmuggle(firstNonEmpty(e.URL, e.WebpageURL))
+		u := unsmuggle(cmp.Or(e.URL, e.WebpageURL))
 		if checkURL(u) != nil {
 			pl.Skipped++
 			continue
@@ -151,6 +161,7 @@ func (r *Runner) ListPlaylist(ctx context.Context, url, items string, s Settings
 		}
 		pl.Entries = append(pl.Entries, PlaylistEntry{
 			Index: idx, URL: u, ID: str(e.ID), Title: e.Title, DurationSeconds: positive(e.Duration),
+			LiveStatus: e.LiveStatus, Timestamp: unixTime(e.Timestamp),
 		})
 	}
 	return pl, nil
@@ -164,32 +175,40 @@ func (r *Runner) dumpJSON(ctx context.Context, url string, s Settings, items str
 	if err := s.Validate(); err != nil {
 		return nil, fmt.Errorf("ytdlp: settings: %w", err)
 	}
-	bin, err := r.cfg.resolve()
+	bin, release, err := r.cfg.acquire()
 	if err != nil {
 		return nil, err
 	}
+	defer release()
 	if _, ok := ctx.Deadline(); !ok {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, timeout)
 		defer cancel()
 	}
-	c := baseCommand(&r.cfg, featuresFor(r.detectVersion(ctx, bin)), s).DumpSingleJSON().FlatPlaylist()
+	version := r.detectVersion(ctx, bin)
+	feat := featuresFor(version)
+	c := baseCommand(&r.cfg, feat, s).DumpSingleJSON().FlatPlaylist()
 	if items != "" {
 		c.YesPlaylist().PlaylistItems(items)
+	} else if s.ListLimit > 0 {
+		c.PlaylistItems("1:" + strconv.Itoa(s.ListLimit))
 	}
-	stdout := &boundedBuffer{limit: maxJSONOutput}
+	stdout := proc.NewHead(maxJSONOutput)
 	stderr := newStderrCollector(r.cfg.Logger)
-	res, err := runProcess(ctx, &r.cfg, procSpec{path: bin, args: argv(c, url), dir: os.TempDir(), stdout: stdout, stderr: stderr})
+	fork, forkDone := r.forkServer(ctx, bin, version)
+	defer forkDone()
+	res, err := r.proc.Run(ctx, proc.Spec{Path: bin, Args: argv(&r.cfg, feat, c, url), Dir: os.TempDir(),
+		Stdout: stdout, Stderr: stderr, Env: r.cfg.JSRuntime.env(), ForkServer: fork})
 	if err != nil {
-		return nil, err
+		return nil, notInstalled(err)
 	}
 	stderr.lines.Flush()
 	switch {
-	case res.canceled:
-		return nil, &ExitError{Code: res.exitCode, Reason: ReasonCanceled, SafeMessage: safeMessages[ReasonCanceled],
+	case res.Canceled:
+		return nil, &ExitError{Code: res.ExitCode, Reason: ReasonCanceled, SafeMessage: safeMessages[ReasonCanceled],
 			Stderr: stderr.ring.String(), cause: context.Cause(ctx)}
-	case res.exitCode != 0:
-		return nil, classify(res.exitCode, res.signal, stderr.errorLines(), stderr.ring.String())
+	case res.ExitCode != 0:
+		return nil, classify(res.ExitCode, res.Signal, stderr.errorLines(), stderr.ring.String())
 	case stdout.Overflowed():
 		return nil, ErrOutputTooLarge
 	}
@@ -209,6 +228,7 @@ type dump struct {
 	OriginalURL      string       `json:"original_url"`
 	Uploader         string       `json:"uploader"`
 	PlaylistCount    any          `json:"playlist_count"`
+	IsLive           bool         `json:"is_live"`
 	RequestedEntries []any        `json:"requested_entries"`
 	Formats          []dumpFormat `json:"formats"`
 	Entries          []dumpEntry  `json:"entries"`
@@ -221,6 +241,8 @@ type dumpEntry struct {
 	Title         string `json:"title"`
 	Duration      any    `json:"duration"`
 	PlaylistIndex any    `json:"playlist_index"`
+	LiveStatus    string `json:"live_status"`
+	Timestamp     any    `json:"timestamp"`
 }
 
 type dumpFormat struct {
@@ -260,15 +282,6 @@ func positive(v any) float64 {
 	return 0
 }
 
-func firstNonEmpty(s ...string) string {
-	for _, v := range s {
-		if v != "" {
-			return v
-		}
-	}
-	return ""
-}
-
 // unsmuggle drops yt-dlp's internal "#__youtubedl_smuggle=…" fragment,
 // which some extractors (RSS feeds among them) add to entry URLs: Downlink
 // refuses such URLs on submission, and the entry's own URL suffices.
@@ -277,4 +290,13 @@ func unsmuggle(u string) string {
 		return u[:i]
 	}
 	return u
+}
+
+// unixTime reads yt-dlp's timestamp (seconds since the epoch; zero when
+// absent or not a positive number).
+func unixTime(v any) time.Time {
+	if s := positive(v); s > 0 {
+		return time.Unix(int64(s), 0).UTC()
+	}
+	return time.Time{}
 }

@@ -12,6 +12,7 @@ import (
 )
 
 func TestListPlaylistFeed(t *testing.T) {
+	t.Parallel()
 	srv := testmedia.NewServer(t)
 	r := newTestRunner(t)
 	const n = 5
@@ -55,6 +56,15 @@ func TestListPlaylistFeed(t *testing.T) {
 			t.Errorf("err = %v, want a 422 on playlist_items", err)
 		}
 	})
+	t.Run("list limit stops the listing", func(t *testing.T) {
+		pl, err := r.ListPlaylist(testCtx(t, 60*time.Second), srv.FeedURL(n), "", Settings{AllowGeneric: true, ListLimit: 3})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(pl.Entries) != 3 || pl.Entries[2].Index != 3 {
+			t.Errorf("playlist = %+v, want the first 3 entries", pl)
+		}
+	})
 	t.Run("single item lists as one entry", func(t *testing.T) {
 		pl, err := r.ListPlaylist(testCtx(t, 60*time.Second), srv.URL(testmedia.PathVideo), "", Settings{AllowGeneric: true})
 		if err != nil {
@@ -67,6 +77,7 @@ func TestListPlaylistFeed(t *testing.T) {
 }
 
 func TestProbe(t *testing.T) {
+	t.Parallel()
 	srv := testmedia.NewServer(t)
 	r := newTestRunner(t)
 	s := Settings{AllowGeneric: true}

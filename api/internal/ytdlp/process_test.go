@@ -14,19 +14,15 @@ import (
 	"testing"
 	"time"
 
+	"github.com/downlink/downlink/api/internal/proc"
+	"github.com/downlink/downlink/api/internal/testkit"
 	"github.com/downlink/downlink/api/internal/testmedia"
 )
 
 // waitFor polls cond until it holds or d passes.
 func waitFor(t *testing.T, d time.Duration, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(d)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out after %v waiting for %s", d, what)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+	testkit.EventuallyTrue(t, d, what, cond)
 }
 
 // startThrottled starts Run on a throttled big file and returns once bytes
@@ -59,16 +55,17 @@ func startThrottled(t *testing.T, srv *testmedia.Server, job Job) (cancel contex
 }
 
 func TestRunCancelKillsGroup(t *testing.T) {
+	t.Parallel()
 	srv := testmedia.NewServer(t)
 	// 3.2 MB at 150 kB/s: about 20 s, far longer than the test waits.
 	job := newJob(t, "job-cancel", srv.SlowURL(testmedia.PathBig, 150_000), Options{})
 	cancel, done, _ := startThrottled(t, srv, job)
 
-	rec, err := readPIDFile(filepath.Join(job.Dir, PIDFileName))
+	rec, err := proc.ReadPIDFile(filepath.Join(job.Dir, proc.PIDFileName))
 	if err != nil {
 		t.Fatalf("pid file: %v", err)
 	}
-	if len(groupMembers(rec.PGID)) == 0 {
+	if len(proc.GroupMembers(rec.PGID)) == 0 {
 		t.Fatalf("no live process in group %d before cancel", rec.PGID)
 	}
 
@@ -86,14 +83,14 @@ func TestRunCancelKillsGroup(t *testing.T) {
 	if !errors.As(runErr, &ee) || ee.Reason != ReasonCanceled || !errors.Is(runErr, context.Canceled) {
 		t.Fatalf("err = %v, want ExitError canceled wrapping context.Canceled", runErr)
 	}
-	if m := groupMembers(rec.PGID); len(m) != 0 {
+	if m := proc.GroupMembers(rec.PGID); len(m) != 0 {
 		t.Errorf("processes left in group %d: %+v", rec.PGID, m)
 	}
 	// The leader was waited for: not even a zombie is left.
-	if _, err := readProcStat(rec.PGID); !errors.Is(err, os.ErrNotExist) {
+	if proc.Alive(rec.PGID) {
 		t.Errorf("/proc/%d still exists (zombie?): %v", rec.PGID, err)
 	}
-	if _, err := os.Stat(filepath.Join(job.Dir, PIDFileName)); !os.IsNotExist(err) {
+	if _, err := os.Stat(filepath.Join(job.Dir, proc.PIDFileName)); !os.IsNotExist(err) {
 		t.Errorf("pid file left behind: %v", err)
 	}
 	parts, _ := os.ReadDir(job.PartDir())
@@ -103,6 +100,7 @@ func TestRunCancelKillsGroup(t *testing.T) {
 }
 
 func TestRunResumesPartFile(t *testing.T) {
+	t.Parallel()
 	srv := testmedia.NewServer(t)
 	job := newJob(t, "job-resume", srv.SlowURL(testmedia.PathBig, 200_000), Options{})
 	cancel, done, _ := startThrottled(t, srv, job)
@@ -140,6 +138,7 @@ func TestRunResumesPartFile(t *testing.T) {
 }
 
 func TestKillLeftovers(t *testing.T) {
+	t.Parallel()
 	srv := testmedia.NewServer(t)
 	root := t.TempDir()
 
@@ -153,7 +152,7 @@ func TestKillLeftovers(t *testing.T) {
 	ytdlp := exec.Command(newTestRunner(t).cfg.Path, "--ignore-config", "--no-exec", "--downloader", "ffmpeg",
 		"-P", jobDir, "-o", "left.%(ext)s", "--", strings.Replace(srv.HLSURL(), "/hls/", "/slow/8000/hls/", 1))
 	ytdlp.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	ytdlp.Env = envList(childEnv(&Config{}))
+	ytdlp.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + t.TempDir(), "LANG=C.UTF-8"}
 	if err := ytdlp.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -163,12 +162,12 @@ func TestKillLeftovers(t *testing.T) {
 		_ = syscall.Kill(-ytdlp.Process.Pid, syscall.SIGKILL)
 		<-waited
 	})
-	if err := writePIDFile(filepath.Join(jobDir, PIDFileName), ytdlp.Process.Pid, "job-left"); err != nil {
+	if err := proc.WritePIDFile(filepath.Join(jobDir, proc.PIDFileName), ytdlp.Process.Pid, "job-left"); err != nil {
 		t.Fatal(err)
 	}
 	waitFor(t, 30*time.Second, "ffmpeg in the yt-dlp group", func() bool {
-		for _, m := range groupMembers(ytdlp.Process.Pid) {
-			if args := readCmdline(m.pid); len(args) > 0 && filepath.Base(args[0]) == "ffmpeg" {
+		for _, m := range proc.GroupMembers(ytdlp.Process.Pid) {
+			if args := proc.Cmdline(m); len(args) > 0 && filepath.Base(args[0]) == "ffmpeg" {
 				return true
 			}
 		}
@@ -186,7 +185,7 @@ func TestKillLeftovers(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = decoy.Process.Kill(); _ = decoy.Wait() })
-	if err := writePIDFile(filepath.Join(decoyDir, PIDFileName), decoy.Process.Pid, "job-decoy"); err != nil {
+	if err := proc.WritePIDFile(filepath.Join(decoyDir, proc.PIDFileName), decoy.Process.Pid, "job-decoy"); err != nil {
 		t.Fatal(err)
 	}
 
@@ -196,11 +195,11 @@ func TestKillLeftovers(t *testing.T) {
 		t.Fatal(err)
 	}
 	stale := []byte(`{"pid": 999999, "pgid": 999999, "boot_id": "00000000-0000-0000-0000-000000000000"}`)
-	if err := os.WriteFile(filepath.Join(staleDir, PIDFileName), stale, 0o600); err != nil {
+	if err := os.WriteFile(filepath.Join(staleDir, proc.PIDFileName), stale, 0o600); err != nil {
 		t.Fatal(err)
 	}
 
-	killed, err := KillLeftovers(root, testLogger(t))
+	killed, err := proc.KillLeftovers(root, testLogger(t))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -214,18 +213,18 @@ func TestKillLeftovers(t *testing.T) {
 	case <-time.After(5 * time.Second):
 		t.Fatal("leftover yt-dlp still running 5s after KillLeftovers")
 	}
-	if m := groupMembers(ytdlp.Process.Pid); len(m) != 0 {
+	if m := proc.GroupMembers(ytdlp.Process.Pid); len(m) != 0 {
 		t.Errorf("processes left in the leftover group: %+v", m)
 	}
-	if len(groupMembers(decoy.Process.Pid)) == 0 {
+	if len(proc.GroupMembers(decoy.Process.Pid)) == 0 {
 		t.Error("the decoy (not yt-dlp) was killed")
 	}
 	for _, d := range []string{jobDir, staleDir} {
-		if _, err := os.Stat(filepath.Join(d, PIDFileName)); !os.IsNotExist(err) {
+		if _, err := os.Stat(filepath.Join(d, proc.PIDFileName)); !os.IsNotExist(err) {
 			t.Errorf("pid file in %s not removed", d)
 		}
 	}
-	if n, err := KillLeftovers(filepath.Join(root, "missing"), nil); n != 0 || err != nil {
+	if n, err := proc.KillLeftovers(filepath.Join(root, "missing"), nil); n != 0 || err != nil {
 		t.Errorf("missing root: %d, %v", n, err)
 	}
 }
@@ -238,6 +237,7 @@ func TestKillLeftovers(t *testing.T) {
 // thread. The media server stalls after a few bytes, so yt-dlp prints
 // nothing and cannot die of a broken stdout pipe instead.
 func TestPdeathsig(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name  string
 		guard bool
@@ -271,12 +271,12 @@ func TestPdeathsig(t *testing.T) {
 			case <-time.After(30 * time.Second):
 				t.Fatalf("yt-dlp never reached the media:\n%s", out.String())
 			}
-			rec, err := readPIDFile(filepath.Join(dir, PIDFileName))
+			rec, err := proc.ReadPIDFile(filepath.Join(dir, proc.PIDFileName))
 			if err != nil {
 				t.Fatal(err)
 			}
 			t.Cleanup(func() { _ = syscall.Kill(-rec.PGID, syscall.SIGKILL) }) // if the test failed
-			if leader := readCmdline(rec.PGID); (len(leader) > 1 && leader[1] == GuardArg) != tc.guard {
+			if leader := proc.Cmdline(rec.PGID); (len(leader) > 1 && leader[1] == proc.GuardArg) != tc.guard {
 				t.Fatalf("group leader %q, guard %v", leader, tc.guard)
 			}
 			// Let the helper's Go runtime run a while, so an unlocked thread would
@@ -287,13 +287,14 @@ func TestPdeathsig(t *testing.T) {
 			}
 			<-helperDone
 			waitFor(t, 10*time.Second, "yt-dlp's group to die with its parent", func() bool {
-				return len(groupMembers(rec.PGID)) == 0
+				return len(proc.GroupMembers(rec.PGID)) == 0
 			})
 		})
 	}
 }
 
 func TestPdeathsigHelper(t *testing.T) {
+	t.Parallel()
 	if os.Getenv("YTDLP_PDEATHSIG_HELPER") == "" {
 		t.Skip("helper process for TestPdeathsig")
 	}

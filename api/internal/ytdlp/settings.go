@@ -32,6 +32,22 @@ type Settings struct {
 	// AllowSponsorBlock is true when the platform supports SponsorBlock
 	// (YouTube); Run checks Options against it.
 	AllowSponsorBlock bool
+	// RefuseLive stops a download whose media is a live stream
+	// (--break-match-filters "!is_live"): the run fails with ReasonLive.
+	RefuseLive bool
+	// ListLimit stops a playlist listing or probe after this many entries
+	// (--playlist-items 1:N), when no playlist_items are chosen; 0: no limit.
+	ListLimit int
+	// RemoteComponents lets yt-dlp fetch its challenge solver scripts
+	// (RemoteComponentNames: ejs:npm, ejs:github) when the installed ones
+	// are missing or stale. An admin's choice; none by default.
+	RemoteComponents []string
+	// PluginDir lets yt-dlp load plugins (a PO-token provider) from this
+	// one admin-chosen folder instead of --no-plugin-dirs; "": none.
+	PluginDir string
+	// ExtractorArgs are --extractor-args values built by
+	// YouTubeExtractorArgs from an admin's allow-listed choices.
+	ExtractorArgs []string
 }
 
 // maxSleepRequests bounds SleepRequests; longer would stall a worker.
@@ -60,6 +76,15 @@ func (s Settings) Validate() error {
 	}
 	if s.CookiesFile != "" && (!filepath.IsAbs(s.CookiesFile) || strings.HasPrefix(s.CookiesFile, "-")) {
 		errs = append(errs, errors.New("cookies file must be an absolute path"))
+	}
+	if err := validateRemoteComponents(s.RemoteComponents); err != nil {
+		errs = append(errs, err)
+	}
+	if err := validatePluginDir(s.PluginDir); err != nil {
+		errs = append(errs, err)
+	}
+	if err := validateExtractorArgs(s.ExtractorArgs); err != nil {
+		errs = append(errs, err)
 	}
 	if s.SleepRequests < 0 || s.SleepRequests > maxSleepRequests {
 		errs = append(errs, fmt.Errorf("sleep between requests must be 0..%v", maxSleepRequests))

@@ -33,7 +33,7 @@ const (
 	postProcessTemplate = "postprocess:" + LinePrefix + kindPostProcess +
 		" %(progress.{status,postprocessor})j"
 	infoPrint = "before_dl:" + LinePrefix + kindInfo +
-		" %(.{id,display_id,title,duration,thumbnail,extractor,extractor_key,webpage_url,uploader,playlist_index,ext,format_id})j"
+		" %(.{id,display_id,title,duration,thumbnail,extractor,extractor_key,webpage_url,uploader,playlist_index,ext,format_id,upload_date,channel,artist,album,track,track_number})j"
 	filePrint = "after_move:" + LinePrefix + kindFile + " %(filepath)j"
 )
 

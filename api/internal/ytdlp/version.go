@@ -8,6 +8,9 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/downlink/downlink/api/internal/clip"
+	"github.com/downlink/downlink/api/internal/proc"
 )
 
 // Versions Downlink cares about.
@@ -29,9 +32,13 @@ var versionRe = regexp.MustCompile(`^[0-9]{4}\.[0-9]{1,2}\.[0-9]{1,2}(\.[0-9]+)?
 // version.
 var ErrBadVersion = errors.New("ytdlp: unrecognised version output")
 
-// Version runs "path --version" and returns the version, e.g. "2026.10.26".
-// A missing executable is ErrNotInstalled.
+// Version runs "path --version" through proc and returns the version,
+// e.g. "2026.10.26". A missing executable is ErrNotInstalled.
 func Version(ctx context.Context, path string) (string, error) {
+	return New(Config{Path: path, DisableGuard: true}).askVersion(ctx, path)
+}
+
+func (r *Runner) askVersion(ctx context.Context, path string) (string, error) {
 	cfg := Config{Path: path}
 	cfg.setDefaults()
 	bin, err := cfg.resolve()
@@ -40,21 +47,20 @@ func Version(ctx context.Context, path string) (string, error) {
 	}
 	ctx, cancel := context.WithTimeout(ctx, versionTimeout)
 	defer cancel()
-	var out, errOut boundedBuffer
-	out.limit, errOut.limit = 4096, 4096
-	res, err := runProcess(ctx, &cfg, procSpec{path: bin, args: []string{"--ignore-config", "--version"}, stdout: &out, stderr: &errOut})
+	out, errOut := proc.NewHead(4096), proc.NewHead(4096)
+	res, err := r.proc.Run(ctx, proc.Spec{Path: bin, Args: []string{"--ignore-config", "--version"}, Stdout: out, Stderr: errOut})
 	if err != nil {
-		return "", err
+		return "", notInstalled(err)
 	}
-	if res.canceled {
+	if res.Canceled {
 		return "", fmt.Errorf("ytdlp: version: %w", context.Cause(ctx))
 	}
-	if res.exitCode != 0 {
-		return "", fmt.Errorf("ytdlp: version: exit code %d: %s", res.exitCode, strings.TrimSpace(errOut.String()))
+	if res.ExitCode != 0 {
+		return "", fmt.Errorf("ytdlp: version: exit code %d: %s", res.ExitCode, strings.TrimSpace(errOut.String()))
 	}
 	v := strings.TrimSpace(out.String())
 	if !versionRe.MatchString(v) {
-		return "", fmt.Errorf("%w: %q", ErrBadVersion, truncate(v, 100))
+		return "", fmt.Errorf("%w: %q", ErrBadVersion, clip.String(v, 100))
 	}
 	return v, nil
 }
@@ -98,10 +104,3 @@ func IsSupported(v string) bool { return CompareVersions(v, MinVersion) >= 0 }
 
 // IsOutdated reports whether v is older than SafeVersion.
 func IsOutdated(v string) bool { return CompareVersions(v, SafeVersion) < 0 }
-
-func truncate(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	return s[:n] + "…"
-}

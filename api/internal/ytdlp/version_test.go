@@ -9,6 +9,7 @@ import (
 )
 
 func TestCompareVersions(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		a, b string
 		want int
@@ -42,6 +43,7 @@ func TestCompareVersions(t *testing.T) {
 }
 
 func TestVersionReal(t *testing.T) {
+	t.Parallel()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	v, err := Version(ctx, newTestRunner(t).cfg.Path)
@@ -55,6 +57,7 @@ func TestVersionReal(t *testing.T) {
 }
 
 func TestNotInstalled(t *testing.T) {
+	t.Parallel()
 	missing := filepath.Join(t.TempDir(), "no-such-yt-dlp")
 	ctx := testCtx(t, 10*time.Second)
 	if _, err := Version(ctx, missing); !errors.Is(err, ErrNotInstalled) {

@@ -30,7 +30,9 @@ export function serveFile(file, { bytesPerSecond = 0 } = {}) {
   const size = statSync(file).size;
   const server = createServer((req, res) => {
     const [path, query] = req.url.split("?");
-    if (path !== `/${name}`) {
+    // Any name with the file's extension serves it: a step that must not
+    // meet the duplicate warning downloads "another" video (/other.webm).
+    if (!/^\/[\w.-]+$/.test(path) || !path.endsWith(name.slice(name.lastIndexOf(".")))) {
       res.writeHead(404).end();
       return;
     }

@@ -31,7 +31,7 @@ export function downlinkBinary(repoRoot, tmp) {
   return bin;
 }
 
-export async function startServer({ bin, tmp }) {
+export async function startServer({ bin, tmp, releases }) {
   const port = await freePort();
   const logFile = join(tmp, "downlink.log");
   const log = createWriteStream(logFile);
@@ -44,6 +44,11 @@ export async function startServer({ bin, tmp }) {
       DOWNLINK_ALLOW_PRIVATE_NETWORKS: "true",
       DOWNLINK_LOG_FORMAT: "json",
       DOWNLINK_LOG_LEVEL: "info",
+      // The journey never reaches GitHub: the managed yt-dlp's releases come
+      // from the stand-in, signed with its test key.
+      DOWNLINK_YTDLP_RELEASES_API: releases?.url ?? "http://127.0.0.1:9",
+      DOWNLINK_YTDLP_RELEASES_DOWNLOAD: releases?.url ?? "http://127.0.0.1:9",
+      ...(releases ? { DOWNLINK_YTDLP_SIGNING_KEY: releases.keyFile } : {}),
     },
     stdio: ["ignore", "pipe", "pipe"],
   });

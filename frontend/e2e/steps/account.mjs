@@ -27,6 +27,12 @@ export const systemStep = {
   async run({ page, shoot }) {
     await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "System" }).click();
     await page.getByRole("heading", { name: "Versions" }).waitFor();
+    // The managed yt-dlp card (admins): this node runs the system yt-dlp
+    // until an update; its version and age are shown.
+    const ytdlp = page.getByRole("region", { name: "yt-dlp" });
+    await ytdlp.getByRole("button", { name: "Check for updates" }).waitFor();
+    await ytdlp.getByText("system", { exact: true }).first().waitFor();
+    await ytdlp.getByText(/\d+ days? old/).first().waitFor();
     await shoot("system");
     // The page's "API docs" link: Swagger UI, served by the binary under its
     // own CSP, must fetch /openapi.yaml and render the contract's operations.

@@ -2,11 +2,12 @@ import { execFileSync } from "node:child_process";
 
 const nav = (page, name) => page.getByRole("navigation", { name: "Main" }).getByRole("link", { name, exact: true }).click();
 
-// Create a key, copy the page's curl example and run it as is, then find
+// Create a key with the default scopes (what sending links needs), copy the
+// page's curl example and run it with a real link in place of LINK, then find
 // the request on the key's usage chart; edit the key, then revoke it.
 export const apiKeyStep = {
   name: "API key: create, run its curl example, see its usage, edit, revoke",
-  async run({ page, baseURL, expect, shoot, state }) {
+  async run({ page, baseURL, media, expect, shoot, state }) {
     await nav(page, "API keys");
     await page.getByRole("heading", { name: "API keys", level: 1 }).waitFor();
     await page.getByText("You have no API keys yet").waitFor();
@@ -15,6 +16,7 @@ export const apiKeyStep = {
     const form = page.getByRole("dialog", { name: "New API key" });
     await form.getByLabel("Name").fill("e2e script");
     expect(await form.getByRole("checkbox", { name: /Read downloads/ }).isChecked(), "downloads:read is on by default");
+    expect(await form.getByRole("checkbox", { name: /Manage downloads/ }).isChecked(), "downloads:write is on by default");
     expect((await form.getByRole("checkbox", { name: /admin:read/ }).count()) === 1, "an admin is offered the admin scopes");
     await form.getByLabel("Daily download quota").fill("100");
     await shoot("api-key-new");
@@ -30,10 +32,13 @@ export const apiKeyStep = {
     await created.getByRole("button", { name: "Done, I have copied it" }).click();
     await created.waitFor({ state: "hidden" });
 
-    // Run the command exactly as the page shows it.
-    const out = execFileSync("sh", ["-c", curl], { encoding: "utf8", timeout: 30_000 });
+    // Run the command as the page shows it, with a real link in place of LINK.
+    expect(curl.includes(`-X POST ${baseURL}/api/v1/downloads`) && curl.includes(`'{"url":"LINK"}'`), "the curl example submits a download");
+    // Another name for the video: the journey downloaded this one already.
+    const link = media.url.replace(/[^/]+$/, "by-key.webm");
+    const out = execFileSync("sh", ["-c", curl.replace(`"url":"LINK"`, `"url":"${link}"`)], { encoding: "utf8", timeout: 30_000 });
     const answer = JSON.parse(out);
-    expect(Array.isArray(answer.items) && answer.items.some((d) => d.status === "completed"), `curl listed the completed download (got ${out.slice(0, 200)})`);
+    expect(answer.url === link && typeof answer.id === "string", `curl queued a download of the link (got ${out.slice(0, 200)})`);
     state.apiKey = { key, name: "e2e script" };
 
     // The request shows on the key's usage chart (counts are flushed when read).
@@ -51,7 +56,7 @@ export const apiKeyStep = {
       await page.waitForTimeout(1000);
     }
     await sheet.getByTestId("usage-chart").waitFor();
-    expect((await sheet.getByTestId("usage-routes").textContent()).includes("GET /api/v1/downloads"), "the route breakdown names GET /api/v1/downloads");
+    expect((await sheet.getByTestId("usage-routes").textContent()).includes("POST /api/v1/downloads"), "the route breakdown names POST /api/v1/downloads");
     await page.mouse.move(1, 1);
     await shoot("api-key-usage");
     await page.keyboard.press("Escape");

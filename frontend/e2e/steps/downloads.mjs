@@ -44,6 +44,14 @@ export const downloadStep = {
     expect(await page.getByRole("status").filter({ hasText: "Live" }).count() > 0, "live indicator says Live");
     await shoot("downloads");
 
+    // Play and save from the row: no detour through Files.
+    expect((await row.getByRole("link", { name: /^Download / }).count()) === 1, "a completed row has a Download link");
+    await row.getByRole("button", { name: /^Play / }).click();
+    const player = page.getByRole("dialog").getByTestId("player");
+    await player.waitFor({ timeout: 15_000 });
+    await page.keyboard.press("Escape");
+    await player.waitFor({ state: "hidden" });
+
     // Filters live in the URL, so a reload keeps them.
     await page.getByRole("combobox", { name: "Status" }).click();
     await page.getByRole("option", { name: "Completed" }).click();
@@ -103,5 +111,30 @@ export const cancelRetryDeleteStep = {
     await confirm.getByRole("button", { name: "Delete with files" }).click();
     await byId.waitFor({ state: "detached", timeout: 20_000 });
     expect((await byId.count()) === 0, "the deleted download left the list");
+  },
+};
+
+// A link nothing answers: the row fails, and its detail says why (not
+// "network error"), with yt-dlp's last lines and, for an admin, its log records.
+export const failedDownloadStep = {
+  name: "a failed download says why",
+  async run({ page, expect, shoot }) {
+    await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Downloads" }).click();
+    await page.getByRole("heading", { name: "Downloads", level: 1 }).waitFor();
+    await page.getByLabel("Link to download").fill("http://127.0.0.1:1/nothing-here.mp4");
+    await page.getByRole("button", { name: "Download", exact: true }).click();
+    const row = page.locator('[data-testid="download-row"][data-status="failed"]').first();
+    await row.waitFor({ timeout: 90_000 });
+    await row.getByTestId("download-title").click();
+    const drawer = page.getByRole("dialog");
+    await drawer.getByText("Connection refused", { exact: true }).waitFor();
+    expect(!((await drawer.textContent()) ?? "").includes("Network error"), "a refusal before anything started is not a network error");
+    await drawer.getByText("Technical details").click();
+    const details = (await drawer.getByTestId("technical-details").textContent()) ?? "";
+    expect(details.includes("ERROR:"), `technical details show yt-dlp's error line (${details})`);
+    await drawer.getByRole("link", { name: "Log records of this download" }).click();
+    await page.waitForURL((u) => u.pathname === "/logs" && u.searchParams.has("download"));
+    await page.getByTestId("log-row").first().waitFor({ timeout: 15_000 });
+    await shoot("download-failed-logs", { themes: ["light"] });
   },
 };

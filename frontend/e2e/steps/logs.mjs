@@ -27,8 +27,11 @@ export const logsStep = {
     await shoot("logs-audit");
 
     // Everything, with the live tail on: a request made now appears without a reload.
+    // Request lines are routine, hidden until "Show everything" is on.
     await page.goto("/logs");
     await page.getByTestId("log-row").first().waitFor();
+    await page.getByRole("switch", { name: "Show everything" }).click();
+    await page.waitForURL((u) => u.searchParams.get("everything") === "on");
     await page.getByRole("switch", { name: "Live tail" }).click();
     await page.locator('[data-testid="tail-status"][data-status="live"]').waitFor({ timeout: 15_000 });
     await page.evaluate(() => fetch("/api/v1/system?e2e-tail=1", { credentials: "same-origin" }));

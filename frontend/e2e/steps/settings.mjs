@@ -40,6 +40,46 @@ export const settingsStep = {
     await ytAgain.getByRole("button", { name: "Discard changes" }).click();
     await page.mouse.move(1, 1);
     await shoot("settings-platforms");
+
+    // Unsaved edits are not lost silently: leaving asks first; staying keeps them.
+    await ytAgain.getByLabel("Max concurrent downloads").fill("4");
+    const dialog = page.waitForEvent("dialog");
+    const click = page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Downloads", exact: true }).click();
+    const d = await dialog;
+    const asked = d.message();
+    await d.dismiss();
+    await click;
+    expect(/unsaved changes/i.test(asked), `leaving with unsaved edits asks first (${asked || "no dialog"})`);
+    expect(new URL(page.url()).pathname === "/settings", "dismissing the question stays on the page");
+    expect((await ytAgain.getByLabel("Max concurrent downloads").inputValue()) === "4", "the edit is still there");
+    await ytAgain.getByRole("button", { name: "Discard changes" }).click();
+  },
+};
+
+// What a user chose last starts the next download, in any browser: the
+// options are remembered on the server, and what does not apply is hidden.
+export const rememberedOptionsStep = {
+  name: "remembered options across reloads",
+  async run({ page, media, expect }) {
+    await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Downloads", exact: true }).click();
+    await page.getByRole("heading", { name: "Downloads", level: 1 }).waitFor();
+    await page.getByLabel("Link to download").fill(`${media.url}?remembered=1`);
+    await page.getByRole("button", { name: "Options" }).click();
+    await page.getByRole("combobox", { name: "Quality", exact: true }).click();
+    await page.getByRole("option", { name: "Audio only" }).click();
+    expect((await page.getByLabel("Subtitle languages").count()) === 0, "subtitles are hidden for audio");
+    const remembered = page.waitForResponse((r) => r.url().endsWith("/api/v1/auth/me/preferences") && r.request().method() === "PUT");
+    await page.getByRole("button", { name: "Download", exact: true }).click();
+    expect((await remembered).ok(), "the choice is remembered on the server");
+
+    await page.reload();
+    await page.getByRole("button", { name: "Options" }).click();
+    const quality = page.getByRole("combobox", { name: "Quality", exact: true });
+    await page.waitForFunction(() => document.getElementById("opt-preset")?.textContent?.includes("Audio only"), null, { timeout: 10_000 });
+    expect(((await quality.textContent()) ?? "").includes("Audio only"), "the quality chosen last is the default after a reload");
+    // Back to video for the steps that follow.
+    await quality.click();
+    await page.getByRole("option", { name: "Platform default" }).click();
   },
 };
 

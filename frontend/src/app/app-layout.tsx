@@ -2,6 +2,7 @@ import type { ReactNode } from "react";
 import { AppShell } from "@/components/layout/app-shell";
 import { LiveIndicator } from "@/components/layout/live-indicator";
 import { ThemeToggle } from "@/components/layout/theme-toggle";
+import { StreamStatusContext } from "@/lib/sse/stream-status";
 import { useEventStream } from "@/lib/sse/use-event-stream";
 import { navItemsFor } from "@/app/nav-items";
 import { useMe } from "@/features/auth/api/get-me";
@@ -14,18 +15,20 @@ export function AppLayout({ children }: { children: ReactNode }) {
   const status = useEventStream(!!me);
   if (!me) return null;
   return (
-    <AppShell
-      nav={navItemsFor(me.role)}
-      banner={<ReadinessBanner />}
-      topBar={
-        <>
-          <LiveIndicator status={status} />
-          <ThemeToggle />
-          <UserMenu me={me} />
-        </>
-      }
-    >
-      {children}
-    </AppShell>
+    <StreamStatusContext value={status}>
+      <AppShell
+        nav={navItemsFor(me.role)}
+        banner={<ReadinessBanner />}
+        topBar={
+          <>
+            <LiveIndicator status={status} />
+            <ThemeToggle />
+            <UserMenu me={me} />
+          </>
+        }
+      >
+        {children}
+      </AppShell>
+    </StreamStatusContext>
   );
 }

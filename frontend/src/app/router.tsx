@@ -3,16 +3,16 @@ import { Route, Switch } from "wouter";
 import { PageSkeleton } from "@/components/layout/page-skeleton";
 import { AppLayout } from "@/app/app-layout";
 import { RequireAuth } from "@/app/require-auth";
-import { LoginPage, NotFoundPage, pageRoutes, SetupPage } from "@/app/routes";
+import { AdminsOnlyPage, InvitePage, LoginPage, NotFoundPage, pageRoutes, ResetPasswordPage, SetupPage } from "@/app/routes";
 import { useMe } from "@/features/auth/api/get-me";
 
 function SignedInRoutes() {
   const { data: me } = useMe();
-  const routes = pageRoutes.filter((r) => !r.adminOnly || me?.role === "admin");
+  const admin = me?.role === "admin";
   return (
     <Switch>
-      {routes.map((r) => (
-        <Route key={r.path} path={r.path} component={r.page} />
+      {pageRoutes.map((r) => (
+        <Route key={r.path} path={r.path} component={!r.adminOnly || admin ? r.page : AdminsOnlyPage} />
       ))}
       <Route component={NotFoundPage} />
     </Switch>
@@ -25,6 +25,8 @@ export function Router() {
       <Switch>
         <Route path="/login" component={LoginPage} />
         <Route path="/setup" component={SetupPage} />
+        <Route path="/invite" component={InvitePage} />
+        <Route path="/reset-password" component={ResetPasswordPage} />
         <Route>
           <RequireAuth>
             <AppLayout>

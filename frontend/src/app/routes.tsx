@@ -11,7 +11,9 @@ export const pageRoutes: PageRoute[] = [
   { path: "/", page: lazy(() => import("@/app/routes/dashboard")) },
   { path: "/downloads", page: lazy(() => import("@/app/routes/downloads")) },
   { path: "/files", page: lazy(() => import("@/app/routes/files")) },
+  { path: "/subscriptions", page: lazy(() => import("@/app/routes/subscriptions")) },
   { path: "/profile", page: lazy(() => import("@/app/routes/profile")) },
+  { path: "/share", page: lazy(() => import("@/app/routes/share")) },
   { path: "/system", page: lazy(() => import("@/app/routes/system")) },
   { path: "/api-keys", page: lazy(() => import("@/app/routes/api-keys")) },
   { path: "/logs", page: lazy(() => import("@/app/routes/logs")), adminOnly: true },
@@ -21,4 +23,7 @@ export const pageRoutes: PageRoute[] = [
 
 export const LoginPage = lazy(() => import("@/app/routes/login"));
 export const SetupPage = lazy(() => import("@/app/routes/setup"));
+export const AdminsOnlyPage = lazy(() => import("@/app/routes/admins-only"));
 export const NotFoundPage = lazy(() => import("@/app/routes/not-found"));
+export const InvitePage = lazy(() => import("@/app/routes/link-pages").then((m) => ({ default: m.InvitePage })));
+export const ResetPasswordPage = lazy(() => import("@/app/routes/link-pages").then((m) => ({ default: m.ResetPasswordPage })));

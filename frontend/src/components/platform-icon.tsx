@@ -1,9 +1,7 @@
 import { GlobeIcon } from "lucide-react";
 import type * as React from "react";
-import type { Schemas } from "@/lib/api/client";
+import { type Platform, usePlatformLabel } from "@/lib/platforms";
 import { cn } from "@/lib/utils";
-
-type Platform = Schemas["Platform"];
 type IconProps = React.SVGProps<SVGSVGElement>;
 
 // Simple line marks in lucide's style (lucide ships no brand logos).
@@ -38,23 +36,25 @@ function SpotifyMark(p: IconProps) {
   );
 }
 
-export const platformLabels: Record<Platform, string> = {
-  youtube: "YouTube",
-  spotify: "Spotify",
-  instagram: "Instagram",
-  generic: "Other site",
-};
-
-const colors: Record<Platform, string> = {
+// The marks and colours of the platforms that have one; any other (a new
+// platform, other sites) shows a globe.
+const colors: Partial<Record<Platform, string>> = {
   youtube: "text-[oklch(0.58_0.22_27)]",
   spotify: "text-[oklch(0.62_0.17_150)]",
   instagram: "text-[oklch(0.6_0.2_350)]",
   generic: "text-muted-foreground",
 };
 
-/** The platform's mark, labelled for screen readers unless `decorative`. */
+const marks: Partial<Record<Platform, (p: IconProps) => React.JSX.Element>> = {
+  youtube: YoutubeMark,
+  spotify: SpotifyMark,
+  instagram: InstagramMark,
+};
+
+/** The platform's mark, labelled (the registry's label) for screen readers unless `decorative`. */
 export function PlatformIcon({ platform, className, decorative }: { platform: Platform; className?: string; decorative?: boolean }) {
-  const Icon = platform === "youtube" ? YoutubeMark : platform === "spotify" ? SpotifyMark : platform === "instagram" ? InstagramMark : GlobeIcon;
-  const a11y = decorative ? { "aria-hidden": true as const } : { role: "img", "aria-label": platformLabels[platform] };
-  return <Icon className={cn("size-4 shrink-0", colors[platform], className)} {...a11y} />;
+  const label = usePlatformLabel(platform);
+  const Icon = marks[platform] ?? GlobeIcon;
+  const a11y = decorative ? { "aria-hidden": true as const } : { role: "img", "aria-label": label };
+  return <Icon className={cn("size-4 shrink-0", colors[platform] ?? "text-muted-foreground", className)} {...a11y} />;
 }

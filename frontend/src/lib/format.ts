@@ -26,6 +26,20 @@ export function formatDuration(seconds: number | null | undefined): string {
   return h > 0 ? `${h}:${String(m).padStart(2, "0")}:${sec}` : `${m}:${sec}`;
 }
 
+/** 60 → "1 minute", 58000 → "16 hours 6 minutes", 200000 → "2 days 7 hours": how long something has run. */
+export function formatUptime(seconds: number | null | undefined): string {
+  if (seconds == null || !Number.isFinite(seconds) || seconds < 0) return "—";
+  const s = Math.floor(seconds);
+  const parts: [number, string][] = [
+    [Math.floor(s / 86400), "day"],
+    [Math.floor((s % 86400) / 3600), "hour"],
+    [Math.floor((s % 3600) / 60), "minute"],
+  ];
+  const shown = parts.filter(([n]) => n > 0).slice(0, 2);
+  if (shown.length === 0) return plural(s, "second");
+  return shown.map(([n, unit]) => plural(n, unit)).join(" ");
+}
+
 const rtf = new Intl.RelativeTimeFormat(undefined, { numeric: "auto" });
 const steps: [Intl.RelativeTimeFormatUnit, number][] = [
   ["year", 31536000],

@@ -14,6 +14,7 @@ export const queryKeys = {
   me: ["auth", "me"] as const,
   providers: ["auth", "providers"] as const,
   sessions: ["auth", "sessions"] as const,
+  preferences: ["auth", "preferences"] as const,
   downloads: {
     all: ["downloads"] as const,
     lists: ["downloads", "list"] as const,
@@ -39,11 +40,18 @@ export const queryKeys = {
     all: ["settings"] as const,
     global: ["settings", "global"] as const,
     platforms: ["settings", "platforms"] as const,
+    accounts: ["settings", "accounts"] as const,
+    spotifyAccount: ["settings", "spotify-account"] as const,
+    relayout: ["settings", "relayout"] as const,
   },
   webhooks: {
     all: ["webhooks"] as const,
     list: ["webhooks", "list"] as const,
     deliveries: (id: string) => ["webhooks", "deliveries", id] as const,
+  },
+  subscriptions: {
+    all: ["subscriptions"] as const,
+    list: ["subscriptions", "list"] as const,
   },
   users: {
     all: ["users"] as const,
@@ -54,5 +62,8 @@ export const queryKeys = {
   retentionPreview: ["storage", "retention-preview"] as const,
   orphans: ["storage", "orphans"] as const,
   stats: ["stats"] as const,
+  platforms: ["platforms"] as const,
   system: ["system"] as const,
+  // Under "system", so refreshing the system view refreshes it too.
+  ytdlp: ["system", "ytdlp"] as const,
 };

@@ -1,6 +1,19 @@
+/// <reference types="node" />
 import type { Schemas } from "@/lib/api/client";
+import { readFileSync } from "node:fs";
+import { resolve } from "node:path";
 
 /** A download as the API returns it, with overrides. */
+/**
+ * The server's platform registry as GET /platforms serves it, from the file
+ * Go's TestRegistryFile keeps equal to it (every platform enabled).
+ */
+export function platformRegistry(): Schemas["PlatformInfo"][] {
+  // Vitest runs in frontend/, beside api/.
+  const raw = readFileSync(resolve(process.cwd(), "../api/internal/platforms/testdata/platforms.json"), "utf8");
+  return (JSON.parse(raw) as Omit<Schemas["PlatformInfo"], "enabled">[]).map((p) => ({ ...p, enabled: true }));
+}
+
 export function makeDownload(over: Partial<Schemas["Download"]> = {}): Schemas["Download"] {
   return {
     id: "01931c2a-0000-7000-8000-000000000001",
@@ -15,6 +28,7 @@ export function makeDownload(over: Partial<Schemas["Download"]> = {}): Schemas["
     source_url: null,
     progress: { percent: 0, downloaded_bytes: 0, total_bytes: null, speed_bps: null, eta_seconds: null, fragment_index: null, fragment_count: null, postprocessor: null },
     error: null,
+    warnings: [],
     parent_id: null,
     children_count: 0,
     children_summary: null,
@@ -24,6 +38,7 @@ export function makeDownload(over: Partial<Schemas["Download"]> = {}): Schemas["
     node: null,
     attempts: 0,
     match: null,
+    ytdlp_version: null,
     created_at: "2026-11-14T09:10:00Z",
     started_at: null,
     finished_at: null,
@@ -92,11 +107,13 @@ export function makePlatformSettings(over: Partial<Schemas["PlatformSettings"]> 
     max_concurrent: 2,
     rate_limit_bytes_per_second: null,
     sleep_between_requests_seconds: 0,
+    min_start_interval_seconds: 6,
     proxy: null,
     cookies_set: false,
     cookies_expire_at: null,
     cookies_warning: null,
-    options: { youtube: { subtitle_languages: [], sponsorblock_categories: [], auto_captions: false } },
+    options: { youtube: { subtitle_languages: [], sponsorblock_categories: [], auto_captions: false, remote_components: [] } },
+    limits: { max_download_seconds: null, max_download_bytes: null },
     updated_at: null,
     ...over,
   };

@@ -24,7 +24,8 @@ type Policy interface {
 // proxy under one lease, with the proxy URL for a yt-dlp child process.
 type egressConn struct {
 	Client *http.Client
-	// ProxyURL carries the lease's credentials ("" without a proxy).
+	// ProxyURL is the lease's child port for a child process (no
+	// credentials; "" without a proxy).
 	ProxyURL string
 	release  func()
 }
@@ -52,10 +53,31 @@ func dialEgress(ctx context.Context, egress Egress, policy Policy, platform, job
 		lease.Close()
 		return nil, err
 	}
+	child, err := lease.ChildURL()
+	if err != nil {
+		lease.Close()
+		return nil, err
+	}
 	tr := &http.Transport{Proxy: http.ProxyURL(proxy), TLSHandshakeTimeout: 15 * time.Second,
 		ResponseHeaderTimeout: timeout, MaxIdleConnsPerHost: 2}
-	return &egressConn{Client: &http.Client{Timeout: timeout, Transport: tr}, ProxyURL: lease.URL(), release: func() {
+	return &egressConn{Client: &http.Client{Timeout: timeout, Transport: tr}, ProxyURL: child, release: func() {
 		tr.CloseIdleConnections()
 		lease.Close()
 	}}, nil
+}
+
+// leasedClient is an HTTP client whose requests leave through a lease the
+// engine already holds (a MediaFetcher's FetchRun.Settings.ProxyURL);
+// without one (unit tests) it goes direct. The caller closes idle
+// connections with the returned func.
+func leasedClient(proxyURL string, timeout time.Duration) (*http.Client, func(), error) {
+	tr := &http.Transport{TLSHandshakeTimeout: 15 * time.Second, ResponseHeaderTimeout: timeout, MaxIdleConnsPerHost: 2}
+	if proxyURL != "" {
+		proxy, err := url.Parse(proxyURL)
+		if err != nil {
+			return nil, nil, err
+		}
+		tr.Proxy = http.ProxyURL(proxy)
+	}
+	return &http.Client{Transport: tr}, tr.CloseIdleConnections, nil
 }

@@ -41,7 +41,14 @@ type spotifyWorld struct {
 // videos (a one-hour loop, a slowed edit): no confident match.
 func newSpotifyWorld(t *testing.T) *spotifyWorld {
 	t.Helper()
-	w := &spotifyWorld{api: spotifytest.Start(t, spotifytest.Options{NoFixtures: true}),
+	return newSpotifyWorldWith(t, spotifytest.Options{NoFixtures: true}, nil)
+}
+
+// newSpotifyWorldWith is newSpotifyWorld on a stand-in with opts and,
+// when acct is set, a connected account.
+func newSpotifyWorldWith(t *testing.T, opts spotifytest.Options, acct handlers.SpotifyAccount) *spotifyWorld {
+	t.Helper()
+	w := &spotifyWorld{api: spotifytest.Start(t, opts),
 		search: searchtest.Start(t, searchtest.Options{NoFixtures: true})}
 	covers := httptest.NewServer(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
 		http.ServeFile(rw, r, testmedia.Poster(t))
@@ -57,9 +64,8 @@ func newSpotifyWorld(t *testing.T) *spotifyWorld {
 	registerSearches(w.search, func(name string) string { return "https://media.invalid/" + name })
 	cfg := w.api.Config()
 	w.settings = &staticSettings{cfg: settings.SpotifyConfig{ClientID: cfg.ClientID, ClientSecret: cfg.ClientSecret,
-		APIBaseURL: cfg.BaseURL, TokenURL: cfg.TokenURL, SearchBackend: "auto"}}
-	w.h = handlers.NewSpotify(handlers.SpotifyConfig{Settings: w.settings, SearchBaseURL: w.search.URL,
-		OEmbedURL: w.api.URL + "/oembed"})
+		APIBaseURL: cfg.BaseURL, TokenURL: cfg.TokenURL, EmbedBaseURL: w.api.URL, SearchBackend: "auto"}}
+	w.h = handlers.NewSpotify(handlers.SpotifyConfig{Settings: w.settings, SearchBaseURL: w.search.URL, Account: acct})
 	return w
 }
 
@@ -80,12 +86,20 @@ func registerSearches(s *searchtest.Server, mediaURL func(name string) string) {
 // child returns the album's i-th track as Expand's child item.
 func (w *spotifyWorld) child(t *testing.T, i int) downloads.Item {
 	t.Helper()
-	_, children, ok, err := w.h.Expand(context.Background(), w.item(spotify.OpenURL(spotify.KindAlbum, w.album.ID), "album"))
-	if err != nil || !ok {
-		t.Fatalf("expand: %v, %v", ok, err)
+	exp, err := w.h.Expand(context.Background(), w.item(spotify.OpenURL(spotify.KindAlbum, w.album.ID), "album"))
+	if err != nil || exp.ListURL != "" {
+		t.Fatalf("expand: %+v, %v", exp, err)
 	}
-	c := children[i]
+	c := exp.Children[i]
 	return downloads.Item{ID: uuid.New(), URL: c.URL, Platform: "spotify", Kind: c.Kind, Meta: c.Meta}
+}
+
+// noCredentials clears the app credentials until the test ends.
+func (w *spotifyWorld) noCredentials(t *testing.T) {
+	t.Helper()
+	id, secret := w.settings.cfg.ClientID, w.settings.cfg.ClientSecret
+	w.settings.cfg.ClientID, w.settings.cfg.ClientSecret = "", ""
+	t.Cleanup(func() { w.settings.cfg.ClientID, w.settings.cfg.ClientSecret = id, secret })
 }
 
 func (w *spotifyWorld) item(url, kind string) downloads.Item {
@@ -94,10 +108,10 @@ func (w *spotifyWorld) item(url, kind string) downloads.Item {
 
 // metaOf decodes a row's meta.
 type metaOf struct {
-	Track          *spotify.Track   `json:"track"`
-	Match          *downloads.Match `json:"match"`
-	MetadataSource string           `json:"metadata_source"`
-	Warnings       []string         `json:"warnings"`
+	Track          *spotify.Track      `json:"track"`
+	Match          *downloads.Match    `json:"match"`
+	MetadataSource string              `json:"metadata_source"`
+	Warnings       []downloads.Warning `json:"warnings"`
 }
 
 func decode(t *testing.T, raw json.RawMessage) metaOf {

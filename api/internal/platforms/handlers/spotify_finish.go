@@ -24,7 +24,7 @@ func (h *Spotify) Finish(ctx context.Context, it downloads.Item, src downloads.S
 		return err
 	}
 	defer conn.Close()
-	w := tags.New(tags.Config{FFmpegPath: h.cfg.FFmpegPath, HTTPClient: conn.Client, Logger: h.log})
+	w := tags.New(tags.Config{FFmpegPath: h.cfg.FFmpegPath, HTTPClient: conn.Client, Logger: h.log, Proc: h.cfg.Proc})
 	tg := tags.FromTrack(*meta.Track)
 	for _, f := range files {
 		if _, err := tags.FormatOf(f); err != nil {

@@ -21,24 +21,22 @@ type SpotifyProbe struct {
 	DurationSeconds *float64 `json:"duration_seconds"`
 	TrackCount      *int     `json:"track_count"`
 	ImageURL        *string  `json:"image_url"`
-	// MetadataSource is web_api, or oembed without credentials.
+	// MetadataSource is web_api, or embed (the public embed page).
 	MetadataSource string `json:"metadata_source"`
 }
 
-// Probe describes a Spotify link from the Web API (or, without
-// credentials, a track's title from oEmbed) without downloading.
+// Probe describes a Spotify link from the Web API, or from its public
+// embed page without credentials, without downloading.
 func (h *Spotify) Probe(ctx context.Context, rawURL, _ string) (downloads.ProbeResult, error) {
 	kind, id, err := spotify.ParseURL(rawURL)
 	if err != nil {
 		return downloads.ProbeResult{}, err
 	}
-	// A probe describes an album without reading each track in full (its
-	// ISRCs are not shown), so it takes its own client.
-	c := h.newClient(h.cfg.Settings.Spotify(ctx), true)
-	sp := SpotifyProbe{Type: string(kind), ID: id, Artists: []string{}, MetadataSource: "web_api"}
+	c := h.clientFor(ctx)
+	sp := SpotifyProbe{Type: string(kind), ID: id, Artists: []string{}, MetadataSource: spotify.SourceWebAPI}
 	res := downloads.ProbeResult{Kind: string(kind), Warnings: []string{}}
 	if kind == spotify.KindArtist {
-		if c.HasCredentials() {
+		if c.CanUseAPI() {
 			a, err := c.Artist(ctx, id)
 			if err != nil {
 				return downloads.ProbeResult{}, err
@@ -51,18 +49,14 @@ func (h *Spotify) Probe(ctx context.Context, rawURL, _ string) (downloads.ProbeR
 		res.Spotify = sp
 		return res, nil
 	}
-	if !c.HasCredentials() && kind != spotify.KindTrack {
-		return downloads.ProbeResult{}, spotify.ErrCredentialsRequired.WithDetail("%s", msgNeedCredentials)
-	}
-	col, err := c.Resolve(ctx, rawURL)
+	col, warnings, err := h.read(ctx, "probe-"+id, kind, id, true)
 	if err != nil {
 		return downloads.ProbeResult{}, err
 	}
-	sp.Name, sp.ImageURL = col.Name, opt(col.CoverURL)
+	sp.Name, sp.ImageURL, sp.MetadataSource = col.Name, opt(col.CoverURL), col.Source
 	res.Title, res.ThumbnailURL = opt(col.Name), opt(col.CoverURL)
-	if col.OEmbedOnly {
-		sp.MetadataSource = "oembed"
-		res.Warnings = append(res.Warnings, msgOEmbedOnly)
+	for _, w := range warnings {
+		res.Warnings = append(res.Warnings, w.Message)
 	}
 	var total float64
 	for _, t := range col.Tracks {

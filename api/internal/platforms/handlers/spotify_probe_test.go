@@ -2,11 +2,10 @@ package handlers_test
 
 import (
 	"context"
-	"errors"
+	"strings"
 	"testing"
 
 	"github.com/downlink/downlink/api/internal/platforms/handlers"
-	"github.com/downlink/downlink/api/internal/spotify"
 	"github.com/downlink/downlink/api/internal/spotify/spotifytest"
 )
 
@@ -55,18 +54,27 @@ func TestSpotifyProbe(t *testing.T) {
 			tc.check(t, sp)
 		})
 	}
-	t.Run("without credentials", func(t *testing.T) {
-		w.settings.cfg.ClientID, w.settings.cfg.ClientSecret = "", ""
+	t.Run("without credentials: the public pages", func(t *testing.T) {
+		w.noCredentials(t)
 		res, err := w.h.Probe(ctx, "spotify:track:"+track.ID, "track")
 		if err != nil {
 			t.Fatal(err)
 		}
 		sp := res.Spotify.(handlers.SpotifyProbe)
-		if sp.MetadataSource != "oembed" || sp.Name != "Neon Lights" || sp.ISRC != nil || len(res.Warnings) != 1 {
+		if sp.MetadataSource != "embed" || sp.Name != "Neon Lights" || sp.ISRC != nil || len(sp.Artists) != 1 ||
+			*sp.DurationSeconds != 200 || *sp.ImageURL != w.coverURL || len(res.Warnings) != 0 {
 			t.Errorf("probe %+v, spotify %+v", res, sp)
 		}
-		if _, err := w.h.Probe(ctx, "spotify:album:"+w.album.ID, "album"); !errors.Is(err, spotify.ErrCredentialsRequired) {
-			t.Errorf("album without credentials: %v", err)
+		res, err = w.h.Probe(ctx, "spotify:album:"+w.album.ID, "album")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if sp := res.Spotify.(handlers.SpotifyProbe); sp.MetadataSource != "embed" || *sp.TrackCount != 3 || sp.Name != "Night Drive" {
+			t.Errorf("album probe %+v", sp)
+		}
+		if _, err := w.h.Probe(ctx, "spotify:playlist:"+spotifytest.ID("private"), "playlist"); failureCode(err) != "unavailable" ||
+			!strings.Contains(err.Error(), "connect your Spotify account") {
+			t.Errorf("missing playlist: %v", err)
 		}
 	})
 }

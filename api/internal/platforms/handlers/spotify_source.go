@@ -21,16 +21,22 @@ const searchTimeout = 20 * time.Second
 // Source finds what to download for a track: the recording a person chose
 // (POST /downloads/{id}/match), else the matcher's confident pick. Without
 // one it parks the item in needs_match with the ranked candidates.
+//
+// A track listed from a public embed page is first completed (the Web
+// API's ISRC, album and cover when credentials allow); matching uses the
+// ISRC when it has one, and artists, title and duration otherwise.
 func (h *Spotify) Source(ctx context.Context, it downloads.Item) (downloads.Source, error) {
 	meta := decodeMeta(it.Meta)
 	if meta.Track == nil {
-		if err := h.resolveTrack(ctx, it.URL, &meta); err != nil {
+		if err := h.resolveTrack(ctx, it, &meta); err != nil {
 			return downloads.Source{}, err
 		}
+	} else if meta.MetadataSource == spotify.SourceEmbed && meta.Match == nil {
+		h.complete(ctx, it, &meta)
 	}
 	t := *meta.Track
 	src := downloads.Source{Title: t.Name, Uploader: strings.Join(t.Artists, ", "), ThumbnailURL: t.CoverURL,
-		Duration: float64(t.DurationMs) / 1000}
+		Duration: float64(t.DurationMs) / 1000, Warnings: meta.Warnings}
 	if m := meta.Match; m != nil && m.Manual && m.ChosenURL != nil {
 		src.URL, src.Meta = *m.ChosenURL, meta.encode()
 		return src, nil
@@ -40,7 +46,8 @@ func (h *Spotify) Source(ctx context.Context, it downloads.Item) (downloads.Sour
 	switch {
 	case errors.As(err, &nm):
 		meta.Match = &downloads.Match{Threshold: h.threshold() / 100, Candidates: h.candidates(nm.Ranked, "")}
-		return downloads.Source{}, &downloads.NeedsMatch{Meta: meta.encode(), Message: noMatchMessage(t, nm, h.threshold())}
+		return downloads.Source{}, &downloads.NeedsMatch{Meta: meta.encode(), Message: noMatchMessage(t, nm, h.threshold()),
+			Warnings: meta.Warnings}
 	case err != nil:
 		if ctx.Err() != nil {
 			return downloads.Source{}, err
@@ -56,23 +63,36 @@ func (h *Spotify) Source(ctx context.Context, it downloads.Item) (downloads.Sour
 	return src, nil
 }
 
-// resolveTrack reads a single track link's metadata: from the Web API, or
-// (without credentials) its title from oEmbed, with a warning.
-func (h *Spotify) resolveTrack(ctx context.Context, link string, meta *spotifyMeta) error {
-	col, err := h.clientFor(ctx).Resolve(ctx, link)
+// resolveTrack reads a single track link's metadata: the Web API's full
+// track when it can, else the public embed page's (completed like a
+// listed track).
+func (h *Spotify) resolveTrack(ctx context.Context, it downloads.Item, meta *spotifyMeta) error {
+	kind, id, err := spotify.ParseURL(it.URL)
+	if err != nil || kind != spotify.KindTrack {
+		return downloads.Failure("unsupported_url", "This is not a Spotify track link Downlink understands.")
+	}
+	col, warnings, err := h.read(ctx, it.ID.String(), kind, id, false)
 	if err != nil {
-		return spotifyFailure(ctx, err)
+		return err
 	}
 	if len(col.Tracks) == 0 {
 		return downloads.Failure("unavailable", "Spotify has no playable track at this link.")
 	}
 	t := col.Tracks[0]
-	meta.Track, meta.MetadataSource = &t, "web_api"
-	if col.OEmbedOnly {
-		meta.MetadataSource = "oembed"
-		meta.Warnings = append(meta.Warnings, msgOEmbedOnly)
+	meta.Track, meta.MetadataSource, meta.Warnings = &t, col.Source, warnings
+	if col.Source == spotify.SourceEmbed && !hasWarning(warnings, "spotify_premium_required") {
+		h.complete(ctx, it, meta)
 	}
 	return nil
+}
+
+func hasWarning(ws []downloads.Warning, code string) bool {
+	for _, w := range ws {
+		if w.Code == code {
+			return true
+		}
+	}
+	return false
 }
 
 func (h *Spotify) threshold() float64 {
@@ -100,7 +120,7 @@ func (h *Spotify) match(ctx context.Context, it downloads.Item, t spotify.Track)
 	if h.cfg.SearchBaseURL == "" {
 		// yt-dlp's ytsearch only reaches the real YouTube: no fallback
 		// when the search is pointed elsewhere.
-		fallback = search.NewYTDLP(search.YTDLPConfig{Path: h.cfg.YtdlpPath, Proxy: conn.ProxyURL})
+		fallback = search.NewYTDLP(search.YTDLPConfig{Path: h.cfg.YtdlpPath, Proxy: conn.ProxyURL, Proc: h.cfg.Proc})
 	}
 	mc := match.Config{Threshold: h.threshold(), Logger: h.log}
 	switch h.cfg.Settings.Spotify(ctx).SearchBackend {

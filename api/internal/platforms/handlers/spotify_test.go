@@ -29,10 +29,11 @@ func TestSpotifyExpandAlbumAndPlaylist(t *testing.T) {
 	}
 	for _, tt := range links {
 		t.Run(tt.name, func(t *testing.T) {
-			title, children, ok, err := w.h.Expand(context.Background(), w.item(tt.url, "album"))
-			if err != nil || !ok {
-				t.Fatalf("Expand: ok=%v err=%v", ok, err)
+			exp, err := w.h.Expand(context.Background(), w.item(tt.url, "album"))
+			if err != nil || exp.ListURL != "" {
+				t.Fatalf("Expand: %+v err=%v", exp, err)
 			}
+			title, children := exp.Title, exp.Children
 			if title != tt.title || len(children) != tt.n {
 				t.Fatalf("title %q with %d children, want %q with %d", title, len(children), tt.title, tt.n)
 			}
@@ -48,7 +49,8 @@ func TestSpotifyExpandAlbumAndPlaylist(t *testing.T) {
 		})
 	}
 	t.Run("album children carry numbers, artists and cover", func(t *testing.T) {
-		_, children, _, _ := w.h.Expand(context.Background(), w.item(spotify.OpenURL(spotify.KindAlbum, w.album.ID), "album"))
+		exp, _ := w.h.Expand(context.Background(), w.item(spotify.OpenURL(spotify.KindAlbum, w.album.ID), "album"))
+		children := exp.Children
 		m := decode(t, children[1].Meta)
 		if children[1].Uploader != "Synthwave Test, Guest Singer" || children[1].ThumbnailURL != w.coverURL ||
 			m.Track.TrackNumber != 2 || m.Track.TrackTotal != 3 || m.Track.ReleaseDate != "2024-05-01" {
@@ -61,25 +63,19 @@ func TestSpotifyExpandRefusals(t *testing.T) {
 	w := newSpotifyWorld(t)
 	artistID := spotifytest.ID("artist:Synthwave Test")
 	w.api.AddArtist(artistID, "Synthwave Test")
-	_, _, _, err := w.h.Expand(context.Background(), w.item("https://open.spotify.com/artist/"+artistID, "artist"))
+	_, err := w.h.Expand(context.Background(), w.item("https://open.spotify.com/artist/"+artistID, "artist"))
 	if failureCode(err) != "unsupported_url" || !strings.Contains(err.Error(), "“Synthwave Test”") ||
 		!strings.Contains(err.Error(), "2026") {
 		t.Errorf("artist: %v", err)
 	}
-	// Without credentials albums and playlists cannot be read.
-	w.settings.cfg.ClientID, w.settings.cfg.ClientSecret = "", ""
-	_, _, _, err = w.h.Expand(context.Background(), w.item(spotify.OpenURL(spotify.KindAlbum, w.album.ID), "album"))
-	if failureCode(err) != "spotify_api" || !strings.Contains(err.Error(), "Settings → Platforms → Spotify") {
-		t.Errorf("album without credentials: %v", err)
-	}
 	// Wrong credentials and unknown albums say so.
 	w.settings.cfg.ClientID, w.settings.cfg.ClientSecret = "test-client-id", "wrong"
-	_, _, _, err = w.h.Expand(context.Background(), w.item(spotify.OpenURL(spotify.KindAlbum, w.album.ID), "album"))
+	_, err = w.h.Expand(context.Background(), w.item(spotify.OpenURL(spotify.KindAlbum, w.album.ID), "album"))
 	if failureCode(err) != "spotify_api" || !strings.Contains(err.Error(), "rejected") {
 		t.Errorf("wrong secret: %v", err)
 	}
 	w.settings.cfg.ClientSecret = "test-client-secret"
-	_, _, _, err = w.h.Expand(context.Background(), w.item(spotify.OpenURL(spotify.KindAlbum, spotifytest.ID("nope")), "album"))
+	_, err = w.h.Expand(context.Background(), w.item(spotify.OpenURL(spotify.KindAlbum, spotifytest.ID("nope")), "album"))
 	if failureCode(err) != "unavailable" {
 		t.Errorf("unknown album: %v", err)
 	}
@@ -165,9 +161,8 @@ func TestSpotifySingleTrack(t *testing.T) {
 			t.Errorf("meta %s", src.Meta)
 		}
 	})
-	t.Run("oembed without credentials: title only, with a warning", func(t *testing.T) {
-		w.settings.cfg.ClientID, w.settings.cfg.ClientSecret = "", ""
-		defer func() { w.settings.cfg.ClientID, w.settings.cfg.ClientSecret = "test-client-id", "test-client-secret" }()
+	t.Run("without credentials: the public track page", func(t *testing.T) {
+		w.noCredentials(t)
 		src, err := w.h.Source(ctx, w.item(link, "track"))
 		raw := src.Meta // matched, or waiting for a person: the meta says the same
 		var nm *downloads.NeedsMatch
@@ -177,12 +172,13 @@ func TestSpotifySingleTrack(t *testing.T) {
 			t.Fatal(err)
 		}
 		m := decode(t, raw)
-		if m.MetadataSource != "oembed" || m.Track.Name != "Neon Lights" || len(m.Track.Artists) != 0 || len(m.Warnings) != 1 ||
-			!strings.Contains(m.Warnings[0], "title alone") {
+		if m.MetadataSource != "embed" || m.Track.Name != "Neon Lights" || strings.Join(m.Track.Artists, "|") != "Synthwave Test" ||
+			m.Track.DurationMs != 200000 || m.Track.ISRC != "" || m.Track.CoverURL != w.coverURL || m.Track.ReleaseDate != "2024-05-01" ||
+			len(m.Warnings) != 0 {
 			t.Errorf("meta %s", raw)
 		}
-		if !slices.Contains(w.search.Queries(), "WEB_REMIX: Neon Lights") {
-			t.Errorf("the title alone was not searched: %v", w.search.Queries())
+		if !slices.Contains(w.search.Queries(), "WEB_REMIX: Synthwave Test - Neon Lights") {
+			t.Errorf("artists and title were not searched: %v", w.search.Queries())
 		}
 	})
 }

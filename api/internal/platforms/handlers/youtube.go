@@ -10,46 +10,54 @@ import (
 	"github.com/downlink/downlink/api/internal/ytdlp"
 )
 
-// Lister lists a playlist address with an item's platform settings and
-// its playlist_items selection (downloads.Service.ListEntries).
-type Lister interface {
-	ListEntries(ctx context.Context, it downloads.Item, url string) (*ytdlp.Playlist, error)
+// CodeYouTubeBlocked: YouTube refused the stream to this server.
+const CodeYouTubeBlocked = "youtube_blocked"
+
+const youTubeBlockedMessage = "YouTube blocked the stream: the video exists, but YouTube gave this server no format it " +
+	"would serve (“Requested format is not available”, or HTTP 403 on the media). Check the YouTube challenge solver on " +
+	"the System page (it must be ready); on a server or data-center IP, set up a PO-token provider (docs/youtube.md); " +
+	"an administrator can add cookies of a signed-in YouTube session in Settings → Platforms → YouTube → Cookies. Then retry."
+
+// YouTube handles YouTube's defaults (subtitles, SponsorBlock), its
+// channels and its failures. Videos and playlists take the plain yt-dlp
+// path.
+type YouTube struct{ downloads.HandlerDefaults }
+
+var _ downloads.PlatformHandler = YouTube{}
+
+// Prepare fills what the user left unset from the YouTube settings
+// (default subtitles and SponsorBlock categories); SponsorBlock is
+// YouTube's alone.
+func (YouTube) Prepare(o *ytdlp.Options, pol downloads.PlatformPolicy) ytdlp.Constraints {
+	if o.Subtitles == nil && len(pol.SubtitleLanguages) > 0 {
+		o.Subtitles = &ytdlp.Subtitles{Languages: pol.SubtitleLanguages, Auto: pol.AutoCaptions,
+			Embed: o.Preset != ytdlp.PresetAudio}
+	}
+	if len(o.SponsorBlockRemove) == 0 && len(pol.SponsorBlock) > 0 {
+		o.SponsorBlockRemove = pol.SponsorBlock
+	}
+	return ytdlp.Constraints{SponsorBlock: true}
 }
 
-// YouTube handles YouTube channels and YouTube's failures. Videos,
-// playlists, subtitles and SponsorBlock take the plain yt-dlp path.
-type YouTube struct {
-	// Lister lists channels; nil leaves channels to the plain listing.
-	Lister Lister
+// Tune lets yt-dlp use SponsorBlock and, when the admin allowed them,
+// fetch its challenge solver scripts.
+func (YouTube) Tune(st *ytdlp.Settings, pol downloads.PlatformPolicy) {
+	st.AllowSponsorBlock = true
+	st.RemoteComponents = pol.RemoteComponents
+	st.PluginDir, st.ExtractorArgs = pol.PluginDir, pol.ExtractorArgs
 }
-
-var (
-	_ downloads.PlatformHandler  = (*YouTube)(nil)
-	_ downloads.FailureExplainer = (*YouTube)(nil)
-)
 
 // Expand lists a channel from its videos tab: yt-dlp lists a channel's
 // bare address as its tabs (Videos, Shorts, Live), one "entry" each, so
 // "the latest N" (playlist_items 1-N) would pick tabs, not videos.
-// Channels with a tab, YouTube Music artist pages and playlists take the
-// plain listing.
-func (y *YouTube) Expand(ctx context.Context, it downloads.Item) (string, []downloads.Child, bool, error) {
-	if y.Lister == nil {
-		return "", nil, false, nil
-	}
+// Channels with a tab, YouTube Music artist pages and playlists list
+// their own address.
+func (YouTube) Expand(_ context.Context, it downloads.Item) (downloads.Expansion, error) {
 	list := uploadsURL(platforms.DetectString(it.URL))
 	if list == "" {
-		return "", nil, false, nil
+		list = it.URL
 	}
-	pl, err := y.Lister.ListEntries(ctx, it, list)
-	if err != nil {
-		return "", nil, false, err
-	}
-	children := make([]downloads.Child, 0, len(pl.Entries))
-	for _, e := range pl.Entries {
-		children = append(children, downloads.Child{URL: e.URL, Title: e.Title, Duration: e.DurationSeconds, Kind: "video"})
-	}
-	return pl.Title, children, true, nil
+	return downloads.Expansion{ListURL: list}, nil
 }
 
 // uploadsURL is a channel's videos tab when the URL names no tab, else "".
@@ -66,19 +74,12 @@ func uploadsURL(d platforms.Detection) string {
 	return ""
 }
 
-// Source downloads the item's own URL.
-func (y *YouTube) Source(_ context.Context, it downloads.Item) (downloads.Source, error) {
-	return downloads.Source{URL: it.URL}, nil
-}
-
-// Finish has nothing to add.
-func (y *YouTube) Finish(context.Context, downloads.Item, downloads.Source, []string) error {
-	return nil
-}
-
 // ExplainFailure points YouTube's "sign in to confirm you're not a bot"
-// and sign-in walls at the YouTube cookies setting.
-func (y *YouTube) ExplainFailure(err error) error {
+// and sign-in walls at the YouTube cookies setting, its session rate limit
+// at pacing, and a stream YouTube refused (no format left, 403 on the
+// media) at the challenge solver, PO tokens and cookies: the video is
+// there, YouTube blocked this server's way to it.
+func (YouTube) ExplainFailure(err error) error {
 	var ee *ytdlp.ExitError
 	if !errors.As(err, &ee) {
 		return nil
@@ -88,6 +89,13 @@ func (y *YouTube) ExplainFailure(err error) error {
 		return downloads.Failure("bot_check", "YouTube asked to “sign in to confirm you're not a bot”. An administrator can add "+
 			"cookies of a signed-in YouTube session (a cookies.txt exported from the browser) in Settings → Platforms → "+
 			"YouTube → Cookies; then retry.")
+	case ytdlp.ReasonRateLimited:
+		return downloads.Failure("rate_limited", "YouTube rate-limited this server's session (“This content isn't available, "+
+			"try again later”), typically for up to an hour. Wait before retrying; an administrator can lower YouTube's "+
+			"concurrency and raise its pause between jobs and requests in Settings → Platforms → YouTube, or add cookies "+
+			"of a (throwaway) signed-in account.")
+	case ytdlp.ReasonFormatUnavailable, ytdlp.ReasonMediaForbidden:
+		return downloads.Failure(CodeYouTubeBlocked, youTubeBlockedMessage)
 	case ytdlp.ReasonLoginRequired:
 		return downloads.Failure("login_required", "YouTube shows this video only to signed-in viewers (age-restricted or "+
 			"members-only). An administrator can add cookies of a signed-in YouTube session in Settings → Platforms → "+

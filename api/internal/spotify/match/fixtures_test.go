@@ -1,7 +1,6 @@
 package match_test
 
 import (
-	"os"
 	"path/filepath"
 	"testing"
 
@@ -29,10 +28,7 @@ func watch(id string) string { return "https://www.youtube.com/watch?v=" + id }
 
 func parse(t *testing.T, name string) []search.Candidate {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join(spotifytest.MustFixturesDir(t), name))
-	if err != nil {
-		t.Fatal(err)
-	}
+	b := spotifytest.ReadRecorded(t, name)
 	parser := search.ParseYouTube
 	if filepath.Dir(name) == "ytmusic" {
 		parser = search.ParseYTMusic

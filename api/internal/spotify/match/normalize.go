@@ -4,29 +4,35 @@ import (
 	"regexp"
 	"strings"
 	"unicode"
+
+	"golang.org/x/text/runes"
+	"golang.org/x/text/transform"
+	"golang.org/x/text/unicode/norm"
 )
 
-// fold maps accented Latin letters to their base letters (no x/text
-// dependency for this one table); everything else passes through.
-var fold = map[rune]string{
-	'à': "a", 'á': "a", 'â': "a", 'ã': "a", 'ä': "a", 'å': "a", 'ā': "a", 'ą': "a", 'ă': "a",
-	'æ': "ae", 'ç': "c", 'ć': "c", 'č': "c", 'ď': "d", 'đ': "d", 'ð': "d",
-	'è': "e", 'é': "e", 'ê': "e", 'ë': "e", 'ē': "e", 'ę': "e", 'ě': "e", 'ė': "e",
-	'ì': "i", 'í': "i", 'î': "i", 'ï': "i", 'ī': "i", 'į': "i", 'ı': "i",
-	'ł': "l", 'ľ': "l", 'ñ': "n", 'ń': "n", 'ň': "n",
-	'ò': "o", 'ó': "o", 'ô': "o", 'õ': "o", 'ö': "o", 'ø': "o", 'ō': "o", 'ő': "o", 'œ': "oe",
-	'ř': "r", 'ś': "s", 'š': "s", 'ş': "s", 'ș': "s", 'ß': "ss", 'ť': "t", 'ţ': "t", 'ț': "t", 'þ': "th",
-	'ù': "u", 'ú': "u", 'û': "u", 'ü': "u", 'ū': "u", 'ů': "u", 'ű': "u", 'ų': "u",
-	'ý': "y", 'ÿ': "y", 'ź': "z", 'ż': "z", 'ž': "z",
+// accents are the combining diacritical marks (U+0300–U+036F): what NFD
+// splits off é, ñ, ö, ą, ő…; golang.org/x/text removes them. Marks of other
+// scripts (the Japanese voicing marks) are part of their letters and stay.
+var accents = &unicode.RangeTable{R16: []unicode.Range16{{Lo: 0x0300, Hi: 0x036f, Stride: 1}}}
+
+// letters are what NFD does not split but a person reads as plain Latin
+// letters (ł, ø, ß, æ…), and the one symbol used as a letter in names.
+var letters = map[rune]string{
+	'æ': "ae", 'đ': "d", 'ð': "d", 'ı': "i", 'ł': "l", 'ø': "o", 'œ': "oe", 'ß': "ss", 'þ': "th",
 	'$': "s", // Ke$ha
 }
 
 // normalize lowercases, folds accents, turns "&" into "and" and every
 // other non-letter/digit into a space, and collapses spaces.
 func normalize(s string) string {
+	// A transform.Chain keeps state: one per call.
+	plain, _, err := transform.String(transform.Chain(norm.NFD, runes.Remove(runes.In(accents)), norm.NFC), strings.ToLower(s))
+	if err != nil {
+		plain = strings.ToLower(s)
+	}
 	var b strings.Builder
-	for _, r := range strings.ToLower(s) {
-		if f, ok := fold[r]; ok {
+	for _, r := range plain {
+		if f, ok := letters[r]; ok {
 			b.WriteString(f)
 			continue
 		}

@@ -117,7 +117,7 @@ func Score(t spotify.Track, c search.Candidate) Scored {
 		score *= 0.85 // no title evidence: never fully sure
 	}
 	if t.DurationMs == 0 || len(t.Artists) == 0 {
-		score *= 0.9 // title-only metadata (oEmbed)
+		score *= 0.9 // metadata without artists or duration
 		s.Reasons = append(s.Reasons, "little Spotify metadata ×0.9")
 	}
 	score *= durFactor

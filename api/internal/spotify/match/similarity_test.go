@@ -41,6 +41,9 @@ func TestNormalize(t *testing.T) {
 		"  Motörhead  —  Ace  ":    "motorhead ace",
 		"Sigur Rós – Hoppípolla":   "sigur ros hoppipolla",
 		"Łódź Straße":              "lodz strasse",
+		"Ærø Œuvre Þór Đorđe":      "aero oeuvre thor dorde",
+		"Ångström Čeština Ñandú":   "angstrom cestina nandu",
+		"がっこう":                     "がっこう", // Japanese voicing marks are not accents
 		"ABSTRAKT - NOBODY ELSE!!": "abstrakt nobody else",
 	}
 	for in, want := range tests {

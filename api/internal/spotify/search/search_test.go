@@ -3,8 +3,6 @@ package search_test
 import (
 	"context"
 	"errors"
-	"os"
-	"path/filepath"
 	"reflect"
 	"slices"
 	"strings"
@@ -19,11 +17,7 @@ func watch(id string) string { return "https://example.invalid/watch?v=" + id }
 
 func readFixture(t *testing.T, name string) []byte {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join(spotifytest.MustFixturesDir(t), name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
+	return spotifytest.ReadRecorded(t, name)
 }
 
 func byID(cands []search.Candidate, id string) *search.Candidate {

@@ -1,16 +1,15 @@
 package search
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"os/exec"
+	"os"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
+
+	"github.com/downlink/downlink/api/internal/proc"
 )
 
 // YTDLPConfig configures the yt-dlp fallback searcher.
@@ -21,6 +20,8 @@ type YTDLPConfig struct {
 	Proxy string
 	// Timeout bounds one search (default 60 s).
 	Timeout time.Duration
+	// Proc starts yt-dlp as every child starts (default: proc's defaults).
+	Proc *proc.Runner
 }
 
 // YTDLP searches YouTube by running `yt-dlp --flat-playlist -J
@@ -36,11 +37,18 @@ func NewYTDLP(cfg YTDLPConfig) *YTDLP {
 	if cfg.Timeout <= 0 {
 		cfg.Timeout = 60 * time.Second
 	}
+	if cfg.Proc == nil {
+		cfg.Proc = proc.New(proc.Config{})
+	}
 	return &YTDLP{cfg: cfg}
 }
 
-// maxStderr bounds the stderr kept for the log.
-const maxStderr = 4 << 10
+// Bounds of what a search run may print: its stderr kept for the log, its
+// JSON (ten flat entries are a few kB).
+const (
+	maxStderr = 4 << 10
+	maxJSON   = 4 << 20
+)
 
 // Args returns yt-dlp's argv (without the program name) for a search.
 // The query goes after "--" so it can never be read as an option.
@@ -62,24 +70,22 @@ func (y *YTDLP) Search(ctx context.Context, query string, mode Mode, limit int) 
 	}
 	ctx, cancel := context.WithTimeout(ctx, y.cfg.Timeout)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, y.cfg.Path, y.Args(query, limit)...)
-	// Own process group, killed as a group: yt-dlp may start helpers.
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
-	cmd.WaitDelay = 5 * time.Second
-	var stdout bytes.Buffer
-	stderr := &boundedBuffer{max: maxStderr}
-	cmd.Stdout, cmd.Stderr = &stdout, stderr
-	err := cmd.Run()
-	if ctx.Err() != nil {
-		return nil, fmt.Errorf("search: yt-dlp: %w", ctx.Err())
-	}
+	bin, err := proc.Lookup(y.cfg.Path)
 	if err != nil {
-		var exitErr *exec.ExitError
-		if errors.As(err, &exitErr) {
-			return nil, fmt.Errorf("search: yt-dlp exited %d: %s: %w", exitErr.ExitCode(), strings.TrimSpace(stderr.String()), ErrUnavailable)
-		}
 		return nil, fmt.Errorf("search: yt-dlp: %w: %w", ErrUnavailable, err)
+	}
+	stdout, stderr := proc.NewHead(maxJSON), proc.NewHead(maxStderr)
+	res, err := y.cfg.Proc.Run(ctx, proc.Spec{Path: bin, Args: y.Args(query, limit), Dir: os.TempDir(),
+		Stdout: stdout, Stderr: stderr})
+	switch {
+	case ctx.Err() != nil:
+		return nil, fmt.Errorf("search: yt-dlp: %w", ctx.Err())
+	case err != nil:
+		return nil, fmt.Errorf("search: yt-dlp: %w: %w", ErrUnavailable, err)
+	case res.ExitCode != 0:
+		return nil, fmt.Errorf("search: yt-dlp exited %d: %s: %w", res.ExitCode, strings.TrimSpace(stderr.String()), ErrUnavailable)
+	case stdout.Overflowed():
+		return nil, fmt.Errorf("search: yt-dlp printed more than %d bytes: %w", maxJSON, ErrUnavailable)
 	}
 	cands, err := ParseYTDLP(stdout.Bytes())
 	if err != nil {
@@ -122,18 +128,3 @@ func ParseYTDLP(out []byte) ([]Candidate, error) {
 	}
 	return cands, nil
 }
-
-// boundedBuffer keeps the first max bytes written and drops the rest.
-type boundedBuffer struct {
-	buf bytes.Buffer
-	max int
-}
-
-func (b *boundedBuffer) Write(p []byte) (int, error) {
-	if room := b.max - b.buf.Len(); room > 0 {
-		b.buf.Write(p[:min(len(p), room)])
-	}
-	return len(p), nil
-}
-
-func (b *boundedBuffer) String() string { return b.buf.String() }

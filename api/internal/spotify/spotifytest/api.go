@@ -15,10 +15,25 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 	}
 	// spotipy asks for /tracks/ with a trailing slash; Spotify accepts both.
 	parts := strings.Split(strings.Trim(strings.TrimPrefix(r.URL.Path, "/v1/"), "/"), "/")
+	user := s.userOf(r)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	q := r.URL.Query()
+	if len(parts) >= 2 && parts[0] == "playlists" {
+		if status := s.playlistRefusal(parts[1], user, len(parts) == 3); status != 0 {
+			s.refuse(w, status)
+			return
+		}
+	}
 	switch {
+	case len(parts) == 1 && parts[0] == "me":
+		u, ok := s.users[user]
+		if !ok {
+			s.writeRaw(w, http.StatusUnauthorized, s.errs["401"])
+			return
+		}
+		writeJSON(w, http.StatusOK, map[string]any{"id": u.ID, "display_name": u.DisplayName, "product": u.Product,
+			"type": "user", "uri": "spotify:user:" + u.ID})
 	case len(parts) == 2 && parts[0] == "tracks":
 		s.reply(w, s.trackLocked(parts[1]))
 	case len(parts) == 2 && parts[0] == "artists":
@@ -42,7 +57,7 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 		off, lim := offsetLimit(q, 50)
 		s.reply(w, s.page(rows, off, lim, r.URL.Path, nil))
 	case len(parts) == 2 && parts[0] == "playlists":
-		s.servePlaylist(w, parts[1])
+		s.servePlaylist(w, parts[1], user)
 	case len(parts) == 3 && parts[0] == "playlists" && (parts[2] == "items" || parts[2] == "tracks"):
 		if (parts[2] == "items" && s.opts.Shape == ShapeLegacy) || (parts[2] == "tracks" && s.opts.Shape == ShapeItemsOnly) {
 			s.reply(w, nil) // endpoint unknown in this shape
@@ -66,13 +81,41 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-func (s *Server) servePlaylist(w http.ResponseWriter, id string) {
+// playlistRefusal is the status Spotify answers for a playlist request
+// (0: served): a private playlist is 404 to anyone but its owner; in
+// DevMode its entries are 403 to anyone but its owner.
+func (s *Server) playlistRefusal(id, user string, entries bool) int {
+	a, known := s.access[id]
+	owner := known && a.owner == user && user != ""
+	switch {
+	case known && a.private && !owner:
+		return http.StatusNotFound
+	case s.opts.DevMode && entries && !owner:
+		return http.StatusForbidden
+	}
+	return 0
+}
+
+func (s *Server) refuse(w http.ResponseWriter, status int) {
+	if status == http.StatusForbidden {
+		s.writeRaw(w, status, []byte(`{"error":{"status":403,"message":"Forbidden"}}`))
+		return
+	}
+	s.writeRaw(w, http.StatusNotFound, s.errs["404"])
+}
+
+func (s *Server) servePlaylist(w http.ResponseWriter, id, user string) {
 	p := s.playlists[id]
 	if p == nil {
 		s.reply(w, nil)
 		return
 	}
 	out := copyMap(p)
+	if s.playlistRefusal(id, user, true) != 0 {
+		// Development mode: details only, no entries (python-spotify PR #775).
+		s.reply(w, out)
+		return
+	}
 	rows := s.entryRows(id)
 	extra := url.Values{"additional_types": {"track"}}
 	if s.opts.Shape != ShapeItemsOnly {
@@ -193,19 +236,4 @@ func copyMap(m map[string]any) map[string]any {
 		out[k] = v
 	}
 	return out
-}
-
-func largest(images any) string {
-	list, _ := images.([]any)
-	best, area := "", -1.0
-	for _, im := range list {
-		m, _ := im.(map[string]any)
-		u, _ := m["url"].(string)
-		wd, _ := m["width"].(float64)
-		ht, _ := m["height"].(float64)
-		if u != "" && wd*ht > area {
-			best, area = u, wd*ht
-		}
-	}
-	return best
 }

@@ -1,55 +1,43 @@
 // Package spotifytest runs a local stand-in for the Spotify Web API (token
-// endpoint, tracks, albums, playlists, artists, oEmbed) built from the
-// recorded responses in shared/fixtures/spotify, plus synthetic items a test
-// registers. It listens on 127.0.0.1 only.
+// endpoint, tracks, albums, playlists, artists, the current user), the
+// accounts service (authorize, token: client credentials, authorization
+// code with PKCE, refresh) and the public embed pages, built from the
+// recorded responses in testdata/recorded/spotify, plus synthetic items a
+// test registers. It listens on 127.0.0.1 only.
 package spotifytest
 
 import (
-	"errors"
-	"os"
-	"path/filepath"
+	"embed"
+	"io/fs"
 	"testing"
 )
 
-// FixturesEnv names the environment variable that points at the shared
-// fixtures folder (the one holding spotify/, ytmusic/, youtube/).
-const FixturesEnv = "DOWNLINK_FIXTURES"
+// recorded holds the recorded Spotify, YouTube Music and YouTube responses
+// (see testdata/recorded/SOURCE.md for where each came from and its
+// license): part of the package, so a fresh clone's tests need nothing
+// outside the repository.
+//
+//go:embed testdata/recorded
+var recorded embed.FS
 
-// FixturesDir finds the shared fixtures folder: $DOWNLINK_FIXTURES if set,
-// else the first "shared/fixtures" found walking up from the working
-// directory (the repo root sits next to shared/, and a test runs in its
-// package folder).
-func FixturesDir() (string, error) {
-	if d := os.Getenv(FixturesEnv); d != "" {
-		if st, err := os.Stat(d); err == nil && st.IsDir() {
-			return d, nil
-		}
-		return "", errors.New("spotifytest: " + FixturesEnv + " does not name a folder: " + d)
-	}
-	dir, err := os.Getwd()
+// Recorded returns the recorded responses: spotify/ (served by this
+// stand-in), ytmusic/ and youtube/ (served by searchtest).
+func Recorded() fs.FS {
+	sub, err := fs.Sub(recorded, "testdata/recorded")
 	if err != nil {
-		return "", err
+		panic(err) // the folder is embedded above
 	}
-	for {
-		cand := filepath.Join(dir, "shared", "fixtures")
-		if st, err := os.Stat(cand); err == nil && st.IsDir() {
-			return cand, nil
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return "", errors.New("spotifytest: no shared/fixtures above the working directory; set " + FixturesEnv)
-		}
-		dir = parent
-	}
+	return sub
 }
 
-// MustFixturesDir is FixturesDir for tests: it fails the test when the
-// folder cannot be found.
-func MustFixturesDir(t testing.TB) string {
+// ReadRecorded returns one recorded body by its path under
+// testdata/recorded (e.g. "ytmusic/search_isrc_GB2LD2210007.json"),
+// failing the test when there is none.
+func ReadRecorded(t testing.TB, name string) []byte {
 	t.Helper()
-	d, err := FixturesDir()
+	b, err := fs.ReadFile(Recorded(), name)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return d
+	return b
 }

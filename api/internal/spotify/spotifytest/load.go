@@ -5,8 +5,7 @@ import (
 	"fmt"
 	"io/fs"
 	"net/url"
-	"os"
-	"path/filepath"
+	"path"
 	"regexp"
 	"strings"
 )
@@ -16,33 +15,33 @@ var (
 	playlistTracksHref = regexp.MustCompile(`^/v1/playlists/([0-9A-Za-z]+)/(?:tracks|items)/?$`)
 )
 
-// load reads every recorded body under dir/spotify and files it by shape:
+// load reads every recorded body under spotify/ in fixtures and files it by shape:
 // track, album (and its embedded tracks), playlist (and its entries),
 // artist, track lists, and paging objects whose href says what they page.
-func (s *Server) load(dir string) error {
-	root := filepath.Join(dir, "spotify")
+func (s *Server) load(fixtures fs.FS) error {
+	const root = "spotify"
 	for name, key := range map[string]string{
 		"401_token_expired.json": "401", "404_resource_not_found.json": "404",
 		"429_rate_limit.json": "429", "429_plaintext.txt": "429txt",
 	} {
-		if b, err := os.ReadFile(filepath.Join(root, "errors", name)); err == nil {
+		if b, err := fs.ReadFile(fixtures, path.Join(root, "errors", name)); err == nil {
 			s.errs[key] = b
 		}
 	}
-	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+	err := fs.WalkDir(fixtures, root, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
 		}
-		if d.IsDir() || !strings.HasSuffix(path, ".json") || filepath.Base(filepath.Dir(path)) == "errors" {
+		if d.IsDir() || !strings.HasSuffix(p, ".json") || path.Base(path.Dir(p)) == "errors" {
 			return nil
 		}
-		b, err := os.ReadFile(path)
+		b, err := fs.ReadFile(fixtures, p)
 		if err != nil {
 			return err
 		}
 		var obj map[string]any
 		if err := json.Unmarshal(b, &obj); err != nil {
-			return fmt.Errorf("spotifytest: %s: %w", path, err)
+			return fmt.Errorf("spotifytest: %s: %w", p, err)
 		}
 		s.file(obj)
 		return nil

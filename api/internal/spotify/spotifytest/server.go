@@ -1,11 +1,10 @@
 package spotifytest
 
 import (
-	"crypto/rand"
 	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"io/fs"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -36,10 +35,10 @@ const (
 
 // Options configures a Server. Zero values take the defaults.
 type Options struct {
-	// FixturesDir is the shared fixtures folder; empty: FixturesDir().
-	// Set NoFixtures to start empty (synthetic items only).
-	FixturesDir string
-	NoFixtures  bool
+	// Fixtures holds the recorded responses (a spotify/ folder); nil:
+	// Recorded(). Set NoFixtures to start empty (synthetic items only).
+	Fixtures   fs.FS
+	NoFixtures bool
 	// ClientID / ClientSecret the token endpoint accepts (default
 	// "test-client-id" / "test-client-secret").
 	ClientID, ClientSecret string
@@ -50,12 +49,20 @@ type Options struct {
 	MaxLimit int
 	// Shape of playlist responses.
 	Shape PlaylistShape
+	// DevMode answers as Spotify does a Development-Mode app since 2026: a
+	// playlist's entries only to a user token of its owner (403 to an app
+	// token); its details to anyone.
+	DevMode bool
+	// RedirectURI, when set, is the only redirect_uri /authorize accepts
+	// (the app's registered one).
+	RedirectURI string
 }
 
 // Server is the stand-in. Its methods are safe to call while it serves.
 type Server struct {
 	// URL is the base URL (http://127.0.0.1:port); it serves the Web API
-	// under /v1, the token endpoint at /api/token and oEmbed at /oembed.
+	// under /v1, the accounts service at /authorize and /api/token, and the
+	// public embed pages at /embed/{track,album,playlist}/{id}.
 	URL string
 
 	opts Options
@@ -72,6 +79,19 @@ type Server struct {
 	tokens    map[string]time.Time
 	pending   []rateLimit
 	requests  []string
+	// embed pages
+	recorded     map[string][]byte
+	embedChanged bool
+	// accounts
+	users      map[string]User
+	signedIn   string
+	denyNext   bool
+	tokenUsers map[string]string // access token → user id
+	codes      map[string]codeGrant
+	refresh    map[string]refreshGrant
+	access     map[string]playlistAccess
+	premium    bool
+	grants     map[string]int // token requests per grant_type
 }
 
 type rateLimit struct {
@@ -96,22 +116,20 @@ func New(opts Options) (*Server, error) {
 		tracks: map[string]map[string]any{}, albums: map[string]map[string]any{},
 		albumRows: map[string][]map[string]any{}, playlists: map[string]map[string]any{},
 		entries: map[string][]map[string]any{}, artists: map[string]map[string]any{},
-		tokens: map[string]time.Time{},
+		tokens: map[string]time.Time{}, recorded: EmbedRecordings(),
+		users: map[string]User{}, tokenUsers: map[string]string{}, codes: map[string]codeGrant{},
+		refresh: map[string]refreshGrant{}, access: map[string]playlistAccess{}, grants: map[string]int{},
 	}
 	s.errs["401"] = []byte(`{"error":{"status":401,"message":"The access token expired"}}`)
 	s.errs["404"] = []byte(`{"error":{"status":404,"message":"Resource not found"}}`)
 	s.errs["429"] = []byte(`{"error":{"status":429,"message":"API rate limit exceeded"}}`)
 	s.errs["429txt"] = []byte("Too many requests")
 	if !opts.NoFixtures {
-		dir := opts.FixturesDir
-		if dir == "" {
-			d, err := FixturesDir()
-			if err != nil {
-				return nil, err
-			}
-			dir = d
+		fixtures := opts.Fixtures
+		if fixtures == nil {
+			fixtures = Recorded()
 		}
-		if err := s.load(dir); err != nil {
+		if err := s.load(fixtures); err != nil {
 			return nil, err
 		}
 	}
@@ -147,7 +165,7 @@ func (s *Server) Close() { s.srv.Close() }
 func (s *Server) Config() spotify.Config {
 	return spotify.Config{
 		ClientID: s.opts.ClientID, ClientSecret: s.opts.ClientSecret,
-		BaseURL: s.URL, TokenURL: s.URL + "/api/token", OEmbedURL: s.URL + "/oembed",
+		BaseURL: s.URL, TokenURL: s.URL + "/api/token",
 	}
 }
 
@@ -195,35 +213,18 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case r.URL.Path == "/api/token":
 		s.serveToken(w, r)
-	case r.URL.Path == "/oembed":
-		s.serveOEmbed(w, r)
+	case r.URL.Path == "/authorize":
+		s.serveAuthorize(w, r)
+	case strings.HasPrefix(r.URL.Path, "/embed/"):
+		s.serveEmbed(w, r)
 	case strings.HasPrefix(r.URL.Path, "/v1/"):
-		if !s.authorised(w, r) || s.rateLimited(w) {
+		if !s.authorised(w, r) || s.rateLimited(w) || s.premiumLapsed(w) {
 			return
 		}
 		s.serveAPI(w, r)
 	default:
 		s.writeRaw(w, http.StatusNotFound, s.errs["404"])
 	}
-}
-
-func (s *Server) serveToken(w http.ResponseWriter, r *http.Request) {
-	id, secret, ok := r.BasicAuth()
-	if r.Method != http.MethodPost || r.ParseForm() != nil || r.PostForm.Get("grant_type") != "client_credentials" {
-		writeJSON(w, http.StatusBadRequest, map[string]string{"error": "unsupported_grant_type", "error_description": "grant_type must be client_credentials"})
-		return
-	}
-	if !ok || id != s.opts.ClientID || secret != s.opts.ClientSecret {
-		writeJSON(w, http.StatusBadRequest, map[string]string{"error": "invalid_client", "error_description": "Invalid client"})
-		return
-	}
-	b := make([]byte, 16)
-	_, _ = rand.Read(b)
-	tok := "standin-" + hex.EncodeToString(b)
-	s.mu.Lock()
-	s.tokens[tok] = time.Now().Add(s.opts.TokenLifetime)
-	s.mu.Unlock()
-	writeJSON(w, http.StatusOK, map[string]any{"access_token": tok, "token_type": "Bearer", "expires_in": int(s.opts.TokenLifetime / time.Second)})
 }
 
 func (s *Server) authorised(w http.ResponseWriter, r *http.Request) bool {
@@ -262,28 +263,18 @@ func (s *Server) rateLimited(w http.ResponseWriter) bool {
 	return true
 }
 
-func (s *Server) serveOEmbed(w http.ResponseWriter, r *http.Request) {
-	kind, id, err := spotify.ParseURL(r.URL.Query().Get("url"))
-	if err != nil || kind != spotify.KindTrack {
-		http.Error(w, "Not Found", http.StatusNotFound)
-		return
-	}
+// premiumLapsed answers Spotify's 403 while RequirePremium is on.
+func (s *Server) premiumLapsed(w http.ResponseWriter) bool {
 	s.mu.Lock()
-	t := s.trackLocked(id)
+	on := s.premium
 	s.mu.Unlock()
-	if t == nil {
-		http.Error(w, "Not Found", http.StatusNotFound)
-		return
+	if !on {
+		return false
 	}
-	thumb := ""
-	if al, ok := t["album"].(map[string]any); ok {
-		thumb = largest(al["images"])
-	}
-	writeJSON(w, http.StatusOK, map[string]any{
-		"html": `<iframe src="https://open.spotify.com/embed/track/` + id + `"></iframe>`, "width": 456, "height": 152,
-		"version": "1.0", "provider_name": "Spotify", "provider_url": "https://spotify.com", "type": "rich",
-		"title": t["name"], "thumbnail_url": thumb, "thumbnail_width": 300, "thumbnail_height": 300,
-	})
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.WriteHeader(http.StatusForbidden)
+	_, _ = w.Write([]byte(PremiumMessage))
+	return true
 }
 
 func (s *Server) writeRaw(w http.ResponseWriter, status int, body []byte) {

@@ -2,9 +2,8 @@ package spotifytest_test
 
 import (
 	"encoding/json"
+	"io/fs"
 	"net/http"
-	"os"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -12,18 +11,24 @@ import (
 	"github.com/downlink/downlink/api/internal/spotify/spotifytest"
 )
 
-func TestFixturesDir(t *testing.T) {
-	dir := spotifytest.MustFixturesDir(t)
-	if _, err := os.Stat(filepath.Join(dir, "spotify", "errors", "429_plaintext.txt")); err != nil {
-		t.Fatalf("found %s without the Spotify fixtures: %v", dir, err)
+// The recorded responses are part of the package (a fresh clone has them),
+// each file with its source and license noted.
+func TestRecordedFixtures(t *testing.T) {
+	if got := string(spotifytest.ReadRecorded(t, "spotify/errors/429_plaintext.txt")); got != "Too many requests" {
+		t.Errorf("429_plaintext.txt = %q", got)
 	}
-	t.Setenv(spotifytest.FixturesEnv, dir)
-	if got, err := spotifytest.FixturesDir(); err != nil || got != dir {
-		t.Errorf("with %s set: %q, %v", spotifytest.FixturesEnv, got, err)
-	}
-	t.Setenv(spotifytest.FixturesEnv, filepath.Join(t.TempDir(), "missing"))
-	if _, err := spotifytest.FixturesDir(); err == nil {
-		t.Error("a missing folder was accepted")
+	note := string(spotifytest.ReadRecorded(t, "SOURCE.md"))
+	err := fs.WalkDir(spotifytest.Recorded(), ".", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || p == "SOURCE.md" {
+			return err
+		}
+		if !strings.Contains(note, "`"+p+"`") {
+			t.Errorf("SOURCE.md does not say where %s came from", p)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 }
 

@@ -4,8 +4,8 @@ import (
 	"github.com/downlink/downlink/api/internal/spotify"
 )
 
-// AddTrack registers a synthetic track (served by /v1/tracks/{id} and
-// oEmbed). Empty ids are derived from the name with ID.
+// AddTrack registers a synthetic track (served by /v1/tracks/{id} and its
+// embed page). Empty ids are derived from the name with ID.
 func (s *Server) AddTrack(t spotify.Track) spotify.Track {
 	if t.ID == "" {
 		t.ID = ID("track:" + t.Name + ":" + t.ISRC)

@@ -16,6 +16,7 @@ import (
 )
 
 func TestFFMetadataEscaping(t *testing.T) {
+	t.Parallel()
 	got := ffmetadata([][2]string{{"title", "a=b;c#d\\e\nf"}, {"artist", "AC/DC"}})
 	want := ";FFMETADATA1\ntitle=a\\=b\\;c\\#d\\\\e\\\nf\nartist=AC/DC\n"
 	if got != want {
@@ -24,6 +25,7 @@ func TestFFMetadataEscaping(t *testing.T) {
 }
 
 func TestPictureBlock(t *testing.T) {
+	t.Parallel()
 	var img bytes.Buffer
 	if err := png.Encode(&img, image.NewNRGBA(image.Rect(0, 0, 7, 5))); err != nil {
 		t.Fatal(err)
@@ -58,6 +60,7 @@ func TestPictureBlock(t *testing.T) {
 // An MP4 whose moov precedes mdat (faststart) must have its chunk offsets
 // moved when the ISRC atom grows moov.
 func TestFreeformAtomFaststart(t *testing.T) {
+	t.Parallel()
 	src := testmedia.GenerateAudio(t, testmedia.AudioSpec{Seconds: 2, Format: "m4a"})
 	path := filepath.Join(t.TempDir(), "fast.m4a")
 	if out, err := exec.Command("ffmpeg", "-v", "error", "-i", src, "-c", "copy", "-metadata", "title=x",
@@ -81,6 +84,7 @@ func TestFreeformAtomFaststart(t *testing.T) {
 }
 
 func TestWriteHonoursContext(t *testing.T) {
+	t.Parallel()
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	path := filepath.Join(t.TempDir(), "a.mp3")

@@ -134,6 +134,7 @@ func ffprobe(t *testing.T, path string) (probe, map[string]string) {
 }
 
 func TestWriteAllFormats(t *testing.T) {
+	t.Parallel()
 	covers := coverServer(t)
 	w := tags.New(tags.Config{HTTPClient: covers.Client()})
 	formats := []struct {
@@ -197,6 +198,7 @@ func TestWriteAllFormats(t *testing.T) {
 }
 
 func TestWriteRetagReplaces(t *testing.T) {
+	t.Parallel()
 	covers := coverServer(t)
 	w := tags.New(tags.Config{HTTPClient: covers.Client()})
 	path := copyAudio(t, "mp3")
@@ -214,6 +216,7 @@ func TestWriteRetagReplaces(t *testing.T) {
 }
 
 func TestWriteCoverProblemsAreNotFatal(t *testing.T) {
+	t.Parallel()
 	covers := coverServer(t)
 	w := tags.New(tags.Config{HTTPClient: covers.Client(), MaxCoverBytes: 1 << 20})
 	for _, u := range []string{"/missing.jpg", "/not-an-image", "http://127.0.0.1:1/cover.jpg"} {
@@ -236,6 +239,7 @@ func TestWriteCoverProblemsAreNotFatal(t *testing.T) {
 }
 
 func TestWriteErrors(t *testing.T) {
+	t.Parallel()
 	w := tags.New(tags.Config{})
 	if err := w.Write(context.Background(), "/tmp/x.wav", tags.Tags{}); err == nil {
 		t.Error("wav accepted")

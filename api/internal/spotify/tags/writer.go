@@ -1,7 +1,6 @@
 package tags
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -9,11 +8,11 @@ import (
 	"log/slog"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"time"
+
+	"github.com/downlink/downlink/api/internal/proc"
 )
 
 // Errors Write returns (wrapped with %w).
@@ -36,6 +35,8 @@ type Config struct {
 	// Timeout bounds one ffmpeg run (default 2 min).
 	Timeout time.Duration
 	Logger  *slog.Logger
+	// Proc starts ffmpeg as every child starts (default: proc's defaults).
+	Proc *proc.Runner
 }
 
 // Writer writes tags into audio files.
@@ -55,6 +56,9 @@ func New(cfg Config) *Writer {
 	}
 	if cfg.Timeout <= 0 {
 		cfg.Timeout = 2 * time.Minute
+	}
+	if cfg.Proc == nil {
+		cfg.Proc = proc.New(proc.Config{})
 	}
 	hc := cfg.HTTPClient
 	if hc == nil {
@@ -188,31 +192,19 @@ const maxStderr = 4 << 10
 func (w *Writer) ffmpeg(ctx context.Context, args []string) error {
 	ctx, cancel := context.WithTimeout(ctx, w.cfg.Timeout)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, w.cfg.FFmpegPath, args...)
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
-	cmd.WaitDelay = 5 * time.Second
-	var stderr bytes.Buffer
-	cmd.Stderr = &limitWriter{w: &stderr, n: maxStderr}
-	if err := cmd.Run(); err != nil {
-		if ctx.Err() != nil {
-			return fmt.Errorf("tags: ffmpeg: %w", ctx.Err())
-		}
-		return fmt.Errorf("%w: %v: %s", ErrFFmpeg, err, strings.TrimSpace(stderr.String()))
+	bin, err := proc.Lookup(w.cfg.FFmpegPath)
+	if err != nil {
+		return fmt.Errorf("%w: %w", ErrFFmpeg, err)
+	}
+	stderr := proc.NewHead(maxStderr)
+	res, err := w.cfg.Proc.Run(ctx, proc.Spec{Path: bin, Args: args, Dir: os.TempDir(), Stderr: stderr})
+	switch {
+	case ctx.Err() != nil:
+		return fmt.Errorf("tags: ffmpeg: %w", ctx.Err())
+	case err != nil:
+		return fmt.Errorf("%w: %w", ErrFFmpeg, err)
+	case res.ExitCode != 0:
+		return fmt.Errorf("%w: exit %d: %s", ErrFFmpeg, res.ExitCode, strings.TrimSpace(stderr.String()))
 	}
 	return nil
-}
-
-type limitWriter struct {
-	w io.Writer
-	n int
-}
-
-func (l *limitWriter) Write(p []byte) (int, error) {
-	if l.n > 0 {
-		k := min(len(p), l.n)
-		_, _ = l.w.Write(p[:k])
-		l.n -= k
-	}
-	return len(p), nil
 }

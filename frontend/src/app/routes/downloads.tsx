@@ -1,4 +1,3 @@
-import { useState } from "react";
 import { PageHeader } from "@/components/layout/page-header";
 import { useDocumentTitle } from "@/lib/use-document-title";
 import { useSearchState } from "@/lib/use-search-state";
@@ -7,21 +6,22 @@ import { DownloadDetailSheet } from "@/features/downloads/components/download-de
 import { DownloadsList } from "@/features/downloads/components/downloads-list";
 import { allowedFilters, DownloadsToolbar, defaultFilters } from "@/features/downloads/components/downloads-toolbar";
 import { NewDownloadForm } from "@/features/downloads/components/new-download-form";
+import { useOpenDownload } from "@/features/downloads/hooks/use-open-download";
 
 export default function DownloadsPage() {
   useDocumentTitle("Downloads");
   const { data: me } = useMe();
   const [filters, setFilters] = useSearchState(defaultFilters, allowedFilters);
-  const [openId, setOpenId] = useState<string | null>(null);
+  const { openId, open, close } = useOpenDownload();
   return (
     <>
       <PageHeader title="Downloads" description="Paste a link to download it; progress updates live." />
       <div className="grid gap-4">
-        <NewDownloadForm />
+        <NewDownloadForm isAdmin={me?.role === "admin"} />
         <DownloadsToolbar value={filters} onChange={setFilters} />
-        <DownloadsList filters={filters} onOpen={setOpenId} />
+        <DownloadsList filters={filters} onOpen={open} />
       </div>
-      <DownloadDetailSheet id={openId} isAdmin={me?.role === "admin"} onClose={() => setOpenId(null)} />
+      <DownloadDetailSheet id={openId} isAdmin={me?.role === "admin"} onClose={close} />
     </>
   );
 }

@@ -4,13 +4,14 @@ import { AuthLayout } from "@/components/layout/auth-layout";
 import { Skeleton } from "@/components/ui/skeleton";
 import { useDocumentTitle } from "@/lib/use-document-title";
 import { useProviders } from "@/features/auth/api/get-providers";
+import { ForgotPassword } from "@/features/auth/components/forgot-password";
 import { LoginForm } from "@/features/auth/components/login-form";
 import { ProviderButtons } from "@/features/auth/components/provider-buttons";
 
 /** Only same-site paths: `next` must not send anyone to another origin. */
 export function safeNext(raw: string | null): string {
   if (!raw || !raw.startsWith("/") || raw.startsWith("//") || raw.startsWith("/\\")) return "/";
-  if (raw.startsWith("/login") || raw.startsWith("/setup")) return "/";
+  if (raw.startsWith("/login") || raw.startsWith("/setup") || raw.startsWith("/invite") || raw.startsWith("/reset-password")) return "/";
   return raw;
 }
 
@@ -36,6 +37,7 @@ export default function LoginPage() {
       ) : (
         <div className="grid gap-5">
           {data?.local !== false && <LoginForm onSignedIn={() => navigate(next, { replace: true })} />}
+          {data?.local !== false && <ForgotPassword help={data?.password_help} />}
           {data && data.providers.length > 0 && (
             <>
               {data.local !== false && (

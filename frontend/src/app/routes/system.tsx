@@ -2,10 +2,15 @@ import { BookOpenIcon } from "lucide-react";
 import { PageHeader } from "@/components/layout/page-header";
 import { Button } from "@/components/ui/button";
 import { useDocumentTitle } from "@/lib/use-document-title";
+import { useMe } from "@/features/auth/api/get-me";
+import { useSystem } from "@/features/system/api/get-system";
 import { SystemOverview } from "@/features/system/components/system-overview";
+import { YtdlpCard } from "@/features/ytdlp/components/ytdlp-card";
 
 export default function SystemPage() {
   useDocumentTitle("System");
+  const { data: me } = useMe();
+  const { data: system } = useSystem();
   return (
     <>
       <PageHeader title="System" description="Versions, health, disk, queue and nodes.">
@@ -15,7 +20,10 @@ export default function SystemPage() {
           </a>
         </Button>
       </PageHeader>
-      <SystemOverview />
+      <div className="grid gap-4">
+        <SystemOverview />
+        {me?.role === "admin" && <YtdlpCard serving={system?.node.name ?? "this node"} />}
+      </div>
     </>
   );
 }

@@ -4,12 +4,17 @@ import { navigate } from "wouter/use-browser-location";
 import { ApiError, toProblem } from "@/lib/api/problem";
 import type { components, paths } from "@/lib/api/schema";
 
-export type Schemas = components["schemas"];
+/**
+ * The API's named schemas. Some are nullable in openapi.yaml so that the
+ * properties that may be null can reference them (OpenAPI 3.0 has no other
+ * way validators accept); a value of the type itself is never null.
+ */
+export type Schemas = { [K in keyof components["schemas"]]: NonNullable<components["schemas"][K]> };
 
 // Calls that are expected to answer 401 for a signed-out browser; a 401 from
 // anything else means the session ended, so the user is sent to sign in.
 const noRedirect = new Set(["/api/v1/auth/login", "/api/v1/auth/setup", "/api/v1/auth/providers"]);
-const authPages = new Set(["/login", "/setup"]);
+const authPages = new Set(["/login", "/setup", "/invite", "/reset-password"]);
 
 /** Sends the browser to the login page, remembering where it was. */
 export function redirectToLogin() {

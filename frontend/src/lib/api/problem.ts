@@ -22,8 +22,9 @@ export class ApiError extends Error {
 /** Turns whatever an error response had in its body into a Problem. */
 export function toProblem(body: unknown, response: Response): Problem {
   if (body && typeof body === "object" && "title" in body && "status" in body) return body as Problem;
+  // Not one of ours (a proxy's error page): RFC 9457's "about:blank".
   return {
-    type: "about:blank",
+    type: "about:blank" as Problem["type"],
     title: response.statusText || `HTTP ${response.status}`,
     status: response.status,
     detail: typeof body === "string" && body && body.length < 300 ? body : undefined,
@@ -32,4 +33,9 @@ export function toProblem(body: unknown, response: Response): Problem {
 
 export function isApiError(err: unknown, status?: number): err is ApiError {
   return err instanceof ApiError && (status === undefined || err.status === status);
+}
+
+/** The problem behind an error, when it is an API answer. */
+export function problemOf(err: unknown): Problem | null {
+  return err instanceof ApiError ? err.problem : null;
 }

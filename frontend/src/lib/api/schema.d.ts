@@ -135,9 +135,16 @@ export interface paths {
          *     a disabled account all answer the same `401`, so the answer does not
          *     reveal which accounts exist.
          *
-         *     Repeated failures per account and per IP are slowed and then refused
-         *     with `429` and `Retry-After` for a while — even a correct password is
-         *     refused during that time. Failures are logged (never the password).
+         *     Every attempt is counted before the password is checked, so parallel
+         *     guesses get no further than sequential ones. 10 failures for one
+         *     account from one address in 15 minutes lock that account for that
+         *     address, and 30 failures from one address (any accounts) lock the
+         *     address, for 15 minutes: `429` "Too many failed attempts" with
+         *     `Retry-After`, even for the correct password. An account is never
+         *     locked for everyone: while it has more than 10 failures from all
+         *     addresses, each attempt on it waits (0.25s per extra failure, at most
+         *     3s) and the correct password still signs in from an address that has
+         *     not been failing. Failures are logged (never the password).
          */
         post: operations["login"];
         delete?: never;
@@ -200,6 +207,40 @@ export interface paths {
          *     Requires scope `session` (a browser session).
          */
         patch: operations["updateMe"];
+        trace?: never;
+    };
+    "/api/v1/auth/me/preferences": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * My remembered choices
+         * @description What you chose last for a new download (quality, audio only, audio
+         *     format, subtitles), remembered on the server so every browser of
+         *     yours starts from it. `null` fields were never chosen: the
+         *     platform's default applies.
+         *
+         *     Requires scope `session` (a browser session).
+         */
+        get: operations["getPreferences"];
+        /**
+         * Remember my choices
+         * @description Replaces your preferences. The dashboard sends the options of each
+         *     download you submit. They pass the same allow-list as a download's
+         *     options (`audio_format` needs preset `audio`; subtitles cannot be
+         *     embedded in audio); a bad value is a `422` naming `download.<field>`.
+         *
+         *     Requires scope `session` (a browser session).
+         */
+        put: operations["putPreferences"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/v1/auth/sessions": {
@@ -272,6 +313,87 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/auth/forgot-password": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Ask for a password reset link
+         * @description For someone who cannot sign in. When this server sends e-mail (an
+         *     SMTP server under `PUT /api/v1/settings/accounts` and
+         *     `DOWNLINK_BASE_URL` set), a one-time reset link is e-mailed to the
+         *     enabled local account with this e-mail. The answer is the same `202`
+         *     whether or not such an account exists, and takes the same time (the
+         *     e-mail is queued); `message` says what to do next, also when the
+         *     server sends no e-mail (ask an administrator for a link).
+         *
+         *     Limited to 10 requests an hour per address and 3 an hour per e-mail
+         *     (`429` with `Retry-After`), whether or not the e-mail has an account.
+         */
+        post: operations["forgotPassword"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/invitations/accept": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Accept an invitation
+         * @description Creates the local account an invitation link stands for, with the
+         *     password chosen here (and a name, else the one the admin gave), and
+         *     signs it in. The link's token is the `token=` of the link's fragment
+         *     (`/invite#token=…`). A link works once and until it expires; an
+         *     unknown, expired, used or revoked link is the same `410`. Wrong
+         *     tokens are throttled per address like wrong passwords (20 in 15
+         *     minutes lock the address for 15 minutes, `429`).
+         */
+        post: operations["acceptInvitation"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/password-reset": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Set a new password with a reset link
+         * @description Sets the password of the account a reset link was made for (by an
+         *     admin, or e-mailed after "forgot password"), ends every session of
+         *     that account, and signs this browser in. The token is the `token=`
+         *     of the link's fragment (`/reset-password#token=…`). A link works
+         *     once and until it expires; an unknown, expired or used link, or one
+         *     whose account is disabled, is the same `410`. Throttled like
+         *     accepting an invitation.
+         */
+        post: operations["resetPassword"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/auth/oidc/{provider}/login": {
         parameters: {
             query?: never;
@@ -311,6 +433,11 @@ export interface paths {
          *     user by issuer + subject (e-mails in `DOWNLINK_ADMIN_EMAILS` become
          *     admin on first login), starts a session and redirects to the SPA.
          *     No session is created on any failure. A disabled account answers `403`.
+         *     A new identity gets an account only with a verified e-mail and when
+         *     sign-up allows it (`DOWNLINK_OPEN_SIGNUP`, `DOWNLINK_SIGNUP_EMAILS`,
+         *     `DOWNLINK_SIGNUP_DOMAINS`, `DOWNLINK_ADMIN_EMAILS`); otherwise `403`
+         *     "Sign-in not allowed" (also when another account has the e-mail) or
+         *     "E-mail not verified".
          */
         get: operations["handleOidcCallback"];
         put?: never;
@@ -336,7 +463,20 @@ export interface paths {
          */
         get: operations["listUsers"];
         put?: never;
-        post?: never;
+        /**
+         * Add a user with a temporary password
+         * @description Creates a local account. Its password is temporary: until the user
+         *     changes it (`PATCH /api/v1/auth/me` with `current_password` and
+         *     `new_password`) their session may only read and change their own
+         *     account or sign out (`403` "Password change required" elsewhere).
+         *     Give `password` (at least 8 characters) or leave it out to have one
+         *     generated: it is returned once as `temporary_password`. To let the
+         *     person choose their own password instead, invite them
+         *     (`POST /api/v1/invitations`). Audited.
+         *
+         *     Requires scope `admin:write`; admin only.
+         */
+        post: operations["createUser"];
         delete?: never;
         options?: never;
         head?: never;
@@ -386,6 +526,94 @@ export interface paths {
          *     Requires scope `admin:write`; admin only.
          */
         delete: operations["revokeUserSessions"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/users/{id}/password-reset": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Make a password reset link for a user
+         * @description A one-time link (`/reset-password#token=…`) that lets the user set a
+         *     new password; it expires after `reset_link_hours` (settings, 2 by
+         *     default) and earlier unused links of the user stop working. With
+         *     `send_email` it is also e-mailed to the user (`409` when no SMTP
+         *     server is set up; a failed delivery still returns the link, with
+         *     `emailed: false` and `email_error`). The link is returned only here:
+         *     the server keeps its hash. Only for local accounts (`409` for an
+         *     account that signs in through a provider). Audited.
+         *
+         *     Requires scope `admin:write`; admin only.
+         */
+        post: operations["createPasswordResetLink"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/invitations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Pending invitations
+         * @description Invitations not yet accepted, revoked or expired, newest first (at
+         *     most 500). Their links are not shown again.
+         *
+         *     Requires scope `admin:read`; admin only.
+         */
+        get: operations["listInvitations"];
+        put?: never;
+        /**
+         * Invite someone
+         * @description A one-time link (`/invite#token=…`) with which the person chooses a
+         *     password and gets a local account with this e-mail, name and role.
+         *     It expires after `invite_link_hours` (settings, 72 by default). The
+         *     same verified e-mail may instead sign in through a login provider
+         *     while the invitation is pending, whatever the sign-up rules: its
+         *     account gets the invitation's role and the invitation is spent. A
+         *     new invitation of the same e-mail replaces the pending one; an
+         *     e-mail that has an account is `409`. With `send_email` the link is
+         *     e-mailed too (see the reset link). Audited.
+         *
+         *     Requires scope `admin:write`; admin only.
+         */
+        post: operations["createInvitation"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/invitations/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Revoke an invitation
+         * @description Its link stops working. Audited.
+         *
+         *     Requires scope `admin:write`; admin only.
+         */
+        delete: operations["deleteInvitation"];
         options?: never;
         head?: never;
         patch?: never;
@@ -556,6 +784,13 @@ export interface paths {
          *     login, the answer is a `422` with a `code`; when the site cannot be
          *     reached or does not answer in time, a `502`.
          *
+         *     Probes that run yt-dlp share a small pool per node
+         *     (`limits.max_concurrent_probes`) and each user may have at most
+         *     `limits.max_probes_per_user` running at once; over either, the answer
+         *     is a `429` whose `retry_after` (and `Retry-After`) says how many
+         *     seconds to wait. A live stream is described with a warning saying a
+         *     download of it would be refused unless live streams are allowed.
+         *
          *     Requires scope `downloads:write` (probing runs yt-dlp on the server).
          */
         post: operations["probeDownload"];
@@ -674,6 +909,104 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/subscriptions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List subscriptions
+         * @description Your subscriptions (admins: everyone's), oldest first, each with its
+         *     last and next check, the new items its last check queued and its
+         *     last error.
+         *
+         *     Requires scope `downloads:read`.
+         */
+        get: operations["listSubscriptions"];
+        put?: never;
+        /**
+         * Subscribe to a channel, playlist or feed
+         * @description Follows a source: a YouTube channel, handle or playlist, a Spotify
+         *     playlist, or — when generic sites are on — an RSS/Atom feed or any
+         *     page yt-dlp lists as a playlist. The URL is checked as a download's
+         *     is (platform switched on, no private addresses); a URL naming a
+         *     single item is a `422`. The first check is queued at once; it queues
+         *     what `backfill` says, later checks only new items. Items go through
+         *     the normal download service (quotas, limits, events and webhooks
+         *     apply), with `options` as a download's.
+         *
+         *     Requires scope `downloads:write`.
+         */
+        post: operations["createSubscription"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/subscriptions/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get a subscription
+         * @description One subscription (yours; admins: anyone's).
+         *
+         *     Requires scope `downloads:read`.
+         */
+        get: operations["getSubscription"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete a subscription
+         * @description Stops following the source and forgets what it saw. The downloads it
+         *     queued, and their files, stay.
+         *
+         *     Requires scope `downloads:write`.
+         */
+        delete: operations["deleteSubscription"];
+        options?: never;
+        head?: never;
+        /**
+         * Change a subscription
+         * @description Changes the fields given; the source URL is fixed (a new source is a
+         *     new subscription). Changing the interval reschedules the next check;
+         *     enabling a disabled subscription checks it soon.
+         *
+         *     Requires scope `downloads:write`.
+         */
+        patch: operations["updateSubscription"];
+        trace?: never;
+    };
+    "/api/v1/subscriptions/{id}/check": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Check a subscription now
+         * @description Queues a check at once (a disabled subscription too). Checks that run
+         *     side by side never queue an item twice. Watch `checks` and
+         *     `last_check_at` change, or the `subscription.checked` webhook.
+         *
+         *     Requires scope `downloads:write`.
+         */
+        post: operations["checkSubscription"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/events": {
         parameters: {
             query?: never;
@@ -692,6 +1025,15 @@ export interface paths {
          *     and adds `log.appended` for the live log tail. `file.*` events need
          *     `files:read`. Responses carry `Cache-Control: no-cache` and
          *     `X-Accel-Buffering: no`.
+         *
+         *     An open stream checks its caller again every few seconds
+         *     (`DOWNLINK_EVENT_STREAM_RECHECK`, default 5s) and ends when the key is
+         *     revoked, expires or changes, the session ends or expires, or the user
+         *     is disabled or changes role; reconnecting then answers `401`. One user
+         *     may hold `DOWNLINK_MAX_EVENT_STREAMS_PER_USER` (default 20) open
+         *     streams on a node and one address `DOWNLINK_MAX_EVENT_STREAMS_PER_IP`
+         *     (default 50); more answer `429` "Too many event streams" with
+         *     `Retry-After`, `retry_after` and `limit`.
          *
          *     Requires scope `downloads:read`.
          */
@@ -737,7 +1079,9 @@ export interface paths {
         /**
          * Get a file's details
          * @description One file's metadata. `missing: true` means the row exists but the file
-         *     is no longer on disk (reported, not fatal).
+         *     is no longer on disk (reported, not fatal). Asking for one file looks
+         *     at its data and records what it saw; lists show what the library
+         *     last saw (this, opening the content, or the periodic orphan check).
          *
          *     Requires scope `files:read`.
          */
@@ -783,11 +1127,40 @@ export interface paths {
          *     and `Content-Security-Policy: sandbox`.
          *
          *     A file missing on disk answers `404`. An unsatisfiable range answers
-         *     `416` with `Content-Range: bytes *\/<size>`.
+         *     `416` with `Content-Range: bytes *\/<size>`, and so does a `Range` that
+         *     lists more than 16 byte ranges (each part of a multipart answer adds
+         *     headers, so many tiny ranges would amplify the response).
          *
          *     Requires scope `files:read`.
          */
         get: operations["getFileContent"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/files/{id}/thumbnail": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Fetch the still Downlink grabbed from a video
+         * @description A JPEG still (at most 640 px wide) that Downlink grabbed with ffmpeg,
+         *     at about a tenth of the duration, from a video whose site gave no
+         *     thumbnail (most "Other sites"). A file that has one shows this route as
+         *     its `thumbnail_url`; a site's own thumbnail is linked there instead and
+         *     is not served here (`404`). The same access rules as
+         *     `GET /files/{id}/content`: another user's file is `404`.
+         *
+         *     Requires scope `files:read`.
+         */
+        get: operations["getFileThumbnail"];
         put?: never;
         post?: never;
         delete?: never;
@@ -895,6 +1268,49 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/storage/relayout": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The latest move between library layouts
+         * @description The most recent move started with `POST /api/v1/storage/relayout`
+         *     and how far it got. `404` when the library was never moved.
+         *
+         *     Requires scope `admin:read`; admin only.
+         */
+        get: operations["getLibraryRelayout"];
+        put?: never;
+        /**
+         * Move the library's files to the current layout
+         * @description Moves every completed download's files to where the current library
+         *     layout (`library` in the settings) files them, through the library's
+         *     own storage (never outside the library): the media are moved and
+         *     their file rows follow (they keep their ids and still play), the
+         *     media-server layout's `.nfo` files are written beside them and a
+         *     thumbnail already in the library moves with its video; moving to
+         *     the default layout removes the `.nfo` files and thumbnails. A
+         *     download whose files cannot be moved is listed in `failures` and
+         *     skipped. Progress is kept per download, with a heartbeat: a move
+         *     whose node stopped (`interrupted`, or `running` with a heartbeat
+         *     older than the heartbeat timeout) is resumed by the next `POST` or
+         *     by any node's periodic job (every minute); an unfinished move is
+         *     returned (and resumed) rather than a second one started. A download already in place is left
+         *     alone, so a rerun moves nothing. Answers at once; poll
+         *     `GET /api/v1/storage/relayout`. Audited.
+         *
+         *     Requires scope `admin:write`; admin only.
+         */
+        post: operations["startLibraryRelayout"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/logs": {
         parameters: {
             query?: never;
@@ -951,6 +1367,68 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/settings/accounts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Settings for adding people
+         * @description How long invitation and reset links live, and the SMTP server that
+         *     e-mails them (optional; without it, admins copy the links). The SMTP
+         *     password is never returned (`password_set` says whether one is
+         *     stored).
+         *
+         *     Requires scope `admin:read`; admin only.
+         */
+        get: operations["getAccountSettings"];
+        /**
+         * Replace the settings for adding people
+         * @description Send the whole object. `smtp.host` empty turns e-mail off.
+         *     `smtp.password`: leave it out to keep the stored one, `null` or `""`
+         *     to remove it, a string to replace it; changing the host or user name
+         *     forgets the stored password unless a new one is given (it was meant
+         *     for the old server). With `starttls` the connection is upgraded
+         *     before anything is sent and a server that does not offer STARTTLS is
+         *     refused; without it, the password is sent only to a server on
+         *     localhost. Audited (never the password).
+         *
+         *     Requires scope `admin:write`; admin only.
+         */
+        put: operations["updateAccountSettings"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/settings/accounts/test-email": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send a test e-mail to yourself
+         * @description Sends a message to the caller's e-mail through the saved SMTP
+         *     settings and says whether the server took it (`409` when none is
+         *     set up). Audited.
+         *
+         *     Requires scope `admin:write`; admin only.
+         */
+        post: operations["testAccountEmail"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/settings/platforms": {
         parameters: {
             query?: never;
@@ -989,7 +1467,9 @@ export interface paths {
          * @description Send every non-secret field. Secrets follow one rule: **omitted keeps
          *     the stored value, `""` clears it, anything else replaces it** — for
          *     `cookies` and `options.spotify.client_secret`. A `proxy` whose password
-         *     is the mask `********` keeps the stored password.
+         *     is the mask `********` keeps the stored password, for the same proxy
+         *     only (scheme, host and port): a changed proxy drops the stored
+         *     credentials unless a new password is given.
          *
          *     Cookies must be a Netscape `cookies.txt`; they are checked on save
          *     (format, and the expiry of the session cookies) and stored encrypted. A
@@ -1022,14 +1502,107 @@ export interface paths {
         /**
          * Test the Spotify credentials
          * @description Asks the Spotify token endpoint for a client-credentials token and
-         *     reads one known track. Fields in the body (all optional) are tried
-         *     instead of the stored ones, so the form can be tested before saving;
-         *     nothing is saved. The outcome is in the body (`ok`), so a wrong
-         *     secret is still a `200`.
+         *     reads one known track (`GET /v1/tracks/{id}`): a real Web API call,
+         *     so an app whose owner has no Premium fails (`reason:
+         *     premium_required`) although its token is issued. With a connected
+         *     account, its profile (`GET /v1/me`) is read as that account too.
+         *     Fields in the body (all optional) are tried instead of the stored
+         *     ones, so the form can be tested before saving; nothing is saved. The
+         *     outcome is in the body (`ok`, `reason`), so a wrong secret is still a
+         *     `200`. An `api_base_url` or `token_url` on an address the egress guard
+         *     refuses (loopback, private or metadata while private networks are
+         *     off) is a `422`; every request goes through the guard, so a stored
+         *     URL whose host now resolves to a refused address answers `reason:
+         *     unreachable` without a byte sent there.
          *
          *     Requires scope `admin:write`; admin only.
          */
         post: operations["testSpotifyConnection"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/settings/platforms/spotify/account": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The connected Spotify account
+         * @description Whether a Spotify account is connected, whose, and the redirect URI
+         *     to register with the Spotify app before connecting one.
+         *
+         *     Requires scope `admin:read`; admin only.
+         */
+        get: operations["getSpotifyAccount"];
+        put?: never;
+        post?: never;
+        /**
+         * Disconnect the Spotify account
+         * @description Forgets the account's tokens. Spotify keeps listing Downlink under
+         *     the account's apps until its owner removes it at spotify.com. Audited.
+         *
+         *     Requires scope `admin:write`; admin only.
+         */
+        delete: operations["disconnectSpotifyAccount"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/settings/platforms/spotify/account/authorize": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Start connecting a Spotify account
+         * @description Starts the authorization-code flow with PKCE: records the attempt
+         *     (valid 10 minutes, for this admin) and returns Spotify's consent page.
+         *     The admin's browser opens it, signs in to Spotify and is sent back to
+         *     the callback. Needs the app's client id (the secret is optional);
+         *     `409` without one. Playlists the account owns or collaborates on —
+         *     private ones included — are then read as that account.
+         *
+         *     Requires a browser session; admin only.
+         */
+        post: operations["authorizeSpotifyAccount"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/settings/platforms/spotify/account/callback": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Finish connecting a Spotify account
+         * @description Spotify sends the admin's browser here. Downlink checks `state`
+         *     against the attempt it recorded (unknown, expired, used, or started by
+         *     another admin → not connected), exchanges the code with the PKCE
+         *     verifier, reads the account's profile and stores its refresh token
+         *     encrypted. Either way the browser goes on to the settings page's
+         *     platforms tab, whose query says how it went (`spotify_account=connected`,
+         *     or `spotify_account=error&message=…`). Audited.
+         *
+         *     Requires a browser session; admin only.
+         */
+        get: operations["finishSpotifyAccount"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -1146,6 +1719,32 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/platforms": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Platforms
+         * @description Every platform, in the order the dashboard lists them (youtube,
+         *     spotify, instagram, generic): its name, label and description, the
+         *     hosts and URI schemes whose links belong to it (a link on any other
+         *     host is `generic`), and whether it accepts new downloads now. The
+         *     dashboard detects platforms from these hosts as the server does.
+         *
+         *     Requires scope `downloads:read`.
+         */
+        get: operations["listPlatforms"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/stats": {
         parameters: {
             query?: never;
@@ -1187,6 +1786,11 @@ export interface paths {
          *     it. Answers `200` even when something is wrong (yt-dlp missing,
          *     database down): that is what `ready`, `problems` and `warnings` are for.
          *
+         *     Versions, the commit, executable paths, tool and database errors and
+         *     the node list are for admins (a key needs `admin:read`): for anyone
+         *     else they are `""` (and `nodes` is empty), `warnings` is empty and
+         *     `problems` holds one general line while the node is not ready.
+         *
          *     Requires scope `downloads:read`.
          */
         get: operations["getSystem"];
@@ -1198,10 +1802,199 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/system/ytdlp": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Managed yt-dlp on every node
+         * @description Per node: the yt-dlp new jobs start from (version, where it comes from
+         *     — `managed` by Downlink, the `system` one found in `PATH`, or the
+         *     `path` set in `DOWNLINK_YTDLP_PATH` — and its age), the one a rollback
+         *     goes back to, what the last check for releases found, and the last
+         *     check, update, rollback or install with its progress. Also the
+         *     "yt-dlp updates" setting, and whether the alive nodes run different
+         *     versions (readiness then warns).
+         *
+         *     Nodes not seen for a day are left out. While an operation is `queued`
+         *     or `running`, poll this (or follow `ytdlp.updated` events on
+         *     `/events?scope=all`).
+         *
+         *     Requires scope `admin:read`; admin only.
+         */
+        get: operations["getYtdlp"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/system/ytdlp/settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Set how yt-dlp is kept current
+         * @description `mode`: `off` (Downlink never looks for releases by itself; an admin
+         *     can still check, update and upload), `notify` (the default: every node
+         *     checks daily and the System page shows what is available) or `auto`
+         *     (every node checks daily and installs a newer release). `channel`:
+         *     `stable` (yt-dlp/yt-dlp) or `nightly` (yt-dlp/yt-dlp-nightly-builds).
+         *     A node checks within the hour after the channel changes. Audited.
+         *
+         *     Requires scope `admin:write`; admin only.
+         */
+        put: operations["updateYtdlpSettings"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/system/ytdlp/check": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Check for yt-dlp releases on every node
+         * @description Every alive node (or `node`) asks the release server for the newest
+         *     release of the channel, through its own job queue, and records it as
+         *     `latest` on `GET /system/ytdlp`. Nothing is installed. The body is
+         *     optional.
+         *
+         *     Requires scope `admin:write`; admin only.
+         */
+        post: operations["checkYtdlp"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/system/ytdlp/update": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Update yt-dlp on every node
+         * @description Every alive node (or `node`) installs `version` (default: the newest
+         *     release of the channel) through its own job queue: it downloads its
+         *     standalone build (`yt-dlp_linux` or `yt-dlp_linux_aarch64`) with
+         *     `SHA2-256SUMS` and `SHA2-256SUMS.sig`, checks the signature against
+         *     yt-dlp's signing key and the build's SHA-256 against the signed sums,
+         *     runs it with `--version`, and only then switches to it. New downloads
+         *     use it; running ones finish on the version they started with; the
+         *     version that was active is kept for a rollback. A release that does
+         *     not verify is refused and changes nothing; the node's `operation`
+         *     says why (`code`, `message`). Each node's outcome is audited.
+         *
+         *     Answers `202` at once; follow the nodes' `operation` on
+         *     `GET /system/ytdlp`.
+         *
+         *     Requires scope `admin:write`; admin only.
+         */
+        post: operations["updateYtdlp"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/system/ytdlp/rollback": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Roll yt-dlp back on every node
+         * @description Every alive node (or `node`) that has a `previous` yt-dlp makes it
+         *     active again (after checking it still answers `--version`); the
+         *     version it leaves becomes `previous`, so a second rollback undoes the
+         *     first. The first managed version's `previous` is the `system` (or
+         *     `path`) yt-dlp. Nodes without a `previous` are listed in `skipped`;
+         *     `409` when no node has one.
+         *
+         *     Requires scope `admin:write`; admin only.
+         */
+        post: operations["rollbackYtdlp"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/system/ytdlp/install": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Install yt-dlp from uploaded release files
+         * @description For installs without internet access: upload a release's build for
+         *     this machine (`yt-dlp_linux` or `yt-dlp_linux_aarch64`) with that
+         *     release's `SHA2-256SUMS` and `SHA2-256SUMS.sig`, as
+         *     `multipart/form-data` parts `sums`, `sig` and then `file` (last: it
+         *     streams to disk while its SHA-256 is computed). Verified like a
+         *     download (signature, SHA-256, `--version`, which also gives the
+         *     version), installed and made active on **the node that receives the
+         *     request** (the answer names it); on a cluster, upload on each node or
+         *     use `downlink ytdlp install` there. Up to 512 MiB, whatever
+         *     `DOWNLINK_BODY_LIMIT` says.
+         *
+         *     `422` (type `…/yt-dlp-release-refused`, with `code`) when the files do
+         *     not verify or do not run; nothing changes then. `409` while another
+         *     update runs on the node.
+         *
+         *     Requires scope `admin:write`; admin only.
+         */
+        post: operations["installYtdlp"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /**
+         * Format: uri
+         * @description Identifies the kind of problem: one of these, each with its status
+         *     and meaning in docs/errors.md (checked against the code by a test).
+         *     A later version may add types; treat an unknown one by `status`.
+         * @example https://downlink.dev/problems/validation-failed
+         * @enum {string}
+         */
+        ProblemType: "https://downlink.dev/problems/bad-request" | "https://downlink.dev/problems/invalid-cursor" | "https://downlink.dev/problems/invalid-event-filter" | "https://downlink.dev/problems/malformed-json" | "https://downlink.dev/problems/oidc-login-failed" | "https://downlink.dev/problems/spotify-access-was-not-granted" | "https://downlink.dev/problems/two-credentials" | "https://downlink.dev/problems/this-spotify-authorization-is-unknown-or-expired-start-again" | "https://downlink.dev/problems/address-not-allowed" | "https://downlink.dev/problems/api-key-changed" | "https://downlink.dev/problems/api-key-expired" | "https://downlink.dev/problems/api-key-in-the-query-string" | "https://downlink.dev/problems/api-key-owner-disabled" | "https://downlink.dev/problems/authentication-required" | "https://downlink.dev/problems/invalid-api-key" | "https://downlink.dev/problems/invalid-credentials" | "https://downlink.dev/problems/account-disabled" | "https://downlink.dev/problems/admin-only" | "https://downlink.dev/problems/browser-session-required" | "https://downlink.dev/problems/e-mail-not-verified" | "https://downlink.dev/problems/forbidden" | "https://downlink.dev/problems/invalid-setup-token" | "https://downlink.dev/problems/missing-scope" | "https://downlink.dev/problems/only-admins-can-see-all-events" | "https://downlink.dev/problems/sign-in-not-allowed" | "https://downlink.dev/problems/password-change-required" | "https://downlink.dev/problems/e-mail-not-configured" | "https://downlink.dev/problems/account-signs-in-elsewhere" | "https://downlink.dev/problems/invitation-not-found" | "https://downlink.dev/problems/link-not-valid" | "https://downlink.dev/problems/api-key-not-found" | "https://downlink.dev/problems/download-not-found" | "https://downlink.dev/problems/file-missing-on-disk" | "https://downlink.dev/problems/file-not-found" | "https://downlink.dev/problems/no-spotify-account-is-connected" | "https://downlink.dev/problems/no-library-move" | "https://downlink.dev/problems/not-found" | "https://downlink.dev/problems/session-not-found" | "https://downlink.dev/problems/subscription-not-found" | "https://downlink.dev/problems/no-thumbnail" | "https://downlink.dev/problems/spotify-item-not-found" | "https://downlink.dev/problems/unknown-login-provider" | "https://downlink.dev/problems/unknown-node" | "https://downlink.dev/problems/unknown-platform" | "https://downlink.dev/problems/user-not-found" | "https://downlink.dev/problems/webhook-not-found" | "https://downlink.dev/problems/method-not-allowed" | "https://downlink.dev/problems/already-downloaded" | "https://downlink.dev/problems/api-key-already-revoked" | "https://downlink.dev/problems/api-key-revoked" | "https://downlink.dev/problems/conflict" | "https://downlink.dev/problems/download-already-finished" | "https://downlink.dev/problems/download-cannot-be-retried" | "https://downlink.dev/problems/download-not-awaiting-match" | "https://downlink.dev/problems/e-mail-already-used" | "https://downlink.dev/problems/last-admin" | "https://downlink.dev/problems/nothing-to-roll-back" | "https://downlink.dev/problems/retention-already-running" | "https://downlink.dev/problems/set-the-spotify-app-s-client-id-first" | "https://downlink.dev/problems/setup-already-completed" | "https://downlink.dev/problems/too-many-subscriptions" | "https://downlink.dev/problems/yt-dlp-changed-since-the-request" | "https://downlink.dev/problems/yt-dlp-update-in-progress" | "https://downlink.dev/problems/precondition-failed" | "https://downlink.dev/problems/request-body-too-large" | "https://downlink.dev/problems/unsupported-media-type" | "https://downlink.dev/problems/range-not-satisfiable" | "https://downlink.dev/problems/media-unavailable" | "https://downlink.dev/problems/no-confident-match-found-for-this-spotify-track" | "https://downlink.dev/problems/not-a-supported-spotify-link" | "https://downlink.dev/problems/platform-disabled" | "https://downlink.dev/problems/spotify-api-credentials-are-required" | "https://downlink.dev/problems/spotify-artist-links-are-not-supported" | "https://downlink.dev/problems/validation-failed" | "https://downlink.dev/problems/yt-dlp-release-refused" | "https://downlink.dev/problems/daily-download-quota-used-up" | "https://downlink.dev/problems/rate-limit-exceeded" | "https://downlink.dev/problems/spotify-rate-limit-reached" | "https://downlink.dev/problems/too-many-event-streams" | "https://downlink.dev/problems/too-many-failed-attempts" | "https://downlink.dev/problems/too-many-failed-authentications" | "https://downlink.dev/problems/too-many-probes-at-once" | "https://downlink.dev/problems/too-many-requests" | "https://downlink.dev/problems/internal-server-error" | "https://downlink.dev/problems/identity-provider-unreachable" | "https://downlink.dev/problems/music-search-is-not-answering-properly" | "https://downlink.dev/problems/probe-failed" | "https://downlink.dev/problems/spotify-is-not-answering-properly" | "https://downlink.dev/problems/spotify-refused-access-to-this-item" | "https://downlink.dev/problems/spotify-rejected-the-client-credentials" | "https://downlink.dev/problems/spotify-s-public-page-changed-shape" | "https://downlink.dev/problems/the-spotify-app-s-owner-needs-premium" | "https://downlink.dev/problems/database-unavailable" | "https://downlink.dev/problems/event-stream-unavailable" | "https://downlink.dev/problems/service-unavailable" | "https://downlink.dev/problems/not-enough-free-disk" | "https://downlink.dev/problems/storage-quota-exceeded";
         /**
          * @description RFC 9457 problem details. `type` is a stable URI per kind of problem
          *     (`https://downlink.dev/problems/<slug of the title>`); clients branch on
@@ -1218,24 +2011,20 @@ export interface components {
          *       "errors": [
          *         {
          *           "field": "options.preset",
-         *           "message": "must be one of best 2160p 1440p 1080p 720p 480p 360p audio"
+         *           "message": "must be one of compatible best 2160p 1440p 1080p 720p 480p 360p audio"
          *         }
          *       ]
          *     }
          */
         Problem: {
-            /**
-             * Format: uri
-             * @description Identifies the kind of problem.
-             * @example https://downlink.dev/problems/validation-failed
-             */
-            type: string;
+            type: components["schemas"]["ProblemType"];
             /**
              * @description A short, human-readable summary of the kind of problem.
              * @example Validation failed
              */
             title: string;
             /**
+             * Format: int32
              * @description The HTTP status code.
              * @example 422
              */
@@ -1256,8 +2045,98 @@ export interface components {
              * @example 5c7e1b2a9d4f4e8b8a6c3d2e1f0a9b8c
              */
             request_id?: string;
+            /**
+             * @description On a missing-scope `403`, the scope the API key lacks.
+             * @example downloads:write
+             */
+            required_scope?: string;
+            /**
+             * Format: int64
+             * @description On a `429` (and some `503`s), the seconds to wait before trying again, as in `Retry-After`.
+             * @example 5
+             */
+            retry_after?: number;
+            /**
+             * Format: int64
+             * @description On a `429` for too many open event streams, the cap that was reached.
+             * @example 20
+             */
+            limit?: number;
             /** @description One entry per invalid field (validation problems only). */
             errors?: components["schemas"]["FieldError"][];
+            fix?: components["schemas"]["ProblemFix"];
+        };
+        /**
+         * @description A user's remembered choices, used as the dashboard's defaults.
+         * @example {
+         *       "download": {
+         *         "preset": "audio",
+         *         "audio_format": "mp3",
+         *         "subtitles": null
+         *       }
+         *     }
+         */
+        UserPreferences: {
+            download: components["schemas"]["DownloadPreferences"];
+        };
+        /**
+         * @description The new-download options chosen last; `null` is "not chosen" (the
+         *     platform's default). Answers always carry all three; in a `PUT` an
+         *     omitted one is `null`.
+         * @example {
+         *       "preset": "1080p",
+         *       "audio_format": null,
+         *       "subtitles": {
+         *         "languages": [
+         *           "en"
+         *         ],
+         *         "auto": false,
+         *         "embed": true
+         *       }
+         *     }
+         */
+        DownloadPreferences: {
+            /**
+             * @description Quality (`audio` for audio only); see `Preset`.
+             * @enum {string|null}
+             */
+            preset?: "compatible" | "best" | "2160p" | "1440p" | "1080p" | "720p" | "480p" | "360p" | "audio" | null;
+            /**
+             * @description For audio only; see `AudioFormat`.
+             * @enum {string|null}
+             */
+            audio_format?: "mp3" | "m4a" | "opus" | "flac" | null;
+            /** @description Subtitles to fetch; `null` for none. */
+            subtitles?: components["schemas"]["SubtitleOptions"] | null;
+        };
+        /**
+         * @description On a refusal a setting would lift (a platform or "Other sites"
+         *     switched off, a link to a private or loopback address): which
+         *     setting an administrator changes, what the dashboard calls it, and
+         *     the dashboard page where it is. The dashboard shows admins a link.
+         * @example {
+         *       "setting": "generic_sites_enabled",
+         *       "label": "Other sites",
+         *       "href": "/settings?tab=general"
+         *     }
+         */
+        ProblemFix: {
+            /**
+             * @description The setting's key in the settings API (`generic_sites_enabled`, `allow_private_networks`, `platforms.<name>.enabled`).
+             * @example generic_sites_enabled
+             */
+            setting: string;
+            /**
+             * @description The setting's name in the dashboard.
+             * @example Other sites
+             */
+            label: string;
+            /**
+             * Format: uri-reference
+             * @description The dashboard page (a path of this server) where the setting is changed.
+             * @example /settings?tab=general
+             */
+            href: string;
         };
         /**
          * @example {
@@ -1280,24 +2159,26 @@ export interface components {
         /**
          * @description A `429` for a used-up daily download quota carries `limit`, `used` and `reset_at`.
          * @example {
-         *       "type": "https://downlink.dev/problems/daily-download-quota-exceeded",
-         *       "title": "Daily download quota exceeded",
+         *       "type": "https://downlink.dev/problems/daily-download-quota-used-up",
+         *       "title": "Daily download quota used up",
          *       "status": 429,
          *       "detail": "This API key may submit 200 downloads a day; the quota resets at midnight UTC.",
          *       "instance": "/api/v1/downloads",
          *       "request_id": "5c7e1b2a9d4f4e8b8a6c3d2e1f0a9b8c",
          *       "limit": 200,
          *       "used": 200,
-         *       "reset_at": "2026-11-15T00:00:00Z"
+         *       "reset_at": "2026-11-15T00:00:00.000Z"
          *     }
          */
         QuotaProblem: components["schemas"]["Problem"] & {
             /**
+             * Format: int64
              * @description The key's daily download quota.
              * @example 200
              */
             limit?: number;
             /**
+             * Format: int64
              * @description Downloads submitted with the key today (UTC).
              * @example 200
              */
@@ -1305,15 +2186,40 @@ export interface components {
             /**
              * Format: date-time
              * @description When the quota resets (next 00:00 UTC).
-             * @example 2026-11-15T00:00:00Z
+             * @example 2026-11-15T00:00:00.000Z
              */
             reset_at?: string;
         };
         /**
+         * @description A `409` for an item downloaded before links the earlier download and its first file.
+         * @example {
+         *       "type": "https://downlink.dev/problems/already-downloaded",
+         *       "title": "Already downloaded",
+         *       "status": 409,
+         *       "detail": "You downloaded “Big Buck Bunny” on 2026-12-01. Send allow_duplicate: true to download it again.",
+         *       "instance": "/api/v1/downloads",
+         *       "request_id": "5c7e1b2a9d4f4e8b8a6c3d2e1f0a9b8c",
+         *       "existing_download_id": "01931c2a-5e8f-7b40-9c3d-2e1f0a9b8c7d",
+         *       "existing_file_id": null
+         *     }
+         */
+        DuplicateProblem: components["schemas"]["Problem"] & {
+            /**
+             * Format: uuid
+             * @description The earlier, completed download of the item.
+             */
+            existing_download_id?: string;
+            /**
+             * Format: uuid
+             * @description Its first file (`null` when its files were deleted).
+             */
+            existing_file_id?: string | null;
+        };
+        /**
          * @description A `507` says which limit was hit, with its figures.
          * @example {
-         *       "type": "https://downlink.dev/problems/disk-space-low",
-         *       "title": "Disk space low",
+         *       "type": "https://downlink.dev/problems/not-enough-free-disk",
+         *       "title": "Not enough free disk",
          *       "status": 507,
          *       "detail": "Only 812 MB are free; new downloads need at least 1 GB free.",
          *       "instance": "/api/v1/downloads",
@@ -1403,13 +2309,18 @@ export interface components {
          */
         DownloadKind: "video" | "audio" | "track" | "album" | "playlist" | "channel" | "artist" | "post" | "reel" | "other";
         /**
-         * @description Format and quality: `best` available, the best at or below a height
-         *     (`1080p` picks 1080p or lower), or `audio` only (extracted to
-         *     `audio_format`). Spotify downloads are always `audio`.
+         * @description Format and quality: `compatible` (the default for video: H.264 video
+         *     and AAC audio in mp4, up to 1080p, which the dashboard's player and
+         *     ordinary devices play; a source without H.264 falls back to its
+         *     best), `best` available (often AV1 or VP9, sometimes HDR, in mp4 or
+         *     mkv: the most quality, but not every browser or TV plays it), the best
+         *     at or below a height (`1080p` picks 1080p or lower, any codec), or
+         *     `audio` only (extracted to `audio_format`). Spotify downloads are
+         *     always `audio`.
          * @example 1080p
          * @enum {string}
          */
-        Preset: "best" | "2160p" | "1440p" | "1080p" | "720p" | "480p" | "360p" | "audio";
+        Preset: "compatible" | "best" | "2160p" | "1440p" | "1080p" | "720p" | "480p" | "360p" | "audio";
         /**
          * @description The container/codec audio is extracted to.
          * @example mp3
@@ -1444,13 +2355,13 @@ export interface components {
          * @example download.progress
          * @enum {string}
          */
-        EventType: "download.created" | "download.updated" | "download.progress" | "download.deleted" | "file.created" | "file.deleted" | "log.appended" | "events.resync";
+        EventType: "download.created" | "download.updated" | "download.progress" | "download.deleted" | "file.created" | "file.deleted" | "log.appended" | "ytdlp.updated" | "events.resync";
         /**
          * @description What a webhook can subscribe to.
          * @example download.completed
          * @enum {string}
          */
-        WebhookEventType: "download.completed" | "download.failed" | "download.canceled";
+        WebhookEventType: "download.completed" | "download.failed" | "download.canceled" | "subscription.item_queued" | "subscription.checked";
         /**
          * @description `pending` (not yet attempted), `retrying` (an attempt failed, another is scheduled), `succeeded`, `failed` (gave up).
          * @example succeeded
@@ -1462,18 +2373,39 @@ export interface components {
          *     `unavailable` (removed or never existed), `private`, `geo_blocked`,
          *     `login_required` (set cookies for the platform), `bot_check`
          *     (YouTube's "sign in to confirm you're not a bot": set YouTube
-         *     cookies), `age_restricted`, `unsupported_url`, `network`,
-         *     `rate_limited` (by the site), `blocked_destination` (the SSRF guard
+         *     cookies), `age_restricted`, `unsupported_url`, `network` (the
+         *     connection broke or timed out while talking to the site),
+         *     `host_not_found` (the site's name did not resolve: a typo, or this
+         *     server's DNS), `connection_refused` (the site refused the connection
+         *     before anything was downloaded), `proxy_failed` (the upstream proxy
+         *     set in the platform's settings did not answer or refused),
+         *     `rate_limited` (by the site, e.g. YouTube's "This content isn't
+         *     available, try again later": wait up to an hour, lower the platform's
+         *     concurrency, raise its pauses, or add cookies), `drm` (DRM-protected
+         *     media: never retried, a retry is refused), `youtube_blocked` (YouTube
+         *     gave this server no format it would serve — "Requested format is not
+         *     available" or HTTP 403 on the media: check the challenge solver on the
+         *     System page, set up PO tokens, add cookies), `blocked_destination` (the SSRF guard
          *     refused an address, redirects included), `platform_disabled`,
          *     `disk_full`, `storage_quota_exceeded`, `no_confident_match` (Spotify;
          *     see `needs_match`), `spotify_api` (credentials or Spotify Web API
-         *     errors), `ytdlp_missing`, `ffmpeg_missing`, `postprocessing_failed`,
-         *     `timeout`, `internal`. Later versions may add codes; treat unknown
-         *     ones like `internal`.
+         *     errors, or Spotify's public page changed shape), `spotify_premium_required`
+         *     (the Spotify app's owner needs Premium: Spotify refuses a
+         *     Development-Mode app every call while its owner has none), `no_video`
+         *     (an Instagram item that is only a photo, or an audio download of a
+         *     post that has no video), `ytdlp_missing`, `ffmpeg_missing`, `postprocessing_failed`,
+         *     `timeout`, `live` (a live stream, refused unless
+         *     `limits.live_streams_allowed`), `too_long` (stopped at the maximum
+         *     duration, `limits.max_download_seconds` or the platform's override),
+         *     `too_large` (stopped at the maximum size, `limits.max_download_bytes`
+         *     or the platform's override), `internal`. `storage_quota_exceeded` is
+         *     also a running download stopped because its temporary files took
+         *     its owner past their quota. Later versions may add codes; treat
+         *     unknown ones like `internal`.
          * @example login_required
          * @enum {string}
          */
-        DownloadErrorCode: "unavailable" | "private" | "geo_blocked" | "login_required" | "bot_check" | "age_restricted" | "unsupported_url" | "network" | "rate_limited" | "blocked_destination" | "platform_disabled" | "disk_full" | "storage_quota_exceeded" | "no_confident_match" | "spotify_api" | "ytdlp_missing" | "ffmpeg_missing" | "postprocessing_failed" | "timeout" | "internal";
+        DownloadErrorCode: "unavailable" | "private" | "geo_blocked" | "login_required" | "bot_check" | "age_restricted" | "unsupported_url" | "network" | "host_not_found" | "connection_refused" | "proxy_failed" | "rate_limited" | "drm" | "youtube_blocked" | "blocked_destination" | "platform_disabled" | "disk_full" | "storage_quota_exceeded" | "no_confident_match" | "spotify_api" | "spotify_premium_required" | "no_video" | "ytdlp_missing" | "ffmpeg_missing" | "postprocessing_failed" | "timeout" | "live" | "too_long" | "too_large" | "internal";
         /**
          * @example {
          *       "status": "ok"
@@ -1497,6 +2429,7 @@ export interface components {
          *           "found": true,
          *           "path": "/usr/bin/yt-dlp",
          *           "version": "2026.10.02",
+         *           "source": "system",
          *           "outdated": false,
          *           "too_old": false,
          *           "min_version": "2024.05.26",
@@ -1530,6 +2463,7 @@ export interface components {
                 database: components["schemas"]["DatabaseCheck"];
                 ytdlp: components["schemas"]["YtdlpInfo"];
                 ffmpeg: components["schemas"]["ToolInfo"];
+                youtube_solver?: components["schemas"]["YouTubeSolver"];
                 disk: {
                     /**
                      * Format: int64
@@ -1553,6 +2487,52 @@ export interface components {
             warnings: string[];
         };
         /**
+         * @description yt-dlp's YouTube JavaScript challenge solver (EJS), as the yt-dlp new
+         *     jobs run reports it in its verbose header when run with Downlink's own
+         *     flags and environment (checked offline, kept ten minutes). Without a
+         *     ready solver YouTube still answers, but with fewer formats, and some
+         *     videos fail; a warning, never a readiness failure.
+         * @example {
+         *       "status": "ready",
+         *       "runtime": "deno:/usr/local/lib/downlink/deno/deno",
+         *       "runtime_name": "deno",
+         *       "runtime_version": "2.9.6",
+         *       "providers": [
+         *         "deno"
+         *       ],
+         *       "ejs_version": "",
+         *       "ytdlp_version": "2026.10.26",
+         *       "message": "YouTube's JavaScript challenges are solved with deno.",
+         *       "checked_at": "2026-12-07T03:40:00.000Z"
+         *     }
+         */
+        YouTubeSolver: {
+            /**
+             * @description `ready`: a JS challenge provider is available. `missing`: no
+             *     runtime found, or no solver script for it. `unsupported`: the
+             *     runtime is older than yt-dlp accepts (Deno >= 2.3, Node >= 22), or
+             *     yt-dlp predates the solver. `disabled`: `DOWNLINK_JS_RUNTIME=none`.
+             *     `unknown`: not checked yet (or yt-dlp missing).
+             * @enum {string}
+             */
+            status: "ready" | "missing" | "unsupported" | "disabled" | "unknown";
+            /** @description What Downlink passes to yt-dlp (`--js-runtimes NAME[:PATH]`), or `none`. */
+            runtime: string;
+            /** @description The runtime yt-dlp found (`deno`); empty when none. */
+            runtime_name: string;
+            /** @description Its version (`2.9.6`). */
+            runtime_version: string;
+            /** @description The available JS challenge providers. */
+            providers: string[];
+            /** @description The yt-dlp-ejs package version when yt-dlp lists it; empty when the scripts are vendored. */
+            ejs_version: string;
+            ytdlp_version: string;
+            /** @description What it means and what to do. */
+            message: string;
+            /** Format: date-time */
+            checked_at: string;
+        };
+        /**
          * @description Whether the database answered a ping.
          * @example {
          *       "ok": false,
@@ -1565,17 +2545,21 @@ export interface components {
             ok: boolean;
             /** @enum {string} */
             driver: "sqlite" | "postgres";
-            /** @description How long the ping took. */
+            /**
+             * Format: double
+             * @description How long the ping took.
+             */
             latency_ms?: number;
             /** @description Present when the ping failed; says why (never credentials or addresses). */
             error?: string;
         };
         /**
-         * @description The yt-dlp this node runs.
+         * @description The yt-dlp new jobs on this node start from.
          * @example {
          *       "found": true,
          *       "path": "/usr/bin/yt-dlp",
          *       "version": "2026.10.02",
+         *       "source": "system",
          *       "outdated": false,
          *       "too_old": false,
          *       "min_version": "2024.05.26",
@@ -1584,6 +2568,11 @@ export interface components {
          */
         YtdlpInfo: {
             found: boolean;
+            /**
+             * @description `managed`: installed by Downlink (see `/system/ytdlp`); `system`: `yt-dlp` from `PATH`; `path`: `DOWNLINK_YTDLP_PATH`.
+             * @enum {string}
+             */
+            source: "managed" | "system" | "path";
             /** @description Empty or `null` when not found. */
             path: string | null;
             /** @description yt-dlp's version (`2026.10.02`); empty or `null` when not found. */
@@ -1598,6 +2587,318 @@ export interface components {
             safe_version: string;
             /** @description Present when running `yt-dlp --version` failed. */
             error?: string;
+        };
+        /**
+         * @description The managed yt-dlp of every node, and how it is kept current.
+         * @example {
+         *       "settings": {
+         *         "mode": "notify",
+         *         "channel": "stable"
+         *       },
+         *       "versions_differ": false,
+         *       "nodes": [
+         *         {
+         *           "node": "media-1",
+         *           "alive": true,
+         *           "active": {
+         *             "version": "2026.11.02",
+         *             "source": "managed",
+         *             "path": "/var/lib/downlink/tools/yt-dlp/2026.11.02/yt-dlp_linux",
+         *             "released_on": "2026-11-02",
+         *             "age_days": 12,
+         *             "error": null
+         *           },
+         *           "previous": {
+         *             "version": "2026.10.26",
+         *             "source": "system",
+         *             "path": "",
+         *             "released_on": "2026-10-26",
+         *             "age_days": 19,
+         *             "error": null
+         *           },
+         *           "latest": {
+         *             "version": "2026.11.02",
+         *             "channel": "stable",
+         *             "checked_at": "2026-11-14T03:00:00.000Z",
+         *             "ok": true,
+         *             "error": null
+         *           },
+         *           "update_available": false,
+         *           "operation": {
+         *             "id": "01931c40-2b3c-7d4e-8f5a-6b7c8d9e0f1a",
+         *             "action": "update",
+         *             "status": "succeeded",
+         *             "phase": "switching",
+         *             "target_version": "2026.11.02",
+         *             "code": null,
+         *             "message": "updated from the system yt-dlp 2026.10.26 to yt-dlp 2026.11.02",
+         *             "bytes_done": 36184112,
+         *             "bytes_total": 36184112,
+         *             "requested_by": "admin@example.com",
+         *             "started_at": "2026-11-14T09:20:00.000Z",
+         *             "finished_at": "2026-11-14T09:20:09.000Z"
+         *           },
+         *           "updated_at": "2026-11-14T09:20:09.000Z"
+         *         }
+         *       ]
+         *     }
+         */
+        YtdlpStatus: {
+            settings: components["schemas"]["YtdlpSettings"];
+            nodes: components["schemas"]["YtdlpNode"][];
+            /** @description The alive nodes run different versions (readiness warns). */
+            versions_differ: boolean;
+        };
+        /**
+         * @description The "yt-dlp updates" setting.
+         * @example {
+         *       "mode": "notify",
+         *       "channel": "stable"
+         *     }
+         */
+        YtdlpSettings: {
+            /**
+             * @description `off`: never look by itself; `notify` (default): check daily and show; `auto`: check daily and install.
+             * @enum {string}
+             */
+            mode: "off" | "notify" | "auto";
+            /**
+             * @description `stable` follows yt-dlp/yt-dlp, `nightly` yt-dlp/yt-dlp-nightly-builds.
+             * @enum {string}
+             */
+            channel: "stable" | "nightly";
+        };
+        /**
+         * @description One node's yt-dlp.
+         * @example {
+         *       "node": "media-1",
+         *       "alive": true,
+         *       "active": {
+         *         "version": "2026.11.02",
+         *         "source": "managed",
+         *         "path": "/var/lib/downlink/tools/yt-dlp/2026.11.02/yt-dlp_linux",
+         *         "released_on": "2026-11-02",
+         *         "age_days": 12,
+         *         "error": null
+         *       },
+         *       "previous": {
+         *         "version": "2026.10.26",
+         *         "source": "system",
+         *         "path": "",
+         *         "released_on": "2026-10-26",
+         *         "age_days": 19,
+         *         "error": null
+         *       },
+         *       "latest": null,
+         *       "update_available": false,
+         *       "operation": {
+         *         "id": "01931c40-2b3c-7d4e-8f5a-6b7c8d9e0f1a",
+         *         "action": "install",
+         *         "status": "succeeded",
+         *         "phase": "switching",
+         *         "target_version": "2026.11.02",
+         *         "code": null,
+         *         "message": "updated from the system yt-dlp 2026.10.26 to yt-dlp 2026.11.02",
+         *         "bytes_done": 0,
+         *         "bytes_total": null,
+         *         "requested_by": "admin@example.com",
+         *         "started_at": "2026-11-14T09:20:00.000Z",
+         *         "finished_at": "2026-11-14T09:20:04.000Z"
+         *       },
+         *       "updated_at": "2026-11-14T09:20:04.000Z"
+         *     }
+         */
+        YtdlpNode: {
+            /** @description The node (`DOWNLINK_NODE_NAME`). */
+            node: string;
+            /** @description Its heartbeat is recent. */
+            alive: boolean;
+            active: components["schemas"]["YtdlpTool"];
+            /** @description Where a rollback goes; `null` when there is nowhere to go. */
+            previous: components["schemas"]["YtdlpTool"] | (never | null);
+            /** @description What the node's last check found; `null` before its first check. */
+            latest: components["schemas"]["YtdlpLatest"] | null;
+            /** @description The last check found a newer version than the active one. */
+            update_available: boolean;
+            /** @description The node's last check, update, rollback or install; `null` before the first. */
+            operation: components["schemas"]["YtdlpOperation"] | null;
+            /** Format: date-time */
+            updated_at: string;
+        };
+        /**
+         * @description A yt-dlp on a node.
+         * @example {
+         *       "version": "2026.10.26",
+         *       "source": "system",
+         *       "path": "/usr/bin/yt-dlp",
+         *       "released_on": "2026-10-26",
+         *       "age_days": 19,
+         *       "error": null
+         *     }
+         */
+        YtdlpTool: {
+            /** @description Its version; `null` when it could not be told. */
+            version: string | null;
+            /**
+             * @description `managed`: installed by Downlink; `system`: `yt-dlp` from `PATH`; `path`: `DOWNLINK_YTDLP_PATH`.
+             * @enum {string}
+             */
+            source: "managed" | "system" | "path";
+            /** @description The executable (empty for a `previous` that is not managed). */
+            path: string;
+            /**
+             * Format: date
+             * @description The date its version names (yt-dlp versions are release dates).
+             */
+            released_on: string | null;
+            /**
+             * Format: int64
+             * @description Days since `released_on`; readiness warns above 60.
+             */
+            age_days: number | null;
+            /** @description Why it does not run; `null` when it does. */
+            error: string | null;
+        };
+        /**
+         * @description What a node's last check for releases found.
+         * @example {
+         *       "version": "2026.11.02",
+         *       "channel": "stable",
+         *       "checked_at": "2026-11-14T03:00:00.000Z",
+         *       "ok": true,
+         *       "error": null
+         *     }
+         */
+        YtdlpLatest: {
+            /** @description The newest release of the channel; `null` when no check succeeded yet. */
+            version: string | null;
+            /** @enum {string} */
+            channel: "stable" | "nightly";
+            /** Format: date-time */
+            checked_at: string;
+            /** @description The last check reached the release server and understood its answer. */
+            ok: boolean;
+            /** @description Why the last check failed; `null` when it did not. */
+            error: string | null;
+        } | null;
+        /**
+         * @description A check, update, rollback or install on one node, with its progress and outcome.
+         * @example {
+         *       "id": "01931c40-2b3c-7d4e-8f5a-6b7c8d9e0f1a",
+         *       "action": "update",
+         *       "status": "failed",
+         *       "phase": "verifying",
+         *       "target_version": "2026.11.02",
+         *       "code": "checksum_mismatch",
+         *       "message": "the downloaded yt-dlp_linux has SHA-256 1f2e…, but the signed SHA2-256SUMS says 9a8b…: the file was corrupted or tampered with",
+         *       "bytes_done": 36184112,
+         *       "bytes_total": 36184112,
+         *       "requested_by": "admin@example.com",
+         *       "started_at": "2026-11-14T09:20:00.000Z",
+         *       "finished_at": "2026-11-14T09:20:07.000Z"
+         *     }
+         */
+        YtdlpOperation: {
+            /** @description The request's id (the same on every node it went to). */
+            id: string;
+            /** @enum {string} */
+            action: "check" | "update" | "rollback" | "install";
+            /** @enum {string} */
+            status: "queued" | "running" | "succeeded" | "failed";
+            /**
+             * @description The step it is at (or ended at).
+             * @enum {string|null}
+             */
+            phase: "resolving" | "downloading" | "verifying" | "testing" | "switching" | null;
+            /** @description The version asked for or installed; `null` when not known (yet) or the system yt-dlp. */
+            target_version: string | null;
+            /**
+             * @description Why it failed: `unreachable`, `timeout`, `bad_release`, `no_build`, `unsigned`,
+             *     `bad_signature`, `not_listed`, `checksum_mismatch`, `truncated`, `too_large`,
+             *     `disk_full`, `does_not_run`, `wrong_version`, `io`, `busy`,
+             *     `nothing_to_roll_back`, `state_changed`, `interrupted`; `null` unless failed.
+             */
+            code: string | null;
+            /** @description What happened, for people (the reason when it failed). */
+            message: string;
+            /**
+             * Format: int64
+             * @description Bytes downloaded so far.
+             */
+            bytes_done: number;
+            /**
+             * Format: int64
+             * @description The build's size when the release says it.
+             */
+            bytes_total: number | null;
+            /** @description Who asked (an e-mail, `schedule` or `console`). */
+            requested_by: string | null;
+            /**
+             * Format: date-time
+             * @description `null` while queued.
+             */
+            started_at: string | null;
+            /** Format: date-time */
+            finished_at: string | null;
+        } | null;
+        /**
+         * @description Optional details of a check, update or rollback.
+         * @example {
+         *       "version": "2026.11.02"
+         *     }
+         */
+        YtdlpRequest: {
+            /** @description An update's target release; default the newest of the channel. Updates only. */
+            version?: string;
+            /** @description Only this node; default every alive node. */
+            node?: string;
+        };
+        /**
+         * @description Where a check, update or rollback was sent.
+         * @example {
+         *       "operation_id": "01931c40-2b3c-7d4e-8f5a-6b7c8d9e0f1a",
+         *       "action": "update",
+         *       "nodes": [
+         *         "api",
+         *         "worker-1",
+         *         "worker-2"
+         *       ],
+         *       "skipped": []
+         *     }
+         */
+        YtdlpDispatched: {
+            operation_id: string;
+            /** @enum {string} */
+            action: "check" | "update" | "rollback";
+            /** @description The nodes it was queued for. */
+            nodes: string[];
+            /** @description Nodes it was not sent to, and why. */
+            skipped: {
+                node: string;
+                reason: string;
+            }[];
+        };
+        /** @description A release's files, in this order. */
+        YtdlpInstallForm: {
+            /**
+             * Format: binary
+             * @description The release's `SHA2-256SUMS`.
+             */
+            sums: string;
+            /**
+             * Format: binary
+             * @description The release's `SHA2-256SUMS.sig`.
+             */
+            sig: string;
+            /**
+             * Format: binary
+             * @description The build for this machine (`yt-dlp_linux` or `yt-dlp_linux_aarch64`).
+             */
+            file: string;
+        };
+        YtdlpRefusal: components["schemas"]["Problem"] & {
+            /** @description Why the files were refused (see `YtdlpOperation.code`); absent for a missing form field. */
+            code?: string;
         };
         /**
          * @description An external program this node runs (ffmpeg).
@@ -1615,25 +2916,136 @@ export interface components {
             error?: string;
         };
         /**
+         * @description How a forgotten password is reset on this server.
+         * @example {
+         *       "email": false,
+         *       "message": "This server does not send e-mail. Ask an administrator to make you a password reset link (Users → your name → Reset password); it works once."
+         *     }
+         */
+        PasswordHelp: {
+            /** @description Reset links are e-mailed (an SMTP server and `DOWNLINK_BASE_URL` are set). */
+            email: boolean;
+            /** @description What to do, for people. */
+            message: string;
+        };
+        /**
+         * @description A one-time link for someone (an invitation or a password reset). Shown once; the server keeps only its hash.
+         * @example {
+         *       "url": "https://downlink.example.org/invite#token=3qA0kz9ZyJm8Yh0r1cVd7u2wP6LxS5tN4eB1gQ9fR0o",
+         *       "expires_at": "2026-12-10T08:00:00.000Z",
+         *       "emailed": false,
+         *       "email_error": null
+         *     }
+         */
+        OneTimeLink: {
+            /**
+             * Format: uri
+             * @description The link; its token is in the fragment, which browsers never send to a server.
+             */
+            url: string;
+            /** Format: date-time */
+            expires_at: string;
+            /** @description The link was e-mailed to its owner. */
+            emailed: boolean;
+            /** @description Why e-mailing it failed, when it was asked. */
+            email_error: string | null;
+        };
+        /**
+         * @example {
+         *       "id": "01930a70-91c2-7a3b-b4c5-d6e7f8091a2c",
+         *       "email": "sam@example.com",
+         *       "name": "Sam Rivera",
+         *       "role": "user",
+         *       "expires_at": "2026-12-10T08:00:00.000Z",
+         *       "created_at": "2026-12-07T08:00:00.000Z",
+         *       "created_by": "01930a6e-2f4b-7c1d-8e5f-6a7b8c9d0e1f"
+         *     }
+         */
+        Invitation: {
+            /** Format: uuid */
+            readonly id: string;
+            /** Format: email */
+            email: string;
+            /** @description The name the account gets unless the person gives another. */
+            name: string;
+            role: components["schemas"]["Role"];
+            /** Format: date-time */
+            expires_at: string;
+            /** Format: date-time */
+            created_at: string;
+            /**
+             * Format: uuid
+             * @description The admin who invited.
+             */
+            created_by: string | null;
+        };
+        AccountSettings: {
+            /** @description How long an invitation link works (72 by default). */
+            invite_link_hours: number;
+            /** @description How long a password reset link works (2 by default). */
+            reset_link_hours: number;
+            smtp: components["schemas"]["SMTPSettings"];
+        };
+        SMTPSettings: {
+            /** @description The SMTP server; empty: no e-mail is sent. */
+            host: string;
+            /** @description 587 for submission with STARTTLS, 25 for a local relay. */
+            port: number;
+            /** @description For PLAIN authentication; empty: none. */
+            username: string;
+            /** @description A password is stored (it is never returned). */
+            password_set: boolean;
+            /** @description The sender, such as `Downlink <downlink@example.org>`. */
+            from: string;
+            /** @description Upgrade with STARTTLS before sending anything (refuse a server that does not offer it). */
+            starttls: boolean;
+        };
+        AccountSettingsUpdate: {
+            invite_link_hours: number;
+            reset_link_hours: number;
+            smtp: {
+                host: string;
+                port: number;
+                username: string;
+                /** @description Absent: keep the stored one; `null` or empty: remove it. */
+                password?: string | null;
+                from: string;
+                starttls: boolean;
+            };
+        };
+        /**
          * @example {
          *       "local": true,
          *       "setup_required": false,
+         *       "signed_in": false,
          *       "providers": [
          *         {
          *           "id": "oidc",
          *           "name": "Company SSO",
          *           "login_url": "/api/v1/auth/oidc/oidc/login"
          *         }
-         *       ]
+         *       ],
+         *       "password_help": {
+         *         "email": false,
+         *         "message": "This server does not send e-mail. Ask an administrator to make you a password reset link (Users → your name → Reset password); it works once."
+         *       }
          *     }
          */
         AuthProviders: {
+            /**
+             * @description This request carries a valid session. The dashboard asks when its
+             *     `downlink_signed_in` hint cookie (set beside the session cookie,
+             *     readable by scripts, no secret in it) is missing, so a signed-out
+             *     page load goes to the login page without a `401` from `/auth/me`.
+             */
+            signed_in: boolean;
             /** @description Whether to show the e-mail + password form. */
             local: boolean;
             /** @description No user exists yet; show the first-run setup page instead of the login page. */
             setup_required: boolean;
             /** @description One button per configured OIDC provider. */
             providers: components["schemas"]["AuthProvider"][];
+            password_help: components["schemas"]["PasswordHelp"];
         };
         /**
          * @example {
@@ -1716,10 +3128,11 @@ export interface components {
          *         "disabled": false,
          *         "auth_source": "local",
          *         "issuer": null,
-         *         "last_login_at": "2026-11-14T08:58:12Z",
-         *         "created_at": "2026-10-01T18:20:00Z",
-         *         "updated_at": "2026-11-14T08:58:12Z",
-         *         "storage_quota_bytes": null
+         *         "last_login_at": "2026-11-14T08:58:12.000Z",
+         *         "created_at": "2026-10-01T18:20:00.000Z",
+         *         "updated_at": "2026-11-14T08:58:12.000Z",
+         *         "storage_quota_bytes": null,
+         *         "must_change_password": false
          *       },
          *       "role": "admin",
          *       "auth": {
@@ -1777,7 +3190,7 @@ export interface components {
         /**
          * @example {
          *       "name": "Ada Lovelace",
-         *       "avatar_url": "https://avatars.example.com/ada.png"
+         *       "avatar_url": "https://avatars.githubusercontent.com/u/583231?v=4"
          *     }
          */
         UpdateMeRequest: {
@@ -1785,8 +3198,11 @@ export interface components {
             name?: string;
             /**
              * Format: uri
-             * @description An http(s) image URL; `null` removes it.
-             * @example https://avatars.example.com/ada.png
+             * @description An https image on a login provider's avatar host
+             *     (`avatars.githubusercontent.com`, `*.googleusercontent.com`,
+             *     Gravatar) or the OIDC issuer's host; anything else is a `422`
+             *     (every admin's browser loads it). `null` removes it.
+             * @example https://avatars.githubusercontent.com/u/583231?v=4
              */
             avatar_url?: string | null;
             /**
@@ -1805,9 +3221,9 @@ export interface components {
         /**
          * @example {
          *       "id": "01931d10-4e5f-7a6b-8c7d-9e0f1a2b3c4d",
-         *       "created_at": "2026-11-14T08:58:12Z",
-         *       "last_seen_at": "2026-11-14T09:12:03Z",
-         *       "expires_at": "2026-11-15T09:12:03Z",
+         *       "created_at": "2026-11-14T08:58:12.000Z",
+         *       "last_seen_at": "2026-11-14T09:12:03.000Z",
+         *       "expires_at": "2026-11-15T09:12:03.000Z",
          *       "ip": "192.168.1.23",
          *       "user_agent": "Mozilla/5.0 (X11; Linux x86_64; rv:142.0) Gecko/20100101 Firefox/142.0",
          *       "current": true
@@ -1846,9 +3262,9 @@ export interface components {
          *       "items": [
          *         {
          *           "id": "01931d10-4e5f-7a6b-8c7d-9e0f1a2b3c4d",
-         *           "created_at": "2026-11-14T08:58:12Z",
-         *           "last_seen_at": "2026-11-14T09:12:03Z",
-         *           "expires_at": "2026-11-15T09:12:03Z",
+         *           "created_at": "2026-11-14T08:58:12.000Z",
+         *           "last_seen_at": "2026-11-14T09:12:03.000Z",
+         *           "expires_at": "2026-11-15T09:12:03.000Z",
          *           "ip": "192.168.1.23",
          *           "user_agent": "Mozilla/5.0 (X11; Linux x86_64; rv:142.0) Gecko/20100101 Firefox/142.0",
          *           "current": true
@@ -1869,20 +3285,24 @@ export interface components {
          *       "disabled": false,
          *       "auth_source": "oidc",
          *       "issuer": "https://id.example.com/realms/main",
-         *       "last_login_at": "2026-11-13T19:44:51Z",
-         *       "created_at": "2026-10-03T07:15:22Z",
-         *       "updated_at": "2026-11-13T19:44:51Z",
-         *       "storage_quota_bytes": 53687091200
+         *       "last_login_at": "2026-11-13T19:44:51.000Z",
+         *       "created_at": "2026-10-03T07:15:22.000Z",
+         *       "updated_at": "2026-11-13T19:44:51.000Z",
+         *       "storage_quota_bytes": 53687091200,
+         *       "must_change_password": false
          *     }
          */
         User: {
             /** Format: uuid */
-            readonly id: string;
+            id: string;
             /** Format: email */
             email: string;
             /** @description Display name (may be empty for OIDC users whose provider sends none). */
             name: string;
-            /** Format: uri */
+            /**
+             * Format: uri
+             * @description On a login provider's avatar host or the OIDC issuer's host only (a provider's picture elsewhere is not stored).
+             */
             avatar_url: string | null;
             role: components["schemas"]["Role"];
             /** @description A disabled user cannot sign in; their sessions and keys stop working. */
@@ -1897,14 +3317,16 @@ export interface components {
             /** Format: date-time */
             last_login_at: string | null;
             /** Format: date-time */
-            readonly created_at: string;
+            created_at: string;
             /** Format: date-time */
-            readonly updated_at: string;
+            updated_at: string;
             /**
              * Format: int64
              * @description This user's storage quota; `null` means the global default (`default_storage_quota_bytes`).
              */
             storage_quota_bytes: number | null;
+            /** @description The password is a temporary one an admin set; until it is changed the account may only change it (or sign out). */
+            must_change_password: boolean;
         };
         /**
          * @example {
@@ -1918,10 +3340,11 @@ export interface components {
          *           "disabled": false,
          *           "auth_source": "local",
          *           "issuer": null,
-         *           "last_login_at": "2026-11-13T19:44:51Z",
-         *           "created_at": "2026-10-03T07:15:22Z",
-         *           "updated_at": "2026-11-13T19:44:51Z",
-         *           "storage_quota_bytes": null
+         *           "last_login_at": "2026-11-13T19:44:51.000Z",
+         *           "created_at": "2026-10-03T07:15:22.000Z",
+         *           "updated_at": "2026-11-13T19:44:51.000Z",
+         *           "storage_quota_bytes": null,
+         *           "must_change_password": false
          *         }
          *       ],
          *       "next_cursor": null
@@ -1961,58 +3384,64 @@ export interface components {
          *       ],
          *       "last_eight": "UN1uN1TJ",
          *       "status": "active",
-         *       "expires_at": "2027-05-14T00:00:00Z",
+         *       "expires_at": "2027-05-14T00:00:00.000Z",
          *       "revoked_at": null,
-         *       "last_used_at": "2026-11-14T09:02:17Z",
+         *       "last_used_at": "2026-11-14T09:02:17.000Z",
          *       "last_used_ip": "192.168.1.40",
          *       "rate_limit_per_minute": 120,
          *       "daily_download_quota": 200,
          *       "allowed_ips": [
          *         "192.168.1.0/24"
          *       ],
-         *       "created_at": "2026-11-14T08:59:30Z"
+         *       "created_at": "2026-11-14T08:59:30.000Z"
          *     }
          */
         APIKey: {
             /** Format: uuid */
-            readonly id: string;
+            id: string;
             /**
              * Format: uuid
              * @description The owner; the key never does more than the owner may.
              */
-            readonly user_id: string;
+            user_id: string;
             /** @description What the key is for. */
             name: string;
             scopes: components["schemas"]["Scope"][];
             /** @description The key's last eight characters, to recognize it. */
-            readonly last_eight: string;
+            last_eight: string;
             /**
              * @description Derived from `revoked_at` and `expires_at`.
              * @enum {string}
              */
-            readonly status: "active" | "expired" | "revoked";
+            status: "active" | "expired" | "revoked";
             /**
              * Format: date-time
              * @description When the key stops working; `null` for never.
              */
             expires_at: string | null;
             /** Format: date-time */
-            readonly revoked_at: string | null;
+            revoked_at: string | null;
             /**
              * Format: date-time
              * @description Updated at most once a minute.
              */
-            readonly last_used_at: string | null;
+            last_used_at: string | null;
             /** @description The IP (v4 or v6) of the last use. */
-            readonly last_used_ip: string | null;
-            /** @description Requests per minute (per node) before `429`. */
+            last_used_ip: string | null;
+            /**
+             * Format: int32
+             * @description Requests per minute (per node) before `429`.
+             */
             rate_limit_per_minute: number;
-            /** @description Downloads the key may submit per UTC day; `null` for no quota. */
+            /**
+             * Format: int64
+             * @description Downloads the key may submit per UTC day; `null` for no quota.
+             */
             daily_download_quota: number | null;
             /** @description CIDRs the key may be used from; empty means anywhere. */
             allowed_ips: string[];
             /** Format: date-time */
-            readonly created_at: string;
+            created_at: string;
         };
         /**
          * @description A new key; `key` is present in this response only.
@@ -2027,7 +3456,7 @@ export interface components {
          *       ],
          *       "last_eight": "UN1uN1TJ",
          *       "status": "active",
-         *       "expires_at": "2027-05-14T00:00:00Z",
+         *       "expires_at": "2027-05-14T00:00:00.000Z",
          *       "revoked_at": null,
          *       "last_used_at": null,
          *       "last_used_ip": null,
@@ -2036,13 +3465,13 @@ export interface components {
          *       "allowed_ips": [
          *         "192.168.1.0/24"
          *       ],
-         *       "created_at": "2026-11-14T08:59:30Z",
+         *       "created_at": "2026-11-14T08:59:30.000Z",
          *       "key": "dlk_ppvF360iKSaeRJNpstz9kwhFDsQtb2e5a8xOVP4CMUN1uN1TJ"
          *     }
          */
         APIKeyCreated: components["schemas"]["APIKey"] & {
             /** @description The key itself. Shown once; Downlink keeps only a hash. */
-            readonly key: string;
+            key: string;
         };
         /**
          * @example {
@@ -2058,16 +3487,16 @@ export interface components {
          *           ],
          *           "last_eight": "UN1uN1TJ",
          *           "status": "active",
-         *           "expires_at": "2027-05-14T00:00:00Z",
+         *           "expires_at": "2027-05-14T00:00:00.000Z",
          *           "revoked_at": null,
-         *           "last_used_at": "2026-11-14T09:02:17Z",
+         *           "last_used_at": "2026-11-14T09:02:17.000Z",
          *           "last_used_ip": "192.168.1.40",
          *           "rate_limit_per_minute": 120,
          *           "daily_download_quota": 200,
          *           "allowed_ips": [
          *             "192.168.1.0/24"
          *           ],
-         *           "created_at": "2026-11-14T08:59:30Z"
+         *           "created_at": "2026-11-14T08:59:30.000Z"
          *         }
          *       ],
          *       "next_cursor": null
@@ -2100,9 +3529,13 @@ export interface components {
              *     maximum is configured).
              */
             expires_at?: string | null;
-            /** @default 60 */
+            /**
+             * Format: int32
+             * @default 60
+             */
             rate_limit_per_minute?: number;
             /**
+             * Format: int64
              * @description `null` (default) for no daily quota.
              * @default null
              */
@@ -2128,7 +3561,9 @@ export interface components {
              * @description `null` removes the expiry (refused when a maximum is configured).
              */
             expires_at?: string | null;
+            /** Format: int32 */
             rate_limit_per_minute?: number;
+            /** Format: int64 */
             daily_download_quota?: number | null;
             allowed_ips?: string[];
         };
@@ -2215,6 +3650,7 @@ export interface components {
              * @description The UTC day.
              */
             date: string;
+            /** Format: int64 */
             total: number;
             /** @description Requests per route template (`METHOD /path/{param}`). */
             by_route: {
@@ -2239,6 +3675,7 @@ export interface components {
          *     }
          */
         APIKeyUsageTotals: {
+            /** Format: int64 */
             total: number;
             by_route: {
                 [key: string]: number;
@@ -2255,9 +3692,13 @@ export interface components {
          *     }
          */
         StatusClassCounts: {
+            /** Format: int64 */
             "2xx": number;
+            /** Format: int64 */
             "3xx": number;
+            /** Format: int64 */
             "4xx": number;
+            /** Format: int64 */
             "5xx": number;
         };
         /**
@@ -2284,6 +3725,7 @@ export interface components {
          *         "postprocessor": null
          *       },
          *       "error": null,
+         *       "warnings": [],
          *       "parent_id": null,
          *       "children_count": 0,
          *       "children_summary": null,
@@ -2310,8 +3752,9 @@ export interface components {
          *           "pinned": false,
          *           "missing": false,
          *           "thumbnail_url": "https://i.ytimg.com/vi/dQw4w9WgXcQ/maxresdefault.jpg",
-         *           "expires_at": "2027-02-12T09:11:19Z",
-         *           "created_at": "2026-11-14T09:11:19Z",
+         *           "expires_at": "2027-02-12T09:11:19.000Z",
+         *           "created_at": "2026-11-14T09:11:19.000Z",
+         *           "updated_at": "2026-11-14T09:11:19.000Z",
          *           "content_url": "/api/v1/files/01931c35-1a2b-7c3d-9e4f-5a6b7c8d9e0f/content"
          *         }
          *       ],
@@ -2319,15 +3762,16 @@ export interface components {
          *       "node": "media-1",
          *       "attempts": 1,
          *       "match": null,
-         *       "created_at": "2026-11-14T09:10:41Z",
-         *       "started_at": "2026-11-14T09:10:42Z",
-         *       "finished_at": "2026-11-14T09:11:19Z",
-         *       "updated_at": "2026-11-14T09:11:19Z"
+         *       "ytdlp_version": "2026.10.26",
+         *       "created_at": "2026-11-14T09:10:41.000Z",
+         *       "started_at": "2026-11-14T09:10:42.000Z",
+         *       "finished_at": "2026-11-14T09:11:19.000Z",
+         *       "updated_at": "2026-11-14T09:11:19.000Z"
          *     }
          */
         Download: {
             /** Format: uuid */
-            readonly id: string;
+            id: string;
             /**
              * @description The URL as submitted (whitespace trimmed). A child row has its own item's URL.
              * @example https://www.youtube.com/watch?v=dQw4w9WgXcQ
@@ -2342,9 +3786,10 @@ export interface components {
             uploader: string | null;
             /**
              * Format: uri
-             * @description The site's thumbnail (or the Spotify cover).
+             * @description The site's thumbnail (or the Spotify cover); `null` when the site gave none (a video's file then has a grabbed still, see getFileThumbnail).
              */
             thumbnail_url: string | null;
+            /** Format: double */
             duration_seconds: number | null;
             /** @description For Spotify items, the YouTube/YouTube Music URL actually downloaded; `null` otherwise. */
             source_url: string | null;
@@ -2352,17 +3797,35 @@ export interface components {
             /** @description Why it failed (or needs a match); `null` otherwise. */
             error: components["schemas"]["DownloadError"] | null;
             /**
+             * @description What a download wants its user to know without having failed
+             *     (empty when nothing): an Instagram post that completed with some
+             *     of its items (`items_skipped`, "Downloaded 2 of 3 items. Skipped
+             *     item 2 (photo): …"), a Spotify item whose metadata came without
+             *     ISRC (`spotify_premium_required`, `spotify_metadata_limited`), a
+             *     playlist whose public page lists only its first 100 tracks
+             *     (`spotify_list_truncated`).
+             */
+            warnings: components["schemas"]["DownloadWarning"][];
+            /**
              * Format: uuid
              * @description The playlist/album parent of a child row.
              */
             parent_id: string | null;
-            /** @description Number of child rows (0 for non-parents, and for a parent until it is expanded). */
+            /**
+             * Format: uuid
+             * @description The subscription that queued this download (`null` for one-off submissions).
+             */
+            subscription_id?: string | null;
+            /**
+             * Format: int64
+             * @description Number of child rows (0 for non-parents, and for a parent until it is expanded).
+             */
             children_count: number;
             /** @description Children per status, for parents; `null` otherwise. */
-            children_summary: components["schemas"]["StatusCounts"] | null;
+            children_summary: components["schemas"]["StatusCounts"] | (never | null);
             options: components["schemas"]["DownloadOptions"];
             /** @description The files this download produced (empty until completed, and for parents). */
-            files: components["schemas"]["File"][];
+            files: components["schemas"]["LibraryFile"][];
             /**
              * Format: uuid
              * @description The owner.
@@ -2370,12 +3833,20 @@ export interface components {
             user_id: string;
             /** @description The node that runs or ran the job (`DOWNLINK_NODE_NAME`). */
             node: string | null;
-            /** @description How many times a worker has started it (retries and crash recoveries count). */
+            /**
+             * Format: int64
+             * @description How many times a worker has started it (retries and crash recoveries count).
+             */
             attempts: number;
             /** @description For Spotify items, the matching outcome; `null` otherwise. */
             match: components["schemas"]["DownloadMatch"] | null;
+            /**
+             * @description The version of the yt-dlp that runs (or ran) this download, recorded when yt-dlp starts; `null` before that, for parents, and when yt-dlp's version could not be told. With managed yt-dlp updates (see `/system/ytdlp`), downloads of one day may run on different versions: a download keeps the version it started with.
+             * @example 2026.10.26
+             */
+            ytdlp_version: string | null;
             /** Format: date-time */
-            readonly created_at: string;
+            created_at: string;
             /**
              * Format: date-time
              * @description When a worker first started it.
@@ -2387,7 +3858,7 @@ export interface components {
              */
             finished_at: string | null;
             /** Format: date-time */
-            readonly updated_at: string;
+            updated_at: string;
         };
         /**
          * @example {
@@ -2414,6 +3885,7 @@ export interface components {
          *             "postprocessor": null
          *           },
          *           "error": null,
+         *           "warnings": [],
          *           "parent_id": null,
          *           "children_count": 8,
          *           "children_summary": {
@@ -2438,10 +3910,11 @@ export interface components {
          *           "node": null,
          *           "attempts": 1,
          *           "match": null,
-         *           "created_at": "2026-11-14T09:05:00Z",
-         *           "started_at": "2026-11-14T09:05:01Z",
+         *           "ytdlp_version": null,
+         *           "created_at": "2026-11-14T09:05:00.000Z",
+         *           "started_at": "2026-11-14T09:05:01.000Z",
          *           "finished_at": null,
-         *           "updated_at": "2026-11-14T09:12:03Z"
+         *           "updated_at": "2026-11-14T09:12:03.000Z"
          *         }
          *       ],
          *       "next_cursor": "eyJ0IjoiMjAyNi0xMS0xNFQwOTowNTowMFoiLCJpZCI6IjAxOTMxYzJiIn0"
@@ -2468,7 +3941,10 @@ export interface components {
          *     }
          */
         DownloadProgress: {
-            /** @description 0–100; from bytes, or fragments when the total is unknown. */
+            /**
+             * Format: double
+             * @description 0–100; from bytes, or fragments when the total is unknown.
+             */
             percent: number;
             /** Format: int64 */
             downloaded_bytes: number;
@@ -2477,11 +3953,19 @@ export interface components {
              * @description The size, or yt-dlp's estimate; `null` when unknown.
              */
             total_bytes: number | null;
-            /** @description Bytes per second now; `null` when not downloading. */
+            /**
+             * Format: double
+             * @description Bytes per second now; `null` when not downloading.
+             */
             speed_bps: number | null;
+            /** Format: int64 */
             eta_seconds: number | null;
-            /** @description For fragmented (HLS/DASH) downloads, the current fragment. */
+            /**
+             * Format: int64
+             * @description For fragmented (HLS/DASH) downloads, the current fragment.
+             */
             fragment_index: number | null;
+            /** Format: int64 */
             fragment_count: number | null;
             /** @description While `post_processing`, the yt-dlp post-processor running (`Merger`, `ExtractAudio`, `EmbedThumbnail`, `SponsorBlock`, …). */
             postprocessor: string | null;
@@ -2496,7 +3980,51 @@ export interface components {
             code: components["schemas"]["DownloadErrorCode"];
             /** @description A clear, safe explanation for people (never raw stderr, paths or secrets). */
             message: string;
+            /**
+             * @description "Technical details": the last lines (up to 12) of yt-dlp's output
+             *     when it failed, shortened for showing — URLs become their host,
+             *     server paths `…`, debug lines dropped. Absent when the failure did
+             *     not come from yt-dlp or it printed nothing.
+             * @example WARNING: [generic] Falling back on generic information extractor
+             *     ERROR: [generic] clip: Unable to download webpage: HTTP Error 404: Not Found
+             */
+            details?: string;
+        } | null;
+        /**
+         * @example {
+         *       "code": "items_skipped",
+         *       "message": "Downloaded 2 of 3 items. Skipped item 2 (photo): Instagram's media server answered 404 Not Found (the address may have expired; retrying the download reads fresh ones)."
+         *     }
+         */
+        DownloadWarning: {
+            code: components["schemas"]["DownloadWarningCode"];
+            /** @description What was skipped or is missing, and why, for people (never raw output, paths or secrets). */
+            message: string;
         };
+        /**
+         * @description Stable for programs: `items_skipped` (a post or other several-item
+         *     download completed without some of its items), `spotify_premium_required`
+         *     (the Spotify app's owner needs Premium, so the Web API refused and the
+         *     public page stood in), `spotify_metadata_limited` (a track came without
+         *     its Web API details: no ISRC, album or cover), `spotify_list_truncated`
+         *     (a playlist's public page lists its first 100 tracks only),
+         *     `list_truncated` (a playlist, channel or feed was listed up to the
+         *     1,000 items one download expands into, and the rest left out),
+         *     `quota_exceeded` (the API key's daily quota let only some of a
+         *     playlist's items be queued). yt-dlp's
+         *     warnings that mean a worse result (also kept on a failed download,
+         *     where they are often the cause; counted in
+         *     `downlink_ytdlp_degraded_total`): `no_js_runtime` (YouTube's
+         *     challenges unsolved: see the solver on the System page),
+         *     `challenge_failed` (the n or signature challenge failed),
+         *     `po_token_missing` (formats needing a PO token were skipped),
+         *     `formats_missing` (formats skipped or a manifest unreadable),
+         *     `client_fallback` (another YouTube player client was used). Later
+         *     versions may add codes; show the message for unknown ones.
+         * @example items_skipped
+         * @enum {string}
+         */
+        DownloadWarningCode: "items_skipped" | "spotify_premium_required" | "spotify_metadata_limited" | "spotify_list_truncated" | "list_truncated" | "quota_exceeded" | "no_js_runtime" | "challenge_failed" | "po_token_missing" | "formats_missing" | "client_fallback";
         /**
          * @description A count per download status.
          * @example {
@@ -2511,13 +4039,21 @@ export interface components {
          *     }
          */
         StatusCounts: {
+            /** Format: int64 */
             queued: number;
+            /** Format: int64 */
             fetching_info: number;
+            /** Format: int64 */
             downloading: number;
+            /** Format: int64 */
             post_processing: number;
+            /** Format: int64 */
             completed: number;
+            /** Format: int64 */
             failed: number;
+            /** Format: int64 */
             canceled: number;
+            /** Format: int64 */
             needs_match: number;
         };
         /**
@@ -2543,7 +4079,10 @@ export interface components {
         DownloadOptions: {
             preset?: components["schemas"]["Preset"];
             audio_format?: components["schemas"]["AudioFormat"];
-            /** @description Audio bitrate in kbit/s for lossy formats; `null` for the best quality (VBR 0). Ignored for flac. */
+            /**
+             * Format: int32
+             * @description Audio bitrate in kbit/s for lossy formats; `null` for the best quality (VBR 0). Ignored for flac.
+             */
             audio_quality?: number | null;
             /** @description Subtitles to fetch; `null` for none. */
             subtitles?: components["schemas"]["SubtitleOptions"] | null;
@@ -2566,7 +4105,10 @@ export interface components {
             sponsorblock_remove?: components["schemas"]["SponsorBlockCategory"][];
             /** @description Playlists only. Which items (1-based), e.g. `1-3,7,10-`. */
             playlist_items?: string | null;
-            /** @description Channels and playlists only. Just the N newest items. Not together with `playlist_items`. */
+            /**
+             * Format: int32
+             * @description Channels and playlists only. Just the N newest items. Not together with `playlist_items`.
+             */
             latest?: number | null;
         };
         /**
@@ -2592,7 +4134,7 @@ export interface components {
              * @default true
              */
             embed?: boolean;
-        };
+        } | null;
         /**
          * @description How a Spotify track was matched to a YouTube source.
          * @example {
@@ -2614,11 +4156,14 @@ export interface components {
         DownloadMatch: {
             /** @description The best candidates found, best first (listed when the best was below `threshold`). */
             candidates: components["schemas"]["MatchCandidate"][];
-            /** @description The score a candidate needs to be taken automatically. */
+            /**
+             * Format: double
+             * @description The score a candidate needs to be taken automatically.
+             */
             threshold: number;
             /** @description The source taken, automatically or by `matchDownload`; `null` while waiting. */
             chosen_url: string | null;
-        };
+        } | null;
         /**
          * @example {
          *       "url": "https://music.youtube.com/watch?v=fJ9rUzIMcZQ",
@@ -2636,8 +4181,12 @@ export interface components {
             title: string;
             /** @description Artist or channel. */
             uploader: string | null;
+            /** Format: double */
             duration_seconds: number | null;
-            /** @description Title/artist/album similarity and duration closeness, with penalties for remix/live/cover/slowed words the Spotify title lacks. */
+            /**
+             * Format: double
+             * @description Title/artist/album similarity and duration closeness, with penalties for remix/live/cover/slowed words the Spotify title lacks.
+             */
             score: number;
             /**
              * @description Where it was found (an ISRC search, YouTube Music songs, YouTube videos).
@@ -2665,6 +4214,13 @@ export interface components {
             /** @description Shorthand for `options.preset`; giving both with different values is a `422`. */
             preset?: components["schemas"]["Preset"];
             options?: components["schemas"]["DownloadOptions"];
+            /**
+             * @description Download the item again although you downloaded it before (it is
+             *     in your download archive). Without it, such a submission is a
+             *     `409` (`already-downloaded`) that links the earlier download.
+             * @default false
+             */
+            allow_duplicate?: boolean;
         };
         /**
          * @description Pick a candidate by its index in `match.candidates`, or give a URL.
@@ -2673,7 +4229,10 @@ export interface components {
          *     }
          */
         MatchRequest: {
-            /** @description 0-based index into `match.candidates`. */
+            /**
+             * Format: int64
+             * @description 0-based index into `match.candidates`.
+             */
             candidate_index: number;
         } | {
             /** @description A YouTube or YouTube Music URL (or any URL downloads accept). */
@@ -2735,12 +4294,21 @@ export interface components {
             uploader: string | null;
             /** Format: uri */
             thumbnail_url: string | null;
+            /** Format: double */
             duration_seconds: number | null;
-            /** @description Formats the site offers (empty for playlists and Spotify). */
+            /**
+             * @description Formats the site offers (empty for playlists and Spotify). For an
+             *     Instagram post, reel or tv video, one entry per item of the post
+             *     (`format_id` `item1`…, `ext` jpg or mp4, `resolution`, `note`
+             *     "photo 1 of 3"): every item downloads, as one download.
+             */
             formats: components["schemas"]["ProbeFormat"][];
             /** @description For playlists, channels and albums; `null` otherwise. */
             playlist: {
-                /** @description Number of items (`null` when the site does not say, e.g. endless channels). */
+                /**
+                 * Format: int64
+                 * @description Number of items (`null` when the site does not say, e.g. endless channels).
+                 */
                 count: number | null;
                 title: string | null;
             } | null;
@@ -2767,6 +4335,7 @@ export interface components {
             ext: string;
             /** @description `1920x1080`, or `audio only`. */
             resolution: string | null;
+            /** Format: double */
             fps: number | null;
             /** @description `null` for audio-only formats. */
             vcodec: string | null;
@@ -2777,7 +4346,10 @@ export interface components {
              * @description Exact or approximate size; `null` when unknown.
              */
             filesize_bytes: number | null;
-            /** @description Total bitrate in kbit/s. */
+            /**
+             * Format: double
+             * @description Total bitrate in kbit/s.
+             */
             tbr: number | null;
             /** @description yt-dlp's format note (`1080p`, `medium`, `Premium`). */
             note: string | null;
@@ -2810,8 +4382,12 @@ export interface components {
             /** @description As precise as Spotify knows it (`1975`, `1975-10`, `1975-10-31`). */
             release_date: string | null;
             isrc: string | null;
+            /** Format: double */
             duration_seconds: number | null;
-            /** @description For albums and playlists. */
+            /**
+             * Format: int64
+             * @description For albums and playlists.
+             */
             track_count: number | null;
             /**
              * Format: uri
@@ -2819,11 +4395,14 @@ export interface components {
              */
             image_url: string | null;
             /**
-             * @description `oembed` when no Spotify credentials are set: title only, single tracks only.
+             * @description `web_api` (app credentials or a connected account: ISRC, album,
+             *     cover), `embed` (Spotify's public embed page, no credentials:
+             *     titles, artists, durations and order, no ISRC). `oembed` is no
+             *     longer produced (downloads made by older versions may show it).
              * @enum {string}
              */
-            metadata_source: "web_api" | "oembed";
-        };
+            metadata_source: "web_api" | "embed" | "oembed";
+        } | null;
         /**
          * @description Data of `download.progress`.
          * @example {
@@ -2906,7 +4485,7 @@ export interface components {
          */
         EventsResyncEvent: {
             /**
-             * @description `client_reconnected`: you came back with `Last-Event-ID`. `listener_reconnected`: this node lost its cross-node feed for a while.
+             * @description `client_reconnected`: you came back with a `Last-Event-ID` this node cannot replay from (too old, unknown, or another node's). `listener_reconnected`: this node lost its cross-node feed for a while.
              * @enum {string}
              */
             reason: "client_reconnected" | "listener_reconnected";
@@ -2936,9 +4515,10 @@ export interface components {
             "download.updated"?: components["schemas"]["Download"] | components["schemas"]["TruncatedEventData"];
             "download.progress"?: components["schemas"]["DownloadProgressEvent"] | components["schemas"]["TruncatedEventData"];
             "download.deleted"?: components["schemas"]["DownloadDeletedEvent"] | components["schemas"]["TruncatedEventData"];
-            "file.created"?: components["schemas"]["File"] | components["schemas"]["TruncatedEventData"];
+            "file.created"?: components["schemas"]["LibraryFile"] | components["schemas"]["TruncatedEventData"];
             "file.deleted"?: components["schemas"]["FileDeletedEvent"] | components["schemas"]["TruncatedEventData"];
             "log.appended"?: components["schemas"]["LogEntry"] | components["schemas"]["TruncatedEventData"];
+            "ytdlp.updated"?: components["schemas"]["YtdlpNode"] | components["schemas"]["TruncatedEventData"];
             "events.resync"?: components["schemas"]["EventsResyncEvent"];
         };
         /**
@@ -2955,14 +4535,15 @@ export interface components {
          *       "pinned": false,
          *       "missing": false,
          *       "thumbnail_url": "https://i.ytimg.com/vi/dQw4w9WgXcQ/maxresdefault.jpg",
-         *       "expires_at": "2027-02-12T09:11:19Z",
-         *       "created_at": "2026-11-14T09:11:19Z",
+         *       "expires_at": "2027-02-12T09:11:19.000Z",
+         *       "created_at": "2026-11-14T09:11:19.000Z",
+         *       "updated_at": "2026-11-14T09:11:19.000Z",
          *       "content_url": "/api/v1/files/01931c35-1a2b-7c3d-9e4f-5a6b7c8d9e0f/content"
          *     }
          */
-        File: {
+        LibraryFile: {
             /** Format: uuid */
-            readonly id: string;
+            id: string;
             /**
              * Format: uuid
              * @description The download that produced it; `null` once that download was deleted with its files kept.
@@ -2986,9 +4567,9 @@ export interface components {
             platform: components["schemas"]["Platform"];
             /** @description Pinned files are never removed by retention. */
             pinned: boolean;
-            /** @description The row exists but the file is no longer on disk (or in the bucket). */
+            /** @description The row exists but the file is no longer on disk (or in the bucket), as the library last saw it (see getFile). */
             missing: boolean;
-            /** @description A thumbnail for grids (the download's thumbnail). */
+            /** @description A thumbnail for grids (the site's, or `/api/v1/files/{id}/thumbnail` for a still Downlink grabbed from a video that came without one). */
             thumbnail_url: string | null;
             /**
              * Format: date-time
@@ -2996,7 +4577,12 @@ export interface components {
              */
             expires_at: string | null;
             /** Format: date-time */
-            readonly created_at: string;
+            created_at: string;
+            /**
+             * Format: date-time
+             * @description When the row last changed (created, pinned or unpinned, its download deleted).
+             */
+            updated_at: string;
             /**
              * Format: uri-reference
              * @description Where to fetch the bytes (`GET /api/v1/files/{id}/content`).
@@ -3019,7 +4605,8 @@ export interface components {
          *           "missing": false,
          *           "thumbnail_url": "https://i.ytimg.com/vi/dQw4w9WgXcQ/maxresdefault.jpg",
          *           "expires_at": null,
-         *           "created_at": "2026-11-14T09:11:19Z",
+         *           "created_at": "2026-11-14T09:11:19.000Z",
+         *           "updated_at": "2026-11-14T09:11:19.000Z",
          *           "content_url": "/api/v1/files/01931c35-1a2b-7c3d-9e4f-5a6b7c8d9e0f/content"
          *         }
          *       ],
@@ -3027,7 +4614,7 @@ export interface components {
          *     }
          */
         FileList: {
-            items: components["schemas"]["File"][];
+            items: components["schemas"]["LibraryFile"][];
             /** @description Pass as `cursor` for the next page; `null` on the last page. */
             next_cursor: string | null;
         };
@@ -3070,23 +4657,31 @@ export interface components {
          *       ],
          *       "retention": {
          *         "days": 90,
-         *         "next_run_at": "2026-11-15T03:00:00Z",
-         *         "last_run_at": "2026-11-14T03:00:00Z"
+         *         "next_run_at": "2026-11-15T03:00:00.000Z",
+         *         "last_run_at": "2026-11-14T03:00:00.000Z"
          *       }
          *     }
          */
         Storage: {
             /**
              * Format: int64
-             * @description What your files take.
+             * @description What counts against your quota: your files and the temporary files of your running downloads (`temp_bytes`).
              */
             used_bytes: number;
+            /**
+             * Format: int64
+             * @description What your running downloads hold in temporary files now (measured about once a second); part of `used_bytes`.
+             */
+            temp_bytes?: number;
             /**
              * Format: int64
              * @description Your quota (yours, or the default); `null` for none.
              */
             quota_bytes: number | null;
-            /** @description How many files you have. */
+            /**
+             * Format: int64
+             * @description How many files you have.
+             */
             files_count: number;
             /** @description New downloads are refused (`507`) until you free space. */
             over_quota: boolean;
@@ -3113,7 +4708,10 @@ export interface components {
             /** @description Admins only. Usage of every user, largest first. */
             users?: components["schemas"]["UserStorage"][];
             retention: {
-                /** @description Files older than this are removed unless pinned; `null` when retention is off. */
+                /**
+                 * Format: int64
+                 * @description Files older than this are removed unless pinned; `null` when retention is off.
+                 */
                 days: number | null;
                 /** Format: date-time */
                 next_run_at: string | null;
@@ -3144,14 +4742,17 @@ export interface components {
              * @description The user's effective quota; `null` for none.
              */
             quota_bytes: number | null;
-            /** @description Number of files. */
+            /**
+             * Format: int64
+             * @description Number of files.
+             */
             files: number;
         };
         /**
          * @example {
          *       "retention_days": 90,
-         *       "cutoff": "2026-08-16T09:12:03Z",
-         *       "next_run_at": "2026-11-15T03:00:00Z",
+         *       "cutoff": "2026-08-16T09:12:03.000Z",
+         *       "next_run_at": "2026-11-15T03:00:00.000Z",
          *       "total_count": 1,
          *       "total_bytes": 4194304,
          *       "items": [
@@ -3167,8 +4768,9 @@ export interface components {
          *           "pinned": false,
          *           "missing": false,
          *           "thumbnail_url": null,
-         *           "expires_at": "2026-11-14T06:30:00Z",
-         *           "created_at": "2026-08-16T06:30:00Z",
+         *           "expires_at": "2026-11-14T06:30:00.000Z",
+         *           "created_at": "2026-08-16T06:30:00.000Z",
+         *           "updated_at": "2026-08-16T06:30:00.000Z",
          *           "content_url": "/api/v1/files/01912f0a-7c3d-7e4f-9a5b-6c7d8e9f0a1b/content"
          *         }
          *       ],
@@ -3176,7 +4778,10 @@ export interface components {
          *     }
          */
         RetentionPreview: {
-            /** @description `null` when retention is off (and `items` is empty). */
+            /**
+             * Format: int64
+             * @description `null` when retention is off (and `items` is empty).
+             */
             retention_days: number | null;
             /**
              * Format: date-time
@@ -3185,7 +4790,10 @@ export interface components {
             cutoff: string | null;
             /** Format: date-time */
             next_run_at: string | null;
-            /** @description All files the run would remove (not just this page). */
+            /**
+             * Format: int64
+             * @description All files the run would remove (not just this page).
+             */
             total_count: number;
             /**
              * Format: int64
@@ -3193,38 +4801,45 @@ export interface components {
              */
             total_bytes: number;
             /** @description Oldest first. */
-            items: components["schemas"]["File"][];
+            items: components["schemas"]["LibraryFile"][];
             /** @description Pass as `cursor` for the next page; `null` on the last page. */
             next_cursor: string | null;
         };
         /**
          * @example {
          *       "retention_days": 90,
-         *       "started_at": "2026-11-14T09:20:00Z",
-         *       "finished_at": "2026-11-14T09:20:02Z",
+         *       "started_at": "2026-11-14T09:20:00.000Z",
+         *       "finished_at": "2026-11-14T09:20:02.000Z",
          *       "deleted_count": 12,
          *       "freed_bytes": 3650722201,
          *       "failed_count": 0
          *     }
          */
         RetentionRunResult: {
-            /** @description The policy applied; `null` when retention is off (nothing removed). */
+            /**
+             * Format: int64
+             * @description The policy applied; `null` when retention is off (nothing removed).
+             */
             retention_days: number | null;
             /** Format: date-time */
             started_at: string;
             /** Format: date-time */
             finished_at: string;
+            /** Format: int64 */
             deleted_count: number;
             /** Format: int64 */
             freed_bytes: number;
-            /** @description Files that could not be removed (logged; retried next run). */
+            /**
+             * Format: int64
+             * @description Files that could not be removed (logged; retried next run).
+             */
             failed_count: number;
         };
         /**
          * @example {
          *       "path": "01930a70-91c2-7a3b-b4c5-d6e7f8091a2b/youtube/old-export.mkv",
          *       "size_bytes": 734003200,
-         *       "modified_at": "2026-09-02T17:41:10Z",
+         *       "modified_at": "2026-09-02T17:41:10.000Z",
          *       "user_id": "01930a70-91c2-7a3b-b4c5-d6e7f8091a2b"
          *     }
          */
@@ -3247,12 +4862,12 @@ export interface components {
          *         {
          *           "path": "01930a70-91c2-7a3b-b4c5-d6e7f8091a2b/youtube/old-export.mkv",
          *           "size_bytes": 734003200,
-         *           "modified_at": "2026-09-02T17:41:10Z",
+         *           "modified_at": "2026-09-02T17:41:10.000Z",
          *           "user_id": "01930a70-91c2-7a3b-b4c5-d6e7f8091a2b"
          *         }
          *       ],
          *       "next_cursor": null,
-         *       "checked_at": "2026-11-14T04:00:00Z",
+         *       "checked_at": "2026-11-14T04:00:00.000Z",
          *       "total_count": 1,
          *       "total_bytes": 734003200
          *     }
@@ -3266,6 +4881,7 @@ export interface components {
              * @description When the last check ran; `null` before the first.
              */
             checked_at: string | null;
+            /** Format: int64 */
             total_count: number;
             /** Format: int64 */
             total_bytes: number;
@@ -3373,11 +4989,22 @@ export interface components {
          *       "session_idle_timeout_seconds": 86400,
          *       "session_absolute_timeout_seconds": 2592000,
          *       "api_key_default_expiry_days": null,
-         *       "api_key_max_expiry_days": null
+         *       "api_key_max_expiry_days": null,
+         *       "limits": {
+         *         "max_download_seconds": 21600,
+         *         "max_download_bytes": 21474836480,
+         *         "live_streams_allowed": false,
+         *         "max_running_downloads_per_user": 4,
+         *         "max_probes_per_user": 2,
+         *         "max_concurrent_probes": 4
+         *       }
          *     }
          */
         GlobalSettings: {
-            /** @description Concurrent downloads per node, for nodes that don't set `DOWNLINK_WORKERS` themselves (0 pauses them). */
+            /**
+             * Format: int32
+             * @description Concurrent downloads per node, for nodes that don't set `DOWNLINK_WORKERS` themselves (0 pauses them).
+             */
             default_concurrency: number;
             /**
              * Format: int64
@@ -3389,22 +5016,162 @@ export interface components {
              * @description Quota of users without their own; `null` for none.
              */
             default_storage_quota_bytes: number | null;
-            /** @description Remove unpinned files older than this; `null` turns retention off. */
+            /**
+             * Format: int32
+             * @description Remove unpinned files older than this; `null` turns retention off.
+             */
             retention_days: number | null;
             /** @description Allow sites other than YouTube, Spotify and Instagram (the same switch as the `generic` platform's `enabled`). */
             generic_sites_enabled: boolean;
             /** @description Allow URLs on loopback/private hosts (home labs). Always `true` when `DOWNLINK_ALLOW_PRIVATE_NETWORKS=true`. */
             allow_private_networks: boolean;
-            /** @description Log records older than this are deleted. */
+            /**
+             * Format: int32
+             * @description Log records older than this are deleted.
+             */
             log_retention_days: number;
-            /** @description A session unused this long ends (default 24 h). At most the absolute timeout. */
+            /**
+             * Format: int32
+             * @description A session unused this long ends (default 24 h). At most the absolute timeout.
+             */
             session_idle_timeout_seconds: number;
-            /** @description A session ends this long after sign-in, however active (default 30 days). */
+            /**
+             * Format: int32
+             * @description A session ends this long after sign-in, however active (default 30 days).
+             */
             session_absolute_timeout_seconds: number;
-            /** @description Expiry of new keys created without one; `null` for never. At most the maximum. */
+            /**
+             * Format: int32
+             * @description Expiry of new keys created without one; `null` for never. At most the maximum.
+             */
             api_key_default_expiry_days: number | null;
-            /** @description Longest expiry a new or changed key may have; `null` for no limit (and keys may never expire). */
+            /**
+             * Format: int32
+             * @description Longest expiry a new or changed key may have; `null` for no limit (and keys may never expire).
+             */
             api_key_max_expiry_days: number | null;
+            limits?: components["schemas"]["Limits"];
+            library?: components["schemas"]["LibraryLayout"];
+        };
+        /**
+         * @description How downloads are filed in the library (see docs/media-servers.md).
+         *     `default`: `<user>/<platform>/<title> [<id>].<ext>`. `media_server`:
+         *     video as `video_template` (default
+         *     `{channel}/Season {year}/{date} {title} [{id}]`) with a Kodi/Jellyfin
+         *     `.nfo` and `-thumb.jpg` beside it, music as `music_template` (default
+         *     `{artist}/{album}/{track_number} {title}`) with `cover.jpg`. Fields:
+         *     `{channel}`, `{year}`, `{date}`, `{title}`, `{id}`, `{artist}`,
+         *     `{album}`, `{track_number}`, `{platform}`; folders separated by `/`;
+         *     values are sanitized as file names and never add folders. A
+         *     template with an empty, `.` or `..` folder, an absolute path, a
+         *     backslash or an unknown field is a `422`. Applies to downloads that
+         *     complete after the change; files already in the library move only
+         *     with `POST /api/v1/storage/relayout`. Absent until set; optional in a `PUT`.
+         * @example {
+         *       "layout": "media_server",
+         *       "video_template": "",
+         *       "music_template": ""
+         *     }
+         */
+        LibraryLayout: {
+            /** @enum {string} */
+            layout: "default" | "media_server";
+            /** @description "" for the default. */
+            video_template?: string;
+            /** @description "" for the default. */
+            music_template?: string;
+        };
+        /**
+         * @description A move of the library's existing files to a layout
+         *     (`POST /api/v1/storage/relayout`). `running` while a node works on
+         *     it, `interrupted` when it stopped on an error (resumed by the next
+         *     `POST` or by any node's periodic job; so is a `running` move whose
+         *     node stopped beating), `completed` when every download was handled.
+         * @example {
+         *       "id": "7d0c2a5e-4b1f-4c3e-9a8d-2f6e1b0c9d4a",
+         *       "status": "completed",
+         *       "layout": {
+         *         "layout": "media_server",
+         *         "video_template": "",
+         *         "music_template": ""
+         *       },
+         *       "total": 2,
+         *       "done": 2,
+         *       "moved": 2,
+         *       "failed": 0,
+         *       "failures": [],
+         *       "created_at": "2026-12-07T08:20:00.000Z",
+         *       "updated_at": "2026-12-07T08:20:02.000Z",
+         *       "finished_at": "2026-12-07T08:20:02.000Z"
+         *     }
+         */
+        LibraryRelayout: {
+            /** Format: uuid */
+            id: string;
+            /** @enum {string} */
+            status: "running" | "interrupted" | "completed";
+            layout: components["schemas"]["LibraryLayout"];
+            /** @description Completed downloads when the move started. */
+            total: number;
+            /** @description Downloads handled so far (moved, already in place or failed). */
+            done: number;
+            /** @description Downloads whose files were moved. */
+            moved: number;
+            /** @description Downloads whose files could not be moved (skipped; they stay where they were). */
+            failed: number;
+            /** @description The first 100 failures. */
+            failures: {
+                /** Format: uuid */
+                download_id: string;
+                error: string;
+            }[];
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
+            /** Format: date-time */
+            finished_at: string | null;
+        };
+        /**
+         * @description What one download and one user may hold of the installation. Always in
+         *     a `GET`; optional in a `PUT` (omitted keeps the current limits, given it
+         *     is taken whole). `0` means no limit where allowed.
+         */
+        Limits: {
+            /**
+             * Format: int32
+             * @description A download running longer is stopped and fails with `too_long` (default 6 h; `0` for none). Platforms may override it.
+             */
+            max_download_seconds: number;
+            /**
+             * Format: int64
+             * @description A download whose temporary files grow past this is stopped and fails with `too_large` (default 20 GiB; `0` for none). Platforms may override it.
+             */
+            max_download_bytes: number;
+            /** @description Live streams are refused (`live`) unless this is on (default off). */
+            live_streams_allowed: boolean;
+            /**
+             * Format: int32
+             * @description One user's downloads running at once across the cluster, all their sessions and keys together; the rest wait queued (default 4; `0` for no cap).
+             */
+            max_running_downloads_per_user: number;
+            /**
+             * Format: int32
+             * @description One user's probes running at once on a node; more get `429` (default 2).
+             */
+            max_probes_per_user: number;
+            /**
+             * Format: int32
+             * @description Probes running at once on a node, everyone's together; more get `429` (default 4).
+             */
+            max_concurrent_probes: number;
+        };
+        /** @description A platform's overrides of the global per-download limits; `null` takes the global value, `0` means no limit. */
+        PlatformLimits: {
+            /** Format: int32 */
+            max_download_seconds: number | null;
+            /** Format: int64 */
+            max_download_bytes: number | null;
         };
         /**
          * @description One platform's settings as stored; secrets are never included.
@@ -3416,9 +5183,10 @@ export interface components {
          *       "max_concurrent": 2,
          *       "rate_limit_bytes_per_second": 5242880,
          *       "sleep_between_requests_seconds": 1.5,
+         *       "min_start_interval_seconds": 6,
          *       "proxy": "http://media:********@proxy.lan:3128",
          *       "cookies_set": true,
-         *       "cookies_expire_at": "2026-11-19T10:00:00Z",
+         *       "cookies_expire_at": "2026-11-19T10:00:00.000Z",
          *       "cookies_warning": "The YouTube session cookie LOGIN_INFO expires in 5 days.",
          *       "options": {
          *         "youtube": {
@@ -3432,7 +5200,11 @@ export interface components {
          *           "auto_captions": false
          *         }
          *       },
-         *       "updated_at": "2026-11-12T20:14:55Z"
+         *       "limits": {
+         *         "max_download_seconds": 7200,
+         *         "max_download_bytes": null
+         *       },
+         *       "updated_at": "2026-11-12T20:14:55.000Z"
          *     }
          */
         PlatformSettings: {
@@ -3441,15 +5213,30 @@ export interface components {
             enabled: boolean;
             default_preset: components["schemas"]["Preset"];
             audio_format: components["schemas"]["AudioFormat"];
-            /** @description Jobs of this platform running at once per node (its queue's worker limit). */
+            /**
+             * Format: int32
+             * @description Jobs of this platform running at once per node (its queue's worker limit).
+             */
             max_concurrent: number;
             /**
              * Format: int64
              * @description Download speed cap per job (yt-dlp `--limit-rate`); `null` for none.
              */
             rate_limit_bytes_per_second: number | null;
-            /** @description Pause between requests to the site (yt-dlp `--sleep-requests`). */
+            /**
+             * Format: double
+             * @description Pause between requests to the site (yt-dlp `--sleep-requests`).
+             */
             sleep_between_requests_seconds: number;
+            /**
+             * Format: double
+             * @description Pacing: the least time between two job starts of this platform on
+             *     a node (a job that may not start yet waits in the queue), so a
+             *     long playlist or channel spreads out instead of spending the
+             *     site's budget for guests (YouTube: roughly 300 videos an hour per
+             *     IP) in minutes. Defaults: YouTube 6, Instagram 20, others 0.
+             */
+            min_start_interval_seconds: number;
             /** @description Upstream proxy (`http`, `https` or `socks5` URL), chained behind Downlink's egress guard. Its password is shown as `********`. */
             proxy: string | null;
             /** @description A cookies file is stored. */
@@ -3462,6 +5249,7 @@ export interface components {
             /** @description Set when the cookies have expired or expire within 7 days. */
             cookies_warning: string | null;
             options: components["schemas"]["PlatformOptions"];
+            limits: components["schemas"]["PlatformLimits"];
             /**
              * Format: date-time
              * @description Last change; `null` while still at the defaults.
@@ -3490,15 +5278,99 @@ export interface components {
             enabled: boolean;
             default_preset: components["schemas"]["Preset"];
             audio_format: components["schemas"]["AudioFormat"];
+            /** Format: int32 */
             max_concurrent: number;
             /** Format: int64 */
             rate_limit_bytes_per_second: number | null;
+            /** Format: double */
             sleep_between_requests_seconds: number;
-            /** @description `null` for none. A password of `********` keeps the stored one. */
+            /**
+             * Format: double
+             * @description Pacing between job starts (see `PlatformSettings`); omitted keeps the stored value.
+             */
+            min_start_interval_seconds?: number;
+            /** @description `null` for none. A password of `********` keeps the stored one for the same proxy (scheme, host and port); with another proxy it drops the stored credentials, unless a new password is typed. */
             proxy: string | null;
             /** @description A Netscape `cookies.txt`, validated (a `422` names the line) and stored encrypted. `""` removes the stored cookies. */
             cookies?: string;
             options: components["schemas"]["PlatformOptions"];
+            /** @description Omitted keeps the current overrides. */
+            limits?: components["schemas"]["PlatformLimits"];
+        };
+        PlatformInfo: {
+            name: components["schemas"]["Platform"];
+            /** @description How the dashboard names the platform. */
+            label: string;
+            /** @description What it downloads. */
+            description: string;
+            /** @description Exact hosts (lower case) whose links belong to the platform; look-alikes never match. Empty for generic. */
+            hosts: string[];
+            /** @description URI schemes whose links belong to the platform (`spotify` for `spotify:track:…`). */
+            schemes: string[];
+            /** @description Whether the platform accepts new downloads now (an admin's switch). */
+            enabled: boolean;
+        };
+        /**
+         * @example {
+         *       "items": [
+         *         {
+         *           "name": "youtube",
+         *           "label": "YouTube",
+         *           "description": "youtube.com, youtu.be and YouTube Music.",
+         *           "hosts": [
+         *             "youtube.com",
+         *             "www.youtube.com",
+         *             "m.youtube.com",
+         *             "music.youtube.com",
+         *             "youtube-nocookie.com",
+         *             "www.youtube-nocookie.com",
+         *             "youtu.be"
+         *           ],
+         *           "schemes": [],
+         *           "enabled": true
+         *         },
+         *         {
+         *           "name": "spotify",
+         *           "label": "Spotify",
+         *           "description": "Tracks, albums and playlists, matched to audio on YouTube.",
+         *           "hosts": [
+         *             "open.spotify.com",
+         *             "play.spotify.com",
+         *             "spotify.link"
+         *           ],
+         *           "schemes": [
+         *             "spotify"
+         *           ],
+         *           "enabled": true
+         *         },
+         *         {
+         *           "name": "instagram",
+         *           "label": "Instagram",
+         *           "description": "Posts and reels; most need cookies of a signed-in account.",
+         *           "hosts": [
+         *             "instagram.com",
+         *             "www.instagram.com",
+         *             "m.instagram.com",
+         *             "instagr.am",
+         *             "www.instagr.am"
+         *           ],
+         *           "schemes": [],
+         *           "enabled": true
+         *         },
+         *         {
+         *           "name": "generic",
+         *           "label": "Other sites",
+         *           "description": "Any other site yt-dlp supports.",
+         *           "hosts": [],
+         *           "schemes": [],
+         *           "enabled": false
+         *         }
+         *       ]
+         *     }
+         */
+        PlatformList: {
+            /** @description youtube, spotify, instagram, generic — in that order. */
+            items: components["schemas"]["PlatformInfo"][];
         };
         /**
          * @example {
@@ -3506,16 +5378,21 @@ export interface components {
          *         {
          *           "platform": "generic",
          *           "enabled": false,
-         *           "default_preset": "best",
+         *           "default_preset": "compatible",
          *           "audio_format": "mp3",
          *           "max_concurrent": 2,
          *           "rate_limit_bytes_per_second": null,
          *           "sleep_between_requests_seconds": 0,
+         *           "min_start_interval_seconds": 0,
          *           "proxy": null,
          *           "cookies_set": false,
          *           "cookies_expire_at": null,
          *           "cookies_warning": null,
          *           "options": {},
+         *           "limits": {
+         *             "max_download_seconds": null,
+         *             "max_download_bytes": null
+         *           },
          *           "updated_at": null
          *         }
          *       ]
@@ -3552,7 +5429,8 @@ export interface components {
          *       "sponsorblock_categories": [
          *         "sponsor"
          *       ],
-         *       "auto_captions": true
+         *       "auto_captions": true,
+         *       "remote_components": []
          *     }
          */
         YouTubeOptions: {
@@ -3562,19 +5440,59 @@ export interface components {
             sponsorblock_categories?: components["schemas"]["SponsorBlockCategory"][];
             /** @description Fall back to automatic captions. */
             auto_captions?: boolean;
+            /**
+             * @description Lets yt-dlp download its YouTube challenge solver scripts (EJS)
+             *     when the installed ones are missing or too old: `ejs:github` (the
+             *     yt-dlp-ejs release, recommended by yt-dlp) or `ejs:npm` (the npm
+             *     package). That is code from outside, run by the JavaScript runtime
+             *     at every YouTube download, so it is off (empty) by default; the
+             *     solver state on the System page says when it is needed.
+             */
+            remote_components?: ("ejs:npm" | "ejs:github")[];
+            /**
+             * @description YouTube `--extractor-args` for PO tokens and player clients (see
+             *     docs/youtube.md), from an allow-list: `player_client`,
+             *     `player_skip`, `po_token`, `fetch_pot`, `visitor_data`,
+             *     `data_sync_id`. Values hold letters, digits and `_ . , + / = -`
+             *     only. Omitted or empty: none.
+             * @example {
+             *       "player_client": "default,mweb",
+             *       "fetch_pot": "always"
+             *     }
+             */
+            extractor_args?: {
+                [key: string]: string;
+            };
+            /**
+             * @description Base URL of a PO-token provider (a bgutil-ytdlp-pot-provider HTTP
+             *     sidecar, e.g. `http://bgutil:4416`), passed to its yt-dlp plugin
+             *     (`youtubepot-bgutilhttp:base_url`). The egress guard lets yt-dlp
+             *     reach exactly this host and port even on a private address. The
+             *     plugin must be in `DOWNLINK_YTDLP_PLUGIN_DIR`. Omitted or empty:
+             *     none.
+             * @example http://bgutil:4416
+             */
+            po_token_provider_url?: string;
         };
         /**
-         * @description Spotify Web API access (client credentials) and how tracks are matched.
+         * @description Where Spotify metadata comes from and how tracks are matched. With no
+         *     credentials, tracks, albums and playlists are read from Spotify's
+         *     public embed pages (titles, artists, durations, order; a playlist's
+         *     first 100 tracks). A client id and secret (a Spotify app) add each
+         *     track's ISRC, album and cover through the Web API. A connected account
+         *     (see `/settings/platforms/spotify/account`) reads the playlists it owns
+         *     or collaborates on, private ones included.
          * @example {
          *       "client_id": "3f1c9a7e5b2d4c8f9e0a1b2c3d4e5f60",
          *       "client_secret_set": true,
          *       "api_base_url": "https://api.spotify.com",
          *       "token_url": "https://accounts.spotify.com/api/token",
+         *       "embed_base_url": "https://open.spotify.com",
          *       "search_backend": "auto"
          *     }
          */
         SpotifyOptions: {
-            /** @description `null` without credentials (single tracks then fall back to oEmbed, title only). */
+            /** @description `null` without a Spotify app: the public embed pages are read (no ISRC). */
             client_id?: string | null;
             /** @description Stored encrypted, never returned. Omitted keeps it, `""` clears it. */
             client_secret?: string;
@@ -3588,6 +5506,10 @@ export interface components {
             api_base_url?: string;
             /**
              * Format: uri
+             * @description The accounts service's token endpoint; the client secret is sent
+             *     here. Like `api_base_url` and `embed_base_url`, refused at save
+             *     (`422`) when its host is an address or local name the egress guard
+             *     refuses, and reached only through the guard.
              * @default https://accounts.spotify.com/api/token
              */
             token_url?: string;
@@ -3597,12 +5519,30 @@ export interface components {
              * @enum {string}
              */
             search_backend?: "auto" | "youtube_music" | "youtube";
+            /**
+             * Format: uri
+             * @description Where the public embed pages (`/embed/{track,album,playlist}/<id>`) are read, through the egress proxy (a local stand-in in tests).
+             * @default https://open.spotify.com
+             */
+            embed_base_url?: string;
         };
         /**
-         * @description No Instagram-specific options yet (cookies and proxy are in the platform settings).
-         * @example {}
+         * @description Where Instagram's post data is read (cookies, proxy, rate limit and pause between requests are in the platform settings and apply to every request, photos included).
+         * @example {
+         *       "base_url": "https://www.instagram.com"
+         *     }
          */
-        InstagramOptions: Record<string, never>;
+        InstagramOptions: {
+            /**
+             * Format: uri
+             * @description Stands in for `https://www.instagram.com` (a local stand-in in
+             *     tests). Its host receives the cookies set for instagram.com. While
+             *     it is the default, photo and video addresses must be on Instagram's
+             *     CDN hosts; the egress proxy checks every address either way.
+             * @default https://www.instagram.com
+             */
+            base_url?: string;
+        };
         /**
          * @description Values to try instead of the stored ones; all optional.
          * @example {
@@ -3621,13 +5561,76 @@ export interface components {
         /**
          * @example {
          *       "ok": false,
-         *       "message": "Spotify refused the credentials: invalid_client."
+         *       "reason": "premium_required",
+         *       "message": "The Spotify app's owner needs Premium: Spotify issued a token but refuses every Web API call."
          *     }
          */
         SpotifyTestResult: {
             ok: boolean;
+            /**
+             * @description Stable for programs. `premium_required`: Spotify issued a token but
+             *     refuses Web API calls because the app's owner has no Premium
+             *     ("Active premium subscription required for the owner of the
+             *     app"). `account_revoked`: the connected account's grant is gone.
+             * @enum {string}
+             */
+            reason: "ok" | "no_credentials" | "invalid_credentials" | "premium_required" | "forbidden" | "rate_limited" | "account_revoked" | "unreachable";
             /** @description What happened, for people. */
             message: string;
+        };
+        /**
+         * @description The Spotify account an admin connected (one per installation), if any.
+         * @example {
+         *       "connected": true,
+         *       "user_id": "ana.music",
+         *       "display_name": "Ana",
+         *       "product": "premium",
+         *       "scopes": [
+         *         "playlist-read-private",
+         *         "playlist-read-collaborative",
+         *         "user-read-private"
+         *       ],
+         *       "connected_at": "2026-12-07T10:00:00.000Z",
+         *       "client_mismatch": false,
+         *       "redirect_uri": "https://downlink.example.com/api/v1/settings/platforms/spotify/account/callback"
+         *     }
+         */
+        SpotifyAccount: {
+            connected: boolean;
+            /** @description The Spotify user id. */
+            user_id: string | null;
+            display_name: string | null;
+            /** @description The account's subscription (`premium`, `free`). */
+            product: string | null;
+            /** @description What the account granted. */
+            scopes: string[];
+            /** Format: date-time */
+            connected_at: string | null;
+            /** @description The app's client id changed since the account was connected; connect it again. */
+            client_mismatch: boolean;
+            /**
+             * Format: uri
+             * @description The callback to register as a Redirect URI of the Spotify app (under `DOWNLINK_BASE_URL`, else the address the request used).
+             */
+            redirect_uri: string;
+        };
+        /**
+         * @example {
+         *       "authorize_url": "https://accounts.spotify.com/authorize?client_id=3f1c9a7e5b2d4c8f9e0a1b2c3d4e5f60&code_challenge=E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM&code_challenge_method=S256&redirect_uri=https%3A%2F%2Fdownlink.example.com%2Fapi%2Fv1%2Fsettings%2Fplatforms%2Fspotify%2Faccount%2Fcallback&response_type=code&scope=playlist-read-private+playlist-read-collaborative+user-read-private&state=Zq3v9XbT1kLw",
+         *       "redirect_uri": "https://downlink.example.com/api/v1/settings/platforms/spotify/account/callback"
+         *     }
+         */
+        SpotifyAuthorization: {
+            /**
+             * Format: uri
+             * @description Spotify's consent page (authorization code with PKCE); open it in the admin's browser.
+             */
+            authorize_url: string;
+            /**
+             * Format: uri
+             * @description Where Spotify sends the browser back; must be registered with the app.
+             */
+            redirect_uri: string;
         };
         /**
          * @example {
@@ -3643,8 +5646,8 @@ export interface components {
          *         "platform": "youtube"
          *       },
          *       "enabled": true,
-         *       "created_at": "2026-11-10T12:00:00Z",
-         *       "updated_at": "2026-11-10T12:00:00Z",
+         *       "created_at": "2026-11-10T12:00:00.000Z",
+         *       "updated_at": "2026-11-10T12:00:00.000Z",
          *       "last_delivery": {
          *         "id": "01931e25-6a7b-7c8d-ae9f-1a2b3c4d5e6f",
          *         "webhook_id": "01931e20-5f6a-7b7c-9d8e-0f1a2b3c4d5e",
@@ -3656,14 +5659,14 @@ export interface components {
          *         "duration_ms": 87,
          *         "error": null,
          *         "next_attempt_at": null,
-         *         "created_at": "2026-11-14T09:11:20Z",
-         *         "delivered_at": "2026-11-14T09:11:20Z"
+         *         "created_at": "2026-11-14T09:11:20.000Z",
+         *         "delivered_at": "2026-11-14T09:11:20.000Z"
          *       }
          *     }
          */
         Webhook: {
             /** Format: uuid */
-            readonly id: string;
+            id: string;
             /** Format: uri */
             url: string;
             /** @description What the webhook is for (may be empty). */
@@ -3672,11 +5675,11 @@ export interface components {
             filter: components["schemas"]["WebhookFilter"];
             enabled: boolean;
             /** Format: date-time */
-            readonly created_at: string;
+            created_at: string;
             /** Format: date-time */
-            readonly updated_at: string;
+            updated_at: string;
             /** @description The most recent delivery; `null` before the first. */
-            last_delivery: components["schemas"]["WebhookDelivery"] | null;
+            last_delivery: components["schemas"]["WebhookDelivery"] | (never | null);
         };
         /**
          * @description A new webhook; `secret` is present in this response only.
@@ -3693,15 +5696,15 @@ export interface components {
          *         "platform": "youtube"
          *       },
          *       "enabled": true,
-         *       "created_at": "2026-11-10T12:00:00Z",
-         *       "updated_at": "2026-11-10T12:00:00Z",
+         *       "created_at": "2026-11-10T12:00:00.000Z",
+         *       "updated_at": "2026-11-10T12:00:00.000Z",
          *       "last_delivery": null,
          *       "secret": "whsec_KJW3TjlZOx9Pl4P9ZHSqyBapVP0jL4EJ"
          *     }
          */
         WebhookCreated: components["schemas"]["Webhook"] & {
             /** @description The signing secret (`whsec_` + base64). Shown once; stored encrypted. */
-            readonly secret: string;
+            secret: string;
         };
         /**
          * @example {
@@ -3718,8 +5721,8 @@ export interface components {
          *             "platform": null
          *           },
          *           "enabled": true,
-         *           "created_at": "2026-11-10T12:00:00Z",
-         *           "updated_at": "2026-11-10T12:00:00Z",
+         *           "created_at": "2026-11-10T12:00:00.000Z",
+         *           "updated_at": "2026-11-10T12:00:00.000Z",
          *           "last_delivery": null
          *         }
          *       ],
@@ -3744,8 +5747,11 @@ export interface components {
              * @description Only this user's downloads.
              */
             user_id: string | null;
-            /** @description Only this platform's downloads. */
-            platform: components["schemas"]["Platform"] | null;
+            /**
+             * @description Only this platform's downloads.
+             * @enum {string|null}
+             */
+            platform: "youtube" | "spotify" | "instagram" | "generic" | null;
         };
         /**
          * @example {
@@ -3801,8 +5807,8 @@ export interface components {
          *       "response_status": 500,
          *       "duration_ms": 231,
          *       "error": "receiver answered 500",
-         *       "next_attempt_at": "2026-11-14T09:46:03Z",
-         *       "created_at": "2026-11-14T09:11:03Z",
+         *       "next_attempt_at": "2026-11-14T09:46:03.000Z",
+         *       "created_at": "2026-11-14T09:11:03.000Z",
          *       "delivered_at": null
          *     }
          */
@@ -3812,14 +5818,21 @@ export interface components {
             /** Format: uuid */
             webhook_id: string;
             /** @enum {string} */
-            event: "download.completed" | "download.failed" | "download.canceled" | "webhook.test";
+            event: "download.completed" | "download.failed" | "download.canceled" | "subscription.item_queued" | "subscription.checked" | "webhook.test";
             /** @description The `webhook-id` header sent (the same on every attempt). */
             event_id: string;
             status: components["schemas"]["WebhookDeliveryStatus"];
+            /** Format: int64 */
             attempts: number;
-            /** @description The receiver's HTTP status on the last attempt; `null` if none (not attempted, or no response). */
+            /**
+             * Format: int64
+             * @description The receiver's HTTP status on the last attempt; `null` if none (not attempted, or no response).
+             */
             response_status: number | null;
-            /** @description How long the last attempt took. */
+            /**
+             * Format: int64
+             * @description How long the last attempt took.
+             */
             duration_ms: number | null;
             /** @description Why the last attempt failed (timeout, connection refused, blocked destination, non-2xx). */
             error: string | null;
@@ -3849,8 +5862,8 @@ export interface components {
          *           "response_status": null,
          *           "duration_ms": null,
          *           "error": null,
-         *           "next_attempt_at": "2026-11-14T09:30:00Z",
-         *           "created_at": "2026-11-14T09:30:00Z",
+         *           "next_attempt_at": "2026-11-14T09:30:00.000Z",
+         *           "created_at": "2026-11-14T09:30:00.000Z",
          *           "delivered_at": null
          *         }
          *       ],
@@ -3863,13 +5876,240 @@ export interface components {
             next_cursor: string | null;
         };
         /**
+         * @description What the first check queues of what the source already holds: `none`
+         *     (only items that appear later), `last` (the newest `count`), `all`
+         *     (everything listed, up to 1,000 items).
+         * @example {
+         *       "mode": "last",
+         *       "count": 3
+         *     }
+         */
+        SubscriptionBackfill: {
+            /** @enum {string} */
+            mode: "none" | "last" | "all";
+            /** @description For `last`, how many (1–1000); 0 otherwise. */
+            count?: number;
+        };
+        /**
+         * @description Which of the subscription's completed downloads are kept: the newest
+         *     `keep_last`, and those finished in the last `keep_days` days (`null`:
+         *     no such limit). Older ones are deleted with their files after each
+         *     check; a download with a pinned file is always kept.
+         * @example {
+         *       "keep_last": 20,
+         *       "keep_days": null
+         *     }
+         */
+        SubscriptionRetention: {
+            keep_last?: number | null;
+            keep_days?: number | null;
+        };
+        /**
+         * @description Leave items out. A listing that does not give an item's date or
+         *     duration lets it pass the filters that need them.
+         * @example {
+         *       "published_since": "2026-01-01",
+         *       "min_duration_seconds": 120,
+         *       "max_duration_seconds": null,
+         *       "title_include": [],
+         *       "title_exclude": [
+         *         "(?:trailer|teaser)"
+         *       ],
+         *       "skip_shorts": true,
+         *       "skip_live": true
+         *     }
+         */
+        SubscriptionFilters: {
+            /**
+             * Format: date
+             * @description Leave out items published before this day (UTC).
+             */
+            published_since?: string | null;
+            min_duration_seconds?: number | null;
+            max_duration_seconds?: number | null;
+            /** @description When any, a title must match one of these (case-insensitive RE2 regular expressions). */
+            title_include?: string[];
+            /** @description A title must match none of these. */
+            title_exclude?: string[];
+            /** @description Leave out YouTube Shorts (a `/shorts/` URL, or 60 seconds or less). */
+            skip_shorts?: boolean;
+            /** @description Leave out live, upcoming and past live streams (when the listing says so). */
+            skip_live?: boolean;
+        };
+        /**
+         * @description A followed channel, playlist or feed.
+         * @example {
+         *       "id": "01931d00-1a2b-7c3d-8e4f-5a6b7c8d9e0f",
+         *       "user_id": "01931b00-0000-7000-8000-000000000001",
+         *       "name": "My podcast",
+         *       "url": "https://example.com/podcast.xml",
+         *       "platform": "generic",
+         *       "interval_hours": 6,
+         *       "options": {
+         *         "preset": "audio",
+         *         "audio_format": "mp3"
+         *       },
+         *       "filters": {
+         *         "published_since": null,
+         *         "min_duration_seconds": null,
+         *         "max_duration_seconds": null,
+         *         "title_include": [],
+         *         "title_exclude": [],
+         *         "skip_shorts": false,
+         *         "skip_live": false
+         *       },
+         *       "backfill": {
+         *         "mode": "last",
+         *         "count": 3
+         *       },
+         *       "retention": {
+         *         "keep_last": 20,
+         *         "keep_days": null
+         *       },
+         *       "enabled": true,
+         *       "status": "ok",
+         *       "source_title": "My podcast",
+         *       "last_check_at": "2026-12-07T06:00:00.000Z",
+         *       "last_success_at": "2026-12-07T06:00:00.000Z",
+         *       "next_check_at": "2026-12-07T12:10:00.000Z",
+         *       "last_error": null,
+         *       "consecutive_failures": 0,
+         *       "last_new_items": 1,
+         *       "checks": 4,
+         *       "items_queued": 6,
+         *       "created_at": "2026-12-06T12:00:00.000Z",
+         *       "updated_at": "2026-12-07T06:00:00.000Z"
+         *     }
+         */
+        Subscription: {
+            /** Format: uuid */
+            id: string;
+            /**
+             * Format: uuid
+             * @description The owner; the downloads it queues are theirs.
+             */
+            user_id: string;
+            /** @description The name given, else the source's title once checked, else the URL. */
+            name: string;
+            /** @description The source. */
+            url: string;
+            platform: components["schemas"]["Platform"];
+            interval_hours: number;
+            options: components["schemas"]["DownloadOptions"];
+            filters: components["schemas"]["SubscriptionFilters"];
+            backfill: components["schemas"]["SubscriptionBackfill"];
+            retention: components["schemas"]["SubscriptionRetention"];
+            enabled: boolean;
+            /**
+             * @description `pending` until the first check, `ok` after a successful one,
+             *     `failing` while checks fail (retried with backoff: 15 minutes,
+             *     doubling, at most the interval), `disabled` when not checked.
+             * @enum {string}
+             */
+            status: "pending" | "ok" | "failing" | "disabled";
+            /** @description The title the source gave at the last check. */
+            source_title: string | null;
+            /** Format: date-time */
+            last_check_at: string | null;
+            /** Format: date-time */
+            last_success_at: string | null;
+            /**
+             * Format: date-time
+             * @description When the next check is due (the interval, give or take a tenth, spread over time); `null` when disabled.
+             */
+            next_check_at: string | null;
+            /** @description Why the last check failed (or could not queue an item). */
+            last_error: string | null;
+            consecutive_failures: number;
+            /** @description Downloads the last check queued. */
+            last_new_items: number;
+            checks: number;
+            /** @description Downloads queued since the subscription was created. */
+            items_queued: number;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
+        };
+        SubscriptionList: {
+            items: components["schemas"]["Subscription"][];
+        };
+        /**
+         * @example {
+         *       "url": "https://example.com/podcast.xml",
+         *       "interval_hours": 6,
+         *       "preset": "audio",
+         *       "backfill": {
+         *         "mode": "last",
+         *         "count": 3
+         *       },
+         *       "retention": {
+         *         "keep_last": 20
+         *       }
+         *     }
+         */
+        CreateSubscriptionRequest: {
+            /**
+             * @description A channel, playlist or feed URL.
+             * @example https://www.youtube.com/@example
+             */
+            url: string;
+            name?: string;
+            /** @default 6 */
+            interval_hours?: number;
+            /** @description Shorthand for `options.preset`. */
+            preset?: components["schemas"]["Preset"];
+            options?: components["schemas"]["DownloadOptions"];
+            filters?: components["schemas"]["SubscriptionFilters"];
+            backfill?: components["schemas"]["SubscriptionBackfill"];
+            retention?: components["schemas"]["SubscriptionRetention"];
+            /** @default true */
+            enabled?: boolean;
+        };
+        /**
+         * @description The fields to change; the URL cannot change.
+         * @example {
+         *       "interval_hours": 12,
+         *       "enabled": false
+         *     }
+         */
+        UpdateSubscriptionRequest: {
+            name?: string;
+            interval_hours?: number;
+            preset?: components["schemas"]["Preset"];
+            options?: components["schemas"]["DownloadOptions"];
+            filters?: components["schemas"]["SubscriptionFilters"];
+            backfill?: components["schemas"]["SubscriptionBackfill"];
+            retention?: components["schemas"]["SubscriptionRetention"];
+            enabled?: boolean;
+        };
+        /**
+         * @description The body of a subscription event: `subscription.item_queued` (one per
+         *     new item a check queued: `data.download` is the new download) and
+         *     `subscription.checked` (one per finished check: `data.new_items`, and
+         *     `data.error` when it failed). `data.subscription` is the
+         *     subscription as the API shows it.
+         */
+        SubscriptionWebhookPayload: {
+            /** @enum {string} */
+            type: "subscription.item_queued" | "subscription.checked";
+            /** Format: date-time */
+            timestamp: string;
+            data: {
+                subscription: components["schemas"]["Subscription"];
+                download?: components["schemas"]["Download"];
+                new_items?: number;
+                error?: string | null;
+            };
+        };
+        /**
          * @description The JSON body Downlink POSTs to a webhook URL (see the `Webhooks` tag
          *     for the signature headers). `data.download` is the download as the API
          *     returns it; `data.files` its files (empty unless completed). Files'
          *     `content_url` is absolute when `DOWNLINK_BASE_URL` is set.
          * @example {
          *       "type": "download.failed",
-         *       "timestamp": "2026-11-14T09:11:03Z",
+         *       "timestamp": "2026-11-14T09:11:03.000Z",
          *       "data": {
          *         "download": {
          *           "id": "01931c30-7d6e-7f5a-a4b3-c2d1e0f9a8b7",
@@ -3896,6 +6136,7 @@ export interface components {
          *             "code": "login_required",
          *             "message": "Instagram requires a login for this post. Add Instagram cookies under Settings → Platforms."
          *           },
+         *           "warnings": [],
          *           "parent_id": null,
          *           "children_count": 0,
          *           "children_summary": null,
@@ -3910,10 +6151,11 @@ export interface components {
          *           "node": "media-1",
          *           "attempts": 1,
          *           "match": null,
-         *           "created_at": "2026-11-14T09:11:00Z",
-         *           "started_at": "2026-11-14T09:11:01Z",
-         *           "finished_at": "2026-11-14T09:11:03Z",
-         *           "updated_at": "2026-11-14T09:11:03Z"
+         *           "ytdlp_version": "2026.10.26",
+         *           "created_at": "2026-11-14T09:11:00.000Z",
+         *           "started_at": "2026-11-14T09:11:01.000Z",
+         *           "finished_at": "2026-11-14T09:11:03.000Z",
+         *           "updated_at": "2026-11-14T09:11:03.000Z"
          *         },
          *         "files": []
          *       }
@@ -3929,13 +6171,13 @@ export interface components {
             timestamp: string;
             data: {
                 download: components["schemas"]["Download"];
-                files: components["schemas"]["File"][];
+                files: components["schemas"]["LibraryFile"][];
             };
         };
         /**
          * @example {
          *       "scope": "user",
-         *       "generated_at": "2026-11-14T09:12:03Z",
+         *       "generated_at": "2026-11-14T09:12:03.000Z",
          *       "by_status": {
          *         "queued": 4,
          *         "fetching_info": 0,
@@ -4320,18 +6562,28 @@ export interface components {
              * @description Size of all files produced by completed downloads.
              */
             bytes_downloaded: number;
-            /** @description completed / (completed + failed) over the last 30 days; `null` with none finished. */
+            /**
+             * Format: double
+             * @description completed / (completed + failed) over the last 30 days; `null` with none finished.
+             */
             success_rate: number | null;
-            /** @description Mean time from start to completion over the last 30 days. */
+            /**
+             * Format: double
+             * @description Mean time from start to completion over the last 30 days.
+             */
             average_duration_seconds: number | null;
             /** @description The most frequent failure reasons over the last 30 days. */
             top_errors: components["schemas"]["TopError"][];
-            /** @description Downloads in fetching_info, downloading or post_processing. */
+            /**
+             * Format: int64
+             * @description Downloads in fetching_info, downloading or post_processing.
+             */
             active_now: number;
+            /** Format: int64 */
             queued_now: number;
         };
         /**
-         * @description A count per platform.
+         * @description A count for every platform (a key per `Platform`, zero included).
          * @example {
          *       "youtube": 390,
          *       "spotify": 88,
@@ -4340,10 +6592,7 @@ export interface components {
          *     }
          */
         PlatformCounts: {
-            youtube: number;
-            spotify: number;
-            instagram: number;
-            generic: number;
+            [key: string]: number;
         };
         /**
          * @example {
@@ -4364,7 +6613,9 @@ export interface components {
              * @description The UTC day.
              */
             date: string;
+            /** Format: int64 */
             completed: number;
+            /** Format: int64 */
             failed: number;
             /** @description Completed downloads per platform. */
             by_platform: components["schemas"]["PlatformCounts"];
@@ -4380,6 +6631,7 @@ export interface components {
             code: components["schemas"]["DownloadErrorCode"];
             /** @description A representative message for the code. */
             message: string;
+            /** Format: int64 */
             count: number;
         };
         /**
@@ -4396,6 +6648,7 @@ export interface components {
          *         "found": true,
          *         "path": "/usr/bin/yt-dlp",
          *         "version": "2026.10.02",
+         *         "source": "system",
          *         "outdated": false,
          *         "too_old": false,
          *         "min_version": "2024.05.26",
@@ -4444,8 +6697,8 @@ export interface components {
          *           "version": "1.0.0",
          *           "running_jobs": 2,
          *           "max_workers": 3,
-         *           "started_at": "2026-11-14T06:00:01Z",
-         *           "last_seen_at": "2026-11-14T09:12:00Z",
+         *           "started_at": "2026-11-14T06:00:01.000Z",
+         *           "last_seen_at": "2026-11-14T09:12:00.000Z",
          *           "alive": true
          *         }
          *       ],
@@ -4477,6 +6730,7 @@ export interface components {
                 role: "serve" | "worker";
             };
             ytdlp: components["schemas"]["YtdlpInfo"];
+            youtube_solver?: components["schemas"]["YouTubeSolver"];
             ffmpeg: components["schemas"]["ToolInfo"];
             disk: {
                 /**
@@ -4526,7 +6780,9 @@ export interface components {
          *     }
          */
         QueueDepth: {
+            /** Format: int64 */
             queued: number;
+            /** Format: int64 */
             running: number;
         };
         /**
@@ -4536,8 +6792,8 @@ export interface components {
          *       "version": "1.0.0",
          *       "running_jobs": 3,
          *       "max_workers": 4,
-         *       "started_at": "2026-11-14T05:58:40Z",
-         *       "last_seen_at": "2026-11-14T09:11:58Z",
+         *       "started_at": "2026-11-14T05:58:40.000Z",
+         *       "last_seen_at": "2026-11-14T09:11:58.000Z",
          *       "alive": true
          *     }
          */
@@ -4548,8 +6804,12 @@ export interface components {
             role: "serve" | "worker";
             /** @description Downlink version the node runs. */
             version?: string;
+            /** Format: int64 */
             running_jobs: number;
-            /** @description The node's global download limit (0 for a serve-only node). */
+            /**
+             * Format: int64
+             * @description The node's global download limit (0 for a serve-only node).
+             */
             max_workers?: number;
             /** Format: date-time */
             started_at?: string;
@@ -4563,6 +6823,61 @@ export interface components {
         };
     };
     responses: {
+        /** @description The link is unknown, expired, already used or revoked (one answer for all). */
+        LinkNotValid: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "type": "https://downlink.dev/problems/link-not-valid",
+                 *       "title": "Link not valid",
+                 *       "status": 410,
+                 *       "detail": "This link is unknown, expired or already used; ask an administrator for a new one."
+                 *     }
+                 */
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description The resource still has the ETag `If-None-Match` named; no body. */
+        NotModified: {
+            headers: {
+                ETag: components["headers"]["JSONETag"];
+                [name: string]: unknown;
+            };
+            content?: never;
+        };
+        /** @description The resource changed since the version `If-Match` names; nothing was changed. */
+        PreconditionFailed: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "type": "https://downlink.dev/problems/precondition-failed",
+                 *       "title": "Precondition failed",
+                 *       "status": 412,
+                 *       "detail": "The resource changed since the version If-Match names; fetch it again and reapply your change.",
+                 *       "instance": "/api/v1/settings",
+                 *       "request_id": "5c7e1b2a9d4f4e8b8a6c3d2e1f0a9b8c"
+                 *     }
+                 */
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description Sent; each node works it from its own job queue. */
+        YtdlpDispatched: {
+            headers: {
+                RateLimit: components["headers"]["RateLimit"];
+                "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["YtdlpDispatched"];
+            };
+        };
         /** @description The request could not be read (malformed JSON, a bad query parameter or cursor). */
         BadRequest: {
             headers: {
@@ -4652,11 +6967,33 @@ export interface components {
             content: {
                 /**
                  * @example {
-                 *       "type": "https://downlink.dev/problems/api-key-revoked",
-                 *       "title": "API key revoked",
+                 *       "type": "https://downlink.dev/problems/api-key-already-revoked",
+                 *       "title": "API key already revoked",
                  *       "status": 409,
                  *       "detail": "A revoked key cannot be changed; create a new one.",
                  *       "instance": "/api/v1/api-keys/01931b00-3c4d-7e5f-8a6b-7c8d9e0f1a2b",
+                 *       "request_id": "5c7e1b2a9d4f4e8b8a6c3d2e1f0a9b8c"
+                 *     }
+                 */
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /**
+         * @description The body is not sent as JSON: `Content-Type` is missing or is not
+         *     `application/json` (or another `+json` type). Nothing changed.
+         */
+        UnsupportedMediaType: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "type": "https://downlink.dev/problems/unsupported-media-type",
+                 *       "title": "Unsupported Media Type",
+                 *       "status": 415,
+                 *       "detail": "The body was sent as \"application/x-www-form-urlencoded\": send JSON with Content-Type: application/json.",
+                 *       "instance": "/api/v1/downloads",
                  *       "request_id": "5c7e1b2a9d4f4e8b8a6c3d2e1f0a9b8c"
                  *     }
                  */
@@ -4712,8 +7049,9 @@ export interface components {
             };
         };
         /**
-         * @description Too many requests: the API key's per-minute limit, the per-IP limit for
-         *     anonymous requests, or login throttling after repeated failures.
+         * @description Too many requests: the API key's per-minute limit, a user's per-minute
+         *     limit for browser sessions, the per-IP limit for anonymous requests, login throttling after repeated failures, or the
+         *     cap on open event streams ("Too many event streams", with `limit`).
          */
         TooManyRequests: {
             headers: {
@@ -4793,44 +7131,74 @@ export interface components {
                 [name: string]: unknown;
             };
             content: {
-                /**
-                 * @example {
-                 *       "type": "https://downlink.dev/problems/upstream-unreachable",
-                 *       "title": "Upstream unreachable",
-                 *       "status": 502,
-                 *       "detail": "www.youtube.com did not answer within 30 seconds.",
-                 *       "instance": "/api/v1/downloads/probe",
-                 *       "request_id": "5c7e1b2a9d4f4e8b8a6c3d2e1f0a9b8c",
-                 *       "code": "network"
-                 *     }
-                 */
                 "application/problem+json": components["schemas"]["ProbeProblem"];
             };
         };
     };
     parameters: {
+        /**
+         * @description ETags from earlier answers; when one is the resource's current ETag the
+         *     answer is `304 Not Modified` without a body.
+         */
+        IfNoneMatch: string;
+        /**
+         * @description The ETag of the version this change was made against (from `GET`);
+         *     when the resource has changed since, the answer is `412` and nothing
+         *     changes. Without it the change is applied as it is.
+         */
+        IfMatch: string;
         /** @description The object's id. A value that is not a UUID answers `404`. */
         IdPath: string;
         /** @description A provider id from `GET /api/v1/auth/providers` (`oidc`, `github`, `google`). Unknown ids answer `404`. */
         ProviderPath: string;
+        /**
+         * @description Only items changed at or after this time (`updated_at >=`), for
+         *     incremental sync: with `sort=updated_at`, page through what changed
+         *     oldest first, then ask again with the newest `updated_at` you saw minus
+         *     a few seconds (a change being written while you read can carry a
+         *     slightly earlier time; items you already have may come again). Deleted
+         *     items are not listed: the event stream's `download.deleted` and
+         *     `file.deleted` tell, or refetch everything after `events.resync`.
+         */
+        UpdatedSince: string;
         /** @description Page size. */
         Limit: number;
-        /** @description The `next_cursor` of the previous page. Opaque; don't build or change it. */
+        /**
+         * @description The `next_cursor` of the previous page. Opaque; don't build or change
+         *     it. Leave it out for the first page.
+         */
         Cursor: string;
         /**
          * @description Any unique string you choose (a UUID is ideal), 1–255 printable ASCII
          *     characters. Repeating a request with the same key returns the first
          *     result instead of queuing a second download. Remembered 24 hours, per
-         *     user.
+         *     user. Make a new one for each new download (no example is given:
+         *     a fixed key would replay the first download).
          */
         IdempotencyKey: string;
     };
     requestBodies: never;
     headers: {
         /**
+         * @description Present when the request used something deprecated (a parameter's old
+         *     name, an old form of a value): when it was deprecated, as RFC 9745
+         *     writes it (`@` and Unix seconds). See the versioning policy in the
+         *     API description.
+         */
+        Deprecation: string;
+        /** @description With `Deprecation`, a link (`rel="deprecation"`) to the deprecation policy. */
+        DeprecationLink: string;
+        /**
+         * @description Strong validator of this JSON representation; send it back in
+         *     `If-None-Match` (to get `304` while unchanged) or `If-Match` (to update
+         *     only the version you read).
+         */
+        JSONETag: string;
+        /**
          * @description Remaining quota of the key's policies (IETF draft `RateLimit` header,
          *     structured-field form): `r` requests remain, the window resets in `t`
-         *     seconds. When the key has a daily download quota, `POST
+         *     seconds. On a `429`, `t` is when the next request is allowed and
+         *     equals `Retry-After` and the body's `retry_after`. When the key has a daily download quota, `POST
          *     /api/v1/downloads` responses add a `"daily-downloads"` item. Sent on
          *     every response to an API-key request.
          */
@@ -4932,6 +7300,7 @@ export interface operations {
                      *           "found": true,
                      *           "path": "/usr/bin/yt-dlp",
                      *           "version": "2026.10.02",
+                     *           "source": "system",
                      *           "outdated": false,
                      *           "too_old": false,
                      *           "min_version": "2024.05.26",
@@ -5084,6 +7453,7 @@ export interface operations {
             };
             403: components["responses"]["Forbidden"];
             413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["Unprocessable"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
@@ -5159,6 +7529,64 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Me"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["Unprocessable"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    getPreferences: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Your preferences. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UserPreferences"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    putPreferences: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UserPreferences"];
+            };
+        };
+        responses: {
+            /** @description The preferences as stored. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UserPreferences"];
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -5294,6 +7722,134 @@ export interface operations {
                 };
             };
             413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["Unprocessable"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    forgotPassword: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "email": "ada@example.com"
+                 *     }
+                 */
+                "application/json": {
+                    email: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Taken into account; what happens next. */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PasswordHelp"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
+            413: components["responses"]["PayloadTooLarge"];
+            422: components["responses"]["Unprocessable"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    acceptInvitation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "token": "3qA0kz9ZyJm8Yh0r1cVd7u2wP6LxS5tN4eB1gQ9fR0o",
+                 *       "name": "Sam Rivera",
+                 *       "password": "correct horse battery staple"
+                 *     }
+                 */
+                "application/json": {
+                    token: string;
+                    name?: string;
+                    /** Format: password */
+                    password: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The account exists and is signed in. The body is the same as `GET /api/v1/auth/me`. */
+            201: {
+                headers: {
+                    "Set-Cookie": components["headers"]["SetSessionCookie"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Me"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            410: components["responses"]["LinkNotValid"];
+            413: components["responses"]["PayloadTooLarge"];
+            422: components["responses"]["Unprocessable"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    resetPassword: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "token": "3qA0kz9ZyJm8Yh0r1cVd7u2wP6LxS5tN4eB1gQ9fR0o",
+                 *       "password": "correct horse battery staple"
+                 *     }
+                 */
+                "application/json": {
+                    token: string;
+                    /** Format: password */
+                    password: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The password is set and this browser is signed in. The body is the same as `GET /api/v1/auth/me`. */
+            200: {
+                headers: {
+                    "Set-Cookie": components["headers"]["SetSessionCookie"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Me"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
+            410: components["responses"]["LinkNotValid"];
+            413: components["responses"]["PayloadTooLarge"];
             422: components["responses"]["Unprocessable"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
@@ -5405,7 +7961,10 @@ export interface operations {
                 disabled?: boolean;
                 /** @description Page size. */
                 limit?: components["parameters"]["Limit"];
-                /** @description The `next_cursor` of the previous page. Opaque; don't build or change it. */
+                /**
+                 * @description The `next_cursor` of the previous page. Opaque; don't build or change
+                 *     it. Leave it out for the first page.
+                 */
                 cursor?: components["parameters"]["Cursor"];
             };
             header?: never;
@@ -5428,6 +7987,59 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    createUser: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "email": "sam@example.com",
+                 *       "name": "Sam Rivera",
+                 *       "role": "user"
+                 *     }
+                 */
+                "application/json": {
+                    /** Format: email */
+                    email: string;
+                    name?: string;
+                    role: components["schemas"]["Role"];
+                    /** Format: password */
+                    password?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The user, and the generated temporary password when none was given. */
+            201: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        user: components["schemas"]["User"];
+                        /** @description The generated password, shown once; `null` when the request gave one. */
+                        temporary_password: string | null;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            422: components["responses"]["Unprocessable"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
@@ -5484,6 +8096,7 @@ export interface operations {
                 };
             };
             413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["Unprocessable"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
@@ -5519,16 +8132,180 @@ export interface operations {
             503: components["responses"]["ServiceUnavailable"];
         };
     };
+    createPasswordResetLink: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The object's id. A value that is not a UUID answers `404`. */
+                id: components["parameters"]["IdPath"];
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": {
+                    /** @default false */
+                    send_email?: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description The link. */
+            201: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OneTimeLink"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            422: components["responses"]["Unprocessable"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    listInvitations: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The pending invitations. */
+            200: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["Invitation"][];
+                    };
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    createInvitation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "email": "sam@example.com",
+                 *       "name": "Sam Rivera",
+                 *       "role": "user",
+                 *       "send_email": false
+                 *     }
+                 */
+                "application/json": {
+                    /** Format: email */
+                    email: string;
+                    name?: string;
+                    role: components["schemas"]["Role"];
+                    /** @default false */
+                    send_email?: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description The invitation and its link. */
+            201: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        invitation: components["schemas"]["Invitation"];
+                        link: components["schemas"]["OneTimeLink"];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            422: components["responses"]["Unprocessable"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    deleteInvitation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The object's id. A value that is not a UUID answers `404`. */
+                id: components["parameters"]["IdPath"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Revoked. */
+            204: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
     listApiKeys: {
         parameters: {
             query?: {
                 /** @description Admin only. Keys of this user. */
                 user_id?: string;
-                /** @description Admin only. Keys of every user. */
+                /**
+                 * @description `own` (the default): your keys. `all`: every user's (admins
+                 *     only; `403` otherwise).
+                 */
+                scope?: "own" | "all";
+                /**
+                 * @deprecated
+                 * @description The old form of `scope=all` (answers carry `Deprecation`).
+                 */
                 all?: boolean;
                 /** @description Page size. */
                 limit?: components["parameters"]["Limit"];
-                /** @description The `next_cursor` of the previous page. Opaque; don't build or change it. */
+                /**
+                 * @description The `next_cursor` of the previous page. Opaque; don't build or change
+                 *     it. Leave it out for the first page.
+                 */
                 cursor?: components["parameters"]["Cursor"];
             };
             header?: never;
@@ -5540,6 +8317,8 @@ export interface operations {
             /** @description A page of keys (never the keys themselves). */
             200: {
                 headers: {
+                    Deprecation: components["headers"]["Deprecation"];
+                    Link: components["headers"]["DeprecationLink"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5571,7 +8350,7 @@ export interface operations {
                  *         "downloads:write",
                  *         "files:read"
                  *       ],
-                 *       "expires_at": "2027-05-14T00:00:00Z",
+                 *       "expires_at": "2027-05-14T00:00:00.000Z",
                  *       "rate_limit_per_minute": 120,
                  *       "daily_download_quota": 200,
                  *       "allowed_ips": [
@@ -5598,6 +8377,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["Unprocessable"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
@@ -5672,6 +8452,7 @@ export interface operations {
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
             413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["Unprocessable"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
@@ -5717,10 +8498,11 @@ export interface operations {
         parameters: {
             query?: {
                 /**
-                 * @description Only these statuses. Repeat the parameter (`status=failed&status=canceled`)
-                 *     or give a comma list (`status=failed,canceled`).
+                 * @description Only these statuses: repeat the parameter
+                 *     (`status=failed&status=canceled`). A comma list
+                 *     (`status=failed,canceled`) is accepted too but deprecated.
                  */
-                status?: string[];
+                status?: components["schemas"]["DownloadStatus"][];
                 /** @description Only this platform. */
                 platform?: components["schemas"]["Platform"];
                 /** @description Text search over title and URL (case-insensitive substring). */
@@ -5731,11 +8513,31 @@ export interface operations {
                 include_children?: boolean;
                 /** @description Admin only. Downloads of this user. */
                 user_id?: string;
+                /**
+                 * @description `own`: yours. `all`: everyone's (admins only; `403` otherwise).
+                 *     Without it: everyone's for admins, yours for others (v1's
+                 *     default for this list). `scope` is the one way every route asks
+                 *     for everyone's data (lists, stats, storage, events).
+                 */
+                scope?: "own" | "all";
                 /** @description Sort order; a leading `-` means descending. */
-                sort?: "created_at" | "-created_at" | "title" | "-title" | "status" | "-status";
+                sort?: "created_at" | "-created_at" | "updated_at" | "-updated_at" | "title" | "-title" | "status" | "-status";
+                /**
+                 * @description Only items changed at or after this time (`updated_at >=`), for
+                 *     incremental sync: with `sort=updated_at`, page through what changed
+                 *     oldest first, then ask again with the newest `updated_at` you saw minus
+                 *     a few seconds (a change being written while you read can carry a
+                 *     slightly earlier time; items you already have may come again). Deleted
+                 *     items are not listed: the event stream's `download.deleted` and
+                 *     `file.deleted` tell, or refetch everything after `events.resync`.
+                 */
+                updated_since?: components["parameters"]["UpdatedSince"];
                 /** @description Page size. */
                 limit?: components["parameters"]["Limit"];
-                /** @description The `next_cursor` of the previous page. Opaque; don't build or change it. */
+                /**
+                 * @description The `next_cursor` of the previous page. Opaque; don't build or change
+                 *     it. Leave it out for the first page.
+                 */
                 cursor?: components["parameters"]["Cursor"];
             };
             header?: never;
@@ -5747,6 +8549,8 @@ export interface operations {
             /** @description A page of downloads. */
             200: {
                 headers: {
+                    Deprecation: components["headers"]["Deprecation"];
+                    Link: components["headers"]["DeprecationLink"];
                     RateLimit: components["headers"]["RateLimit"];
                     "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
                     [name: string]: unknown;
@@ -5771,7 +8575,8 @@ export interface operations {
                  * @description Any unique string you choose (a UUID is ideal), 1–255 printable ASCII
                  *     characters. Repeating a request with the same key returns the first
                  *     result instead of queuing a second download. Remembered 24 hours, per
-                 *     user.
+                 *     user. Make a new one for each new download (no example is given:
+                 *     a fixed key would replay the first download).
                  */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
@@ -5815,7 +8620,14 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
-            /** @description A request with the same `Idempotency-Key` is still being processed; retry shortly. */
+            /**
+             * @description You downloaded this item before (same platform and media id, or
+             *     the same URL) and that download still exists: nothing was queued.
+             *     `existing_download_id` and `existing_file_id` link it; send the
+             *     request again with `allow_duplicate: true` to download it again.
+             *     (Also the answer to a repeat of an `Idempotency-Key` request that
+             *     is still being processed.)
+             */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -5823,18 +8635,21 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://downlink.dev/problems/idempotency-key-in-use",
-                     *       "title": "Idempotency key in use",
+                     *       "type": "https://downlink.dev/problems/already-downloaded",
+                     *       "title": "Already downloaded",
                      *       "status": 409,
-                     *       "detail": "A request with this Idempotency-Key is still being processed.",
+                     *       "detail": "You downloaded “Big Buck Bunny” on 2026-12-01. Send allow_duplicate: true to download it again.",
                      *       "instance": "/api/v1/downloads",
-                     *       "request_id": "5c7e1b2a9d4f4e8b8a6c3d2e1f0a9b8c"
+                     *       "request_id": "5c7e1b2a9d4f4e8b8a6c3d2e1f0a9b8c",
+                     *       "existing_download_id": "01931c2a-5e8f-7b40-9c3d-2e1f0a9b8c7d",
+                     *       "existing_file_id": "01931c2a-6001-7b40-9c3d-2e1f0a9b8c7e"
                      *     }
                      */
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["DuplicateProblem"];
                 };
             };
             413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             /** @description The URL or an option is refused; nothing was queued. */
             422: {
                 headers: {
@@ -5897,7 +8712,15 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             413: components["responses"]["PayloadTooLarge"];
-            /** @description The URL is refused, or the site says the media cannot be had. */
+            415: components["responses"]["UnsupportedMediaType"];
+            /**
+             * @description The URL is refused (`validation-failed`), or the site says the media
+             *     cannot be had (`media-unavailable`, with `code`: `unavailable`,
+             *     `private`, `geo_blocked`, `login_required`, `age_restricted`,
+             *     `unsupported_url`, `drm`, `live` or `no_video`). A probe that got no
+             *     usable answer (network, rate limits, bot checks, a missing tool) is
+             *     a `502` `probe-failed`, with its `code` too.
+             */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -5917,7 +8740,32 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProbeProblem"];
                 };
             };
-            429: components["responses"]["TooManyRequests"];
+            /**
+             * @description Too many requests: the API key's per-minute limit, or too many probes
+             *     at once (yours: `limits.max_probes_per_user`; the node's:
+             *     `limits.max_concurrent_probes`); `retry_after` says how many seconds
+             *     to wait.
+             */
+            429: {
+                headers: {
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://downlink.dev/problems/too-many-probes-at-once",
+                     *       "title": "Too many probes at once",
+                     *       "status": 429,
+                     *       "detail": "You have 2 probes running, the most allowed at once; wait for one to finish.",
+                     *       "instance": "/api/v1/downloads/probe",
+                     *       "request_id": "5c7e1b2a9d4f4e8b8a6c3d2e1f0a9b8c",
+                     *       "retry_after": 2
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             500: components["responses"]["InternalError"];
             502: components["responses"]["BadGateway"];
             503: components["responses"]["ServiceUnavailable"];
@@ -5926,7 +8774,13 @@ export interface operations {
     getDownload: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description ETags from earlier answers; when one is the resource's current ETag the
+                 *     answer is `304 Not Modified` without a body.
+                 */
+                "If-None-Match"?: components["parameters"]["IfNoneMatch"];
+            };
             path: {
                 /** @description The object's id. A value that is not a UUID answers `404`. */
                 id: components["parameters"]["IdPath"];
@@ -5938,6 +8792,7 @@ export interface operations {
             /** @description The download. */
             200: {
                 headers: {
+                    ETag: components["headers"]["JSONETag"];
                     RateLimit: components["headers"]["RateLimit"];
                     "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
                     [name: string]: unknown;
@@ -5946,6 +8801,7 @@ export interface operations {
                     "application/json": components["schemas"]["Download"];
                 };
             };
+            304: components["responses"]["NotModified"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
@@ -6071,8 +8927,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://downlink.dev/problems/download-not-retryable",
-                     *       "title": "Download not retryable",
+                     *       "type": "https://downlink.dev/problems/download-cannot-be-retried",
+                     *       "title": "Download cannot be retried",
                      *       "status": 409,
                      *       "detail": "The download is downloading; only failed or canceled downloads can be retried.",
                      *       "instance": "/api/v1/downloads/01931c2a-5e8f-7b40-9c3d-2e1f0a9b8c7d/retry",
@@ -6139,11 +8995,222 @@ export interface operations {
                 };
             };
             413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["Unprocessable"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
             507: components["responses"]["InsufficientStorage"];
+        };
+    };
+    listSubscriptions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The subscriptions. */
+            200: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SubscriptionList"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    createSubscription: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateSubscriptionRequest"];
+            };
+        };
+        responses: {
+            /** @description Created; its first check is queued. */
+            201: {
+                headers: {
+                    Location: components["headers"]["Location"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Subscription"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            /** @description You have the most subscriptions an account may have. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://downlink.dev/problems/too-many-subscriptions",
+                     *       "title": "Too many subscriptions",
+                     *       "status": 409,
+                     *       "detail": "An account may have at most 2000 subscriptions.",
+                     *       "instance": "/api/v1/subscriptions",
+                     *       "request_id": "5c7e1b2a9d4f4e8b8a6c3d2e1f0a9b8c"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            422: components["responses"]["Unprocessable"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    getSubscription: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The object's id. A value that is not a UUID answers `404`. */
+                id: components["parameters"]["IdPath"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The subscription. */
+            200: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Subscription"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    deleteSubscription: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The object's id. A value that is not a UUID answers `404`. */
+                id: components["parameters"]["IdPath"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted. */
+            204: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    updateSubscription: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The object's id. A value that is not a UUID answers `404`. */
+                id: components["parameters"]["IdPath"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateSubscriptionRequest"];
+            };
+        };
+        responses: {
+            /** @description The changed subscription. */
+            200: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Subscription"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            422: components["responses"]["Unprocessable"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    checkSubscription: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The object's id. A value that is not a UUID answers `404`. */
+                id: components["parameters"]["IdPath"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The check is queued; the subscription as it is now. */
+            202: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Subscription"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     streamEvents: {
@@ -6161,9 +9228,18 @@ export interface operations {
                  *       "file.created"
                  *     ]
                  */
-                types?: ("download.created" | "download.updated" | "download.progress" | "download.deleted" | "file.created" | "file.deleted" | "log.appended" | "download.*" | "file.*" | "log.*")[];
+                types?: ("download.created" | "download.updated" | "download.progress" | "download.deleted" | "file.created" | "file.deleted" | "log.appended" | "ytdlp.updated" | "download.*" | "file.*" | "log.*" | "ytdlp.*")[];
+                /** @description Like `Last-Event-ID`, for clients that cannot set headers (a new `EventSource`). The header wins when both are sent. */
+                last_event_id?: string;
             };
-            header?: never;
+            header?: {
+                /**
+                 * @description The `id:` of the last event you read: the stream starts with the
+                 *     events after it (or `events.resync` when this node cannot replay
+                 *     from there). `EventSource` sends it by itself when it reconnects.
+                 */
+                "Last-Event-ID"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -6210,7 +9286,13 @@ export interface operations {
                 q?: string;
                 /** @description Only files from this platform. */
                 platform?: components["schemas"]["Platform"];
-                /** @description Only files of this kind. */
+                /** @description Only files of this `kind`. */
+                kind?: components["schemas"]["FileKind"];
+                /**
+                 * @deprecated
+                 * @description The old name of `kind` (answers carry `Deprecation`). Sending both
+                 *     with different values is a `400`.
+                 */
                 type?: components["schemas"]["FileKind"];
                 /** @description Only pinned (`true`) or only unpinned (`false`) files. */
                 pinned?: boolean;
@@ -6218,11 +9300,31 @@ export interface operations {
                 download_id?: string;
                 /** @description Admin only. Files of this user. */
                 user_id?: string;
+                /**
+                 * @description `own`: yours. `all`: everyone's (admins only; `403` otherwise).
+                 *     Without it: everyone's for admins, yours for others (v1's
+                 *     default for this list). `scope` is the one way every route asks
+                 *     for everyone's data (lists, stats, storage, events).
+                 */
+                scope?: "own" | "all";
                 /** @description Sort order; a leading `-` means descending. */
-                sort?: "created_at" | "-created_at" | "name" | "-name" | "size" | "-size";
+                sort?: "created_at" | "-created_at" | "updated_at" | "-updated_at" | "name" | "-name" | "size" | "-size";
+                /**
+                 * @description Only items changed at or after this time (`updated_at >=`), for
+                 *     incremental sync: with `sort=updated_at`, page through what changed
+                 *     oldest first, then ask again with the newest `updated_at` you saw minus
+                 *     a few seconds (a change being written while you read can carry a
+                 *     slightly earlier time; items you already have may come again). Deleted
+                 *     items are not listed: the event stream's `download.deleted` and
+                 *     `file.deleted` tell, or refetch everything after `events.resync`.
+                 */
+                updated_since?: components["parameters"]["UpdatedSince"];
                 /** @description Page size. */
                 limit?: components["parameters"]["Limit"];
-                /** @description The `next_cursor` of the previous page. Opaque; don't build or change it. */
+                /**
+                 * @description The `next_cursor` of the previous page. Opaque; don't build or change
+                 *     it. Leave it out for the first page.
+                 */
                 cursor?: components["parameters"]["Cursor"];
             };
             header?: never;
@@ -6234,6 +9336,8 @@ export interface operations {
             /** @description A page of files. */
             200: {
                 headers: {
+                    Deprecation: components["headers"]["Deprecation"];
+                    Link: components["headers"]["DeprecationLink"];
                     RateLimit: components["headers"]["RateLimit"];
                     "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
                     [name: string]: unknown;
@@ -6253,7 +9357,13 @@ export interface operations {
     getFile: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description ETags from earlier answers; when one is the resource's current ETag the
+                 *     answer is `304 Not Modified` without a body.
+                 */
+                "If-None-Match"?: components["parameters"]["IfNoneMatch"];
+            };
             path: {
                 /** @description The object's id. A value that is not a UUID answers `404`. */
                 id: components["parameters"]["IdPath"];
@@ -6265,14 +9375,16 @@ export interface operations {
             /** @description The file. */
             200: {
                 headers: {
+                    ETag: components["headers"]["JSONETag"];
                     RateLimit: components["headers"]["RateLimit"];
                     "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["File"];
+                    "application/json": components["schemas"]["LibraryFile"];
                 };
             };
+            304: components["responses"]["NotModified"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
@@ -6313,7 +9425,14 @@ export interface operations {
     updateFile: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description The ETag of the version this change was made against (from `GET`);
+                 *     when the resource has changed since, the answer is `412` and nothing
+                 *     changes. Without it the change is applied as it is.
+                 */
+                "If-Match"?: components["parameters"]["IfMatch"];
+            };
             path: {
                 /** @description The object's id. A value that is not a UUID answers `404`. */
                 id: components["parameters"]["IdPath"];
@@ -6334,19 +9453,22 @@ export interface operations {
             /** @description The updated file. */
             200: {
                 headers: {
+                    ETag: components["headers"]["JSONETag"];
                     RateLimit: components["headers"]["RateLimit"];
                     "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["File"];
+                    "application/json": components["schemas"]["LibraryFile"];
                 };
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            412: components["responses"]["PreconditionFailed"];
             413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["Unprocessable"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
@@ -6392,7 +9514,12 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "*/*": string;
+                    "video/*": string;
+                    "audio/*": string;
+                    "image/*": string;
+                    "text/*": string;
+                    "application/octet-stream": string;
+                    "application/*": string;
                 };
             };
             /** @description The requested range. */
@@ -6412,7 +9539,12 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "*/*": string;
+                    "video/*": string;
+                    "audio/*": string;
+                    "image/*": string;
+                    "text/*": string;
+                    "application/octet-stream": string;
+                    "application/*": string;
                 };
             };
             /** @description Not modified (a conditional request matched). */
@@ -6454,6 +9586,53 @@ export interface operations {
             503: components["responses"]["ServiceUnavailable"];
         };
     };
+    getFileThumbnail: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description ETags you hold; `304` when one matches. */
+                "If-None-Match"?: string;
+            };
+            path: {
+                /** @description The object's id. A value that is not a UUID answers `404`. */
+                id: components["parameters"]["IdPath"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The still. */
+            200: {
+                headers: {
+                    "Content-Length": components["headers"]["ContentLength"];
+                    ETag: components["headers"]["ETag"];
+                    "Last-Modified": components["headers"]["LastModified"];
+                    "X-Content-Type-Options": components["headers"]["XContentTypeOptions"];
+                    "Content-Security-Policy": components["headers"]["FileCSP"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "image/jpeg": string;
+                };
+            };
+            /** @description Not modified (a conditional request matched). */
+            304: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    "Last-Modified": components["headers"]["LastModified"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
     getStorage: {
         parameters: {
             query?: never;
@@ -6488,7 +9667,10 @@ export interface operations {
                 user_id?: string;
                 /** @description Page size. */
                 limit?: components["parameters"]["Limit"];
-                /** @description The `next_cursor` of the previous page. Opaque; don't build or change it. */
+                /**
+                 * @description The `next_cursor` of the previous page. Opaque; don't build or change
+                 *     it. Leave it out for the first page.
+                 */
                 cursor?: components["parameters"]["Cursor"];
             };
             header?: never;
@@ -6549,7 +9731,7 @@ export interface operations {
                      *       "type": "https://downlink.dev/problems/retention-already-running",
                      *       "title": "Retention already running",
                      *       "status": 409,
-                     *       "detail": "A retention run started at 2026-11-14T03:00:00Z is still in progress.",
+                     *       "detail": "A retention run started at 2026-11-14T03:00:00.000Z is still in progress.",
                      *       "instance": "/api/v1/storage/retention-run",
                      *       "request_id": "5c7e1b2a9d4f4e8b8a6c3d2e1f0a9b8c"
                      *     }
@@ -6567,7 +9749,10 @@ export interface operations {
             query?: {
                 /** @description Page size. */
                 limit?: components["parameters"]["Limit"];
-                /** @description The `next_cursor` of the previous page. Opaque; don't build or change it. */
+                /**
+                 * @description The `next_cursor` of the previous page. Opaque; don't build or change
+                 *     it. Leave it out for the first page.
+                 */
                 cursor?: components["parameters"]["Cursor"];
             };
             header?: never;
@@ -6588,6 +9773,63 @@ export interface operations {
                 };
             };
             400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    getLibraryRelayout: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The move. */
+            200: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LibraryRelayout"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    startLibraryRelayout: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The move, started or resumed. */
+            202: {
+                headers: {
+                    /** @description Where to poll it. */
+                    Location?: string;
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LibraryRelayout"];
+                };
+            };
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             429: components["responses"]["TooManyRequests"];
@@ -6616,9 +9858,19 @@ export interface operations {
                 request_id?: string;
                 /** @description Only audit entries (`true`) or only non-audit records (`false`). */
                 audit?: boolean;
+                /**
+                 * @description Leave out routine records: one line per HTTP request (source
+                 *     `http`) and the job queue's bookkeeping (source `queue`), below
+                 *     `warn`. Their warnings and errors stay. The dashboard's Logs page
+                 *     sends `true` unless "Show everything" is on.
+                 */
+                hide_routine?: boolean;
                 /** @description Page size. */
                 limit?: components["parameters"]["Limit"];
-                /** @description The `next_cursor` of the previous page. Opaque; don't build or change it. */
+                /**
+                 * @description The `next_cursor` of the previous page. Opaque; don't build or change
+                 *     it. Leave it out for the first page.
+                 */
                 cursor?: components["parameters"]["Cursor"];
             };
             header?: never;
@@ -6649,7 +9901,13 @@ export interface operations {
     getSettings: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description ETags from earlier answers; when one is the resource's current ETag the
+                 *     answer is `304 Not Modified` without a body.
+                 */
+                "If-None-Match"?: components["parameters"]["IfNoneMatch"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -6658,6 +9916,7 @@ export interface operations {
             /** @description The global settings. */
             200: {
                 headers: {
+                    ETag: components["headers"]["JSONETag"];
                     RateLimit: components["headers"]["RateLimit"];
                     "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
                     [name: string]: unknown;
@@ -6666,6 +9925,7 @@ export interface operations {
                     "application/json": components["schemas"]["GlobalSettings"];
                 };
             };
+            304: components["responses"]["NotModified"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             429: components["responses"]["TooManyRequests"];
@@ -6676,7 +9936,14 @@ export interface operations {
     updateSettings: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description The ETag of the version this change was made against (from `GET`);
+                 *     when the resource has changed since, the answer is `412` and nothing
+                 *     changes. Without it the change is applied as it is.
+                 */
+                "If-Match"?: components["parameters"]["IfMatch"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -6704,6 +9971,7 @@ export interface operations {
             /** @description The settings now in force. */
             200: {
                 headers: {
+                    ETag: components["headers"]["JSONETag"];
                     RateLimit: components["headers"]["RateLimit"];
                     "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
                     [name: string]: unknown;
@@ -6715,8 +9983,119 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            412: components["responses"]["PreconditionFailed"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["Unprocessable"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    getAccountSettings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The settings. */
+            200: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AccountSettings"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    updateAccountSettings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "invite_link_hours": 72,
+                 *       "reset_link_hours": 2,
+                 *       "smtp": {
+                 *         "host": "smtp.example.org",
+                 *         "port": 587,
+                 *         "username": "downlink",
+                 *         "password": "app-password",
+                 *         "from": "Downlink <downlink@example.org>",
+                 *         "starttls": true
+                 *       }
+                 *     }
+                 */
+                "application/json": components["schemas"]["AccountSettingsUpdate"];
+            };
+        };
+        responses: {
+            /** @description The saved settings. */
+            200: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AccountSettings"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             413: components["responses"]["PayloadTooLarge"];
             422: components["responses"]["Unprocessable"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    testAccountEmail: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description What happened. */
+            200: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        sent: boolean;
+                        /** Format: email */
+                        to: string;
+                        /** @description Why the SMTP server did not take it. */
+                        error: string | null;
+                    };
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
@@ -6781,6 +10160,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             /** @description A field is invalid; for cookies the message names the line. */
             422: {
                 headers: {
@@ -6845,7 +10225,125 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["Unprocessable"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    getSpotifyAccount: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The account (or `connected: false`). */
+            200: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SpotifyAccount"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    disconnectSpotifyAccount: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Disconnected. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    authorizeSpotifyAccount: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Where to send the browser. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SpotifyAuthorization"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            /** @description No Spotify client id is set. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    finishSpotifyAccount: {
+        parameters: {
+            query?: {
+                /** @description The authorization code. */
+                code?: string;
+                /** @description The state Downlink sent to Spotify. */
+                state?: string;
+                /** @description Set by Spotify when access was not granted (e.g. `access_denied`). */
+                error?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description On to the settings page. */
+            303: {
+                headers: {
+                    /** @description The settings page with the outcome. */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
@@ -6856,7 +10354,10 @@ export interface operations {
             query?: {
                 /** @description Page size. */
                 limit?: components["parameters"]["Limit"];
-                /** @description The `next_cursor` of the previous page. Opaque; don't build or change it. */
+                /**
+                 * @description The `next_cursor` of the previous page. Opaque; don't build or change
+                 *     it. Leave it out for the first page.
+                 */
                 cursor?: components["parameters"]["Cursor"];
             };
             header?: never;
@@ -6928,6 +10429,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["Unprocessable"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
@@ -7000,6 +10502,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["Unprocessable"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
@@ -7013,7 +10516,10 @@ export interface operations {
                 status?: components["schemas"]["WebhookDeliveryStatus"];
                 /** @description Page size. */
                 limit?: components["parameters"]["Limit"];
-                /** @description The `next_cursor` of the previous page. Opaque; don't build or change it. */
+                /**
+                 * @description The `next_cursor` of the previous page. Opaque; don't build or change
+                 *     it. Leave it out for the first page.
+                 */
                 cursor?: components["parameters"]["Cursor"];
             };
             header?: never;
@@ -7076,6 +10582,33 @@ export interface operations {
             503: components["responses"]["ServiceUnavailable"];
         };
     };
+    listPlatforms: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The platforms. */
+            200: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformList"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
     getStats: {
         parameters: {
             query?: {
@@ -7129,6 +10662,223 @@ export interface operations {
             };
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    getYtdlp: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Every node's yt-dlp. */
+            200: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["YtdlpStatus"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    updateYtdlpSettings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "mode": "auto",
+                 *       "channel": "stable"
+                 *     }
+                 */
+                "application/json": components["schemas"]["YtdlpSettings"];
+            };
+        };
+        responses: {
+            /** @description The setting now in force. */
+            200: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["YtdlpSettings"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["Unprocessable"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    checkYtdlp: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                /** @example {} */
+                "application/json": components["schemas"]["YtdlpRequest"];
+            };
+        };
+        responses: {
+            202: components["responses"]["YtdlpDispatched"];
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["Unprocessable"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    updateYtdlp: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                /**
+                 * @example {
+                 *       "version": "2026.11.02"
+                 *     }
+                 */
+                "application/json": components["schemas"]["YtdlpRequest"];
+            };
+        };
+        responses: {
+            202: components["responses"]["YtdlpDispatched"];
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["Unprocessable"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    rollbackYtdlp: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                /** @example {} */
+                "application/json": components["schemas"]["YtdlpRequest"];
+            };
+        };
+        responses: {
+            202: components["responses"]["YtdlpDispatched"];
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["Unprocessable"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    installYtdlp: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": components["schemas"]["YtdlpInstallForm"];
+            };
+        };
+        responses: {
+            /** @description Installed and active on this node. */
+            200: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["YtdlpNode"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            /** @description The body is not `multipart/form-data`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A form field is missing, or the files were refused (`code` says why; nothing changed). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://downlink.dev/problems/yt-dlp-release-refused",
+                     *       "title": "yt-dlp release refused",
+                     *       "status": 422,
+                     *       "detail": "the signature of SHA2-256SUMS does not verify with yt-dlp's signing key (AC0CBBE6848D6A873464AF4E57CF65933B5A7581): the release may have been tampered with",
+                     *       "code": "bad_signature",
+                     *       "instance": "/api/v1/system/ytdlp/install",
+                     *       "request_id": "5c7e1b2a9d4f4e8b8a6c3d2e1f0a9b8c"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["YtdlpRefusal"];
+                };
+            };
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];

@@ -11,7 +11,7 @@ type List = InfiniteData<Page, string | null>;
 const a = makeDownload({ id: "a", title: "A", status: "downloading", created_at: "2026-11-14T09:00:00Z" });
 const b = makeDownload({ id: "b", title: "B", status: "queued", created_at: "2026-11-14T08:00:00Z" });
 const allKey = queryKeys.downloads.list({ sort: "-created_at", limit: 25 });
-const activeKey = queryKeys.downloads.list({ status: ["queued,fetching_info,downloading,post_processing"], limit: 10 });
+const activeKey = queryKeys.downloads.list({ status: ["queued", "fetching_info", "downloading", "post_processing"], limit: 10 });
 const failedKey = queryKeys.downloads.list({ status: ["failed"], include_children: true, limit: 5 });
 
 const list = (...items: Schemas["Download"][]): List => ({ pages: [{ items, next_cursor: null }], pageParams: [null] });
@@ -37,6 +37,24 @@ describe("applyEvent", () => {
     expect(row(qc, activeKey, "a")!.progress.eta_seconds).toBe(6);
     expect(qc.getQueryData<Schemas["Download"]>(queryKeys.downloads.detail("a"))!.progress.percent).toBe(42.5);
     expect(qc.getQueryState(allKey)!.isInvalidated).toBe(false);
+  });
+
+  it("a row the server found by its uploader stays in the searched list as it progresses", () => {
+    const byUploader = queryKeys.downloads.list({ q: " Synthwave ", limit: 25 });
+    const c = makeDownload({ id: "c", title: "Neon Lights", uploader: "Synthwave Test", url: "https://youtu.be/ccccccccccc" });
+    qc.setQueryData(byUploader, list(c));
+    applyEvent(qc, "download.updated", { ...c, status: "downloading" as const });
+    applyEvent(qc, "download.progress", { id: "c", parent_id: null, status: "downloading", progress: { ...c.progress, percent: 10 } });
+
+    expect(ids(qc, byUploader)).toEqual(["c"]);
+    expect(row(qc, byUploader, "c")!.progress.percent).toBe(10);
+  });
+
+  it("a search does not match across the end of the title and the start of the URL", () => {
+    const across = queryKeys.downloads.list({ q: "A https", limit: 25 });
+    qc.setQueryData(across, list(a));
+    applyEvent(qc, "download.updated", { ...a, status: "post_processing" as const });
+    expect(ids(qc, across)).toEqual([]);
   });
 
   it("download.created puts a new row first in lists whose filters it matches", () => {

@@ -121,10 +121,10 @@ export function matches(d: Download, p: DownloadListParams): boolean {
     if (!wanted.includes(d.status)) return false;
   }
   if (p.platform && d.platform !== p.platform) return false;
-  if (p.q) {
-    const q = p.q.toLowerCase();
-    if (!`${d.title ?? ""} ${d.url}`.toLowerCase().includes(q)) return false;
-  }
+  // As the server searches (downloads.List): the trimmed text, literally,
+  // in the title, the URL or the uploader, each on its own.
+  const q = p.q?.trim().toLowerCase();
+  if (q && ![d.title ?? "", d.url, d.uploader ?? ""].some((f) => f.toLowerCase().includes(q))) return false;
   if (p.user_id && d.user_id !== p.user_id) return false;
   return true;
 }

@@ -4,7 +4,7 @@ import type { ReactNode } from "react";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { Schemas } from "@/lib/api/client";
 import { queryKeys } from "@/lib/query-keys";
-import { backoffDelay, useEventStream } from "@/lib/sse/use-event-stream";
+import { backoffDelay, resumeUrl, useEventStream } from "@/lib/sse/use-event-stream";
 import { makeDownload } from "@/test/fixtures";
 
 /** A stand-in EventSource the test drives by hand. */
@@ -23,8 +23,8 @@ class FakeEventSource {
   close() {
     this.closed = true;
   }
-  emit(name: string, data: unknown) {
-    for (const fn of this.listeners.get(name) ?? []) fn(new MessageEvent(name, { data: JSON.stringify(data) }));
+  emit(name: string, data: unknown, lastEventId = "") {
+    for (const fn of this.listeners.get(name) ?? []) fn(new MessageEvent(name, { data: JSON.stringify(data), lastEventId }));
   }
 }
 
@@ -70,13 +70,39 @@ describe("useEventStream", () => {
     act(() => vi.advanceTimersByTime(1300));
     expect(FakeEventSource.instances).toHaveLength(2);
 
-    // Back: live again, and what may have been missed is refetched.
+    // Back: live again; no event was read, so there is no position to
+    // resume from and what may have been missed is refetched.
     act(() => FakeEventSource.instances[1]!.onopen!());
     expect(result.current).toBe("live");
     expect(qc.getQueryState(key)!.isInvalidated).toBe(true);
 
     unmount();
     expect(FakeEventSource.instances[1]!.closed).toBe(true);
+  });
+
+  it("resumes after the last event read, and refetches only when the server says so", () => {
+    const { unmount } = renderHook(() => useEventStream(true), { wrapper });
+    const es = FakeEventSource.instances[0]!;
+    act(() => es.onopen!());
+    act(() => es.emit("download.updated", makeDownload({ id: "a", status: "completed" }), "7f3a9c21-12"));
+    qc.getQueryCache().find({ queryKey: key })!.setState({ isInvalidated: false });
+
+    act(() => es.onerror!());
+    act(() => vi.advanceTimersByTime(1300));
+    const back = FakeEventSource.instances[1]!;
+    expect(back.url).toBe("/api/v1/events?last_event_id=7f3a9c21-12");
+    act(() => back.onopen!());
+    // The server replays what was missed: nothing to refetch yet.
+    expect(qc.getQueryState(key)!.isInvalidated).toBe(false);
+    act(() => back.emit("events.resync", { reason: "client_reconnected" }, "7f3a9c21-40"));
+    expect(qc.getQueryState(key)!.isInvalidated).toBe(true);
+    unmount();
+  });
+
+  it("puts the position in the query of a new stream", () => {
+    expect(resumeUrl("/api/v1/events", "")).toBe("/api/v1/events");
+    expect(resumeUrl("/api/v1/events", "ab-1")).toBe("/api/v1/events?last_event_id=ab-1");
+    expect(resumeUrl("/api/v1/events?scope=all", "ab 1")).toBe("/api/v1/events?scope=all&last_event_id=ab%201");
   });
 
   it("backs off exponentially up to 30 s", () => {

@@ -22,10 +22,22 @@ export function backoffDelay(attempt: number, random = Math.random) {
 }
 
 /**
+ * The stream URL that resumes after `lastId` (the id of the last event read):
+ * a new EventSource cannot send Last-Event-ID, so it goes in the query.
+ */
+export function resumeUrl(url: string, lastId: string) {
+  if (!lastId) return url;
+  return `${url}${url.includes("?") ? "&" : "?"}last_event_id=${encodeURIComponent(lastId)}`;
+}
+
+/**
  * Keeps one EventSource on /api/v1/events open while `enabled`, feeding every
  * event into the query cache. On an error it closes the stream and opens a
  * new one after an exponential backoff (EventSource's own retry is a fixed
- * 3 s), then refetches, since nothing is replayed.
+ * 3 s), resuming after the last event read: the server replays what was
+ * missed, or sends `events.resync` (which refetches) when it cannot. A
+ * stream that dropped before any event arrived has no position, so it
+ * refetches on its own.
  */
 export function useEventStream(enabled = true, url = "/api/v1/events"): StreamStatus {
   const qc = useQueryClient();
@@ -38,11 +50,12 @@ export function useEventStream(enabled = true, url = "/api/v1/events"): StreamSt
     let attempt = 0;
     let everOpened = false;
     let stopped = false;
+    let lastId = "";
 
     const connect = () => {
-      es = new EventSource(url, { withCredentials: true });
+      es = new EventSource(resumeUrl(url, lastId), { withCredentials: true });
       es.onopen = () => {
-        if (everOpened) resync(qc); // events may have been missed while away
+        if (everOpened && !lastId) resync(qc); // no position to resume from
         everOpened = true;
         attempt = 0;
         setStatus("live");
@@ -57,8 +70,10 @@ export function useEventStream(enabled = true, url = "/api/v1/events"): StreamSt
       };
       for (const name of eventNames) {
         es.addEventListener(name, (e) => {
+          const msg = e as MessageEvent<string>;
+          if (msg.lastEventId) lastId = msg.lastEventId;
           try {
-            applyEvent(qc, name, JSON.parse((e as MessageEvent<string>).data));
+            applyEvent(qc, name, JSON.parse(msg.data));
           } catch {
             resync(qc); // unreadable data: fall back to refetching
           }

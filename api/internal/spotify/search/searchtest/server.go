@@ -1,6 +1,6 @@
 // Package searchtest runs a local stand-in for the YouTube Music and
 // YouTube innertube search endpoints on 127.0.0.1. It answers the recorded
-// queries with the recorded bodies from shared/fixtures (ytmusic/,
+// queries with the recorded bodies in spotifytest's testdata (ytmusic/,
 // youtube/) and lets a test register "query → candidates" whose URLs point
 // at media the test serves itself.
 package searchtest
@@ -8,11 +8,10 @@ package searchtest
 import (
 	"encoding/json"
 	"io"
+	"io/fs"
 	"net"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -59,26 +58,22 @@ type Server struct {
 
 // Options configures a Server.
 type Options struct {
-	// FixturesDir is the shared fixtures folder; empty: located like
-	// spotifytest.FixturesDir. NoFixtures starts without recorded answers.
-	FixturesDir string
-	NoFixtures  bool
+	// Fixtures holds the recorded responses (ytmusic/, youtube/); nil:
+	// spotifytest.Recorded(). NoFixtures starts without recorded answers.
+	Fixtures   fs.FS
+	NoFixtures bool
 }
 
 // New starts the stand-in on 127.0.0.1.
 func New(opts Options) (*Server, error) {
 	s := &Server{bodies: map[string][]byte{}, urls: map[string]string{}}
 	if !opts.NoFixtures {
-		dir := opts.FixturesDir
-		if dir == "" {
-			d, err := spotifytest.FixturesDir()
-			if err != nil {
-				return nil, err
-			}
-			dir = d
+		fixtures := opts.Fixtures
+		if fixtures == nil {
+			fixtures = spotifytest.Recorded()
 		}
 		for _, r := range recorded {
-			b, err := os.ReadFile(filepath.Join(dir, r.file))
+			b, err := fs.ReadFile(fixtures, r.file)
 			if err != nil {
 				return nil, err
 			}

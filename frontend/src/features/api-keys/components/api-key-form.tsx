@@ -60,7 +60,8 @@ const aliases = { expires_at: "expiry" };
 export function valuesOf(key?: Schemas["APIKey"]): ApiKeyValues {
   return {
     name: key?.name ?? "",
-    scopes: key?.scopes ?? ["downloads:read", "files:read"],
+    // A new key gets what sending links needs (scripts, bookmarklet, phone shortcuts).
+    scopes: key?.scopes ?? ["downloads:read", "downloads:write"],
     expiry: key ? "keep" : "90",
     expiry_date: "",
     rate_limit_per_minute: String(key?.rate_limit_per_minute ?? 60),

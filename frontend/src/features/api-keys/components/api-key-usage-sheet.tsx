@@ -72,7 +72,7 @@ export function ApiKeyUsageSheet({ apiKey, onClose }: { apiKey: Schemas["APIKey"
               ))}
             </dl>
             {data.totals.total === 0 ? (
-              <EmptyState icon={BarChart3Icon} title={`No requests in the last ${days} days`}>
+              <EmptyState icon={BarChart3Icon} title={days === 1 ? "No requests today" : `No requests in the last ${days} days`}>
                 Requests made with the key show up here within seconds.
               </EmptyState>
             ) : (

@@ -33,7 +33,7 @@ describe("CreateApiKeyDialog", () => {
 
   it("sends the picked scopes and limits, then shows the key once with a curl example that uses it", async () => {
     const fetch = vi.fn(async (_req: Request) =>
-      jsonResponse(201, { ...makeApiKey({ name: "Nightly script", scopes: ["downloads:read", "downloads:write"] }), key: secret }),
+      jsonResponse(201, { ...makeApiKey({ name: "Nightly script", scopes: ["downloads:read", "files:read"] }), key: secret }),
     );
     vi.stubGlobal("fetch", fetch);
     renderWithClient(<CreateApiKeyDialog availableScopes={userScopes} />);
@@ -45,8 +45,8 @@ describe("CreateApiKeyDialog", () => {
     expect(fetch).not.toHaveBeenCalled();
 
     await userEvent.type(within(dialog).getByLabelText("Name"), "Nightly script");
-    await userEvent.click(within(dialog).getByRole("checkbox", { name: /Read files/ })); // on by default: off
-    await userEvent.click(within(dialog).getByRole("checkbox", { name: /Manage downloads/ }));
+    await userEvent.click(within(dialog).getByRole("checkbox", { name: /Manage downloads/ })); // on by default: off
+    await userEvent.click(within(dialog).getByRole("checkbox", { name: /Read files/ }));
     await userEvent.clear(within(dialog).getByLabelText("Rate limit"));
     await userEvent.type(within(dialog).getByLabelText("Rate limit"), "30");
     await userEvent.type(within(dialog).getByLabelText("Daily download quota"), "200");
@@ -60,7 +60,7 @@ describe("CreateApiKeyDialog", () => {
     const body = await req.json();
     expect(body).toMatchObject({
       name: "Nightly script",
-      scopes: ["downloads:read", "downloads:write"],
+      scopes: ["downloads:read", "files:read"],
       rate_limit_per_minute: 30,
       daily_download_quota: 200,
       allowed_ips: ["192.168.1.0/24", "10.0.0.7"],
@@ -80,6 +80,27 @@ describe("CreateApiKeyDialog", () => {
     // Once closed, the key is gone from the page for good.
     await userEvent.click(within(created).getByRole("button", { name: "Done, I have copied it" }));
     await waitFor(() => expect(screen.queryByDisplayValue(secret)).toBeNull());
+  });
+
+  it("preselects what sending links needs, and its curl example submits a download to this server", async () => {
+    const fetch = vi.fn(async (req: Request) => jsonResponse(201, { ...makeApiKey({ name: "Phone", scopes: (await req.clone().json()).scopes }), key: secret }));
+    vi.stubGlobal("fetch", fetch);
+    renderWithClient(<CreateApiKeyDialog availableScopes={userScopes} />);
+    const dialog = await open();
+    expect(within(dialog).getByRole("checkbox", { name: /Read downloads/ })).toBeChecked();
+    expect(within(dialog).getByRole("checkbox", { name: /Manage downloads/ })).toBeChecked();
+    expect(within(dialog).getByRole("checkbox", { name: /Read files/ })).not.toBeChecked();
+    expect(within(dialog).getByRole("checkbox", { name: /Manage files/ })).not.toBeChecked();
+    expect(within(dialog).getAllByRole("checkbox").filter((c) => c.getAttribute("aria-checked") === "true")).toHaveLength(2);
+
+    await userEvent.type(within(dialog).getByLabelText("Name"), "Phone");
+    await userEvent.click(within(dialog).getByRole("button", { name: "Create key" }));
+    const created = await screen.findByRole("dialog", { name: "Copy your new API key" });
+    expect((await fetch.mock.calls[0]![0].json()).scopes).toEqual(["downloads:read", "downloads:write"]);
+    expect(within(created).getByLabelText("Try it with curl")).toHaveValue(
+      `curl -sS -X POST ${window.location.origin}/api/v1/downloads -H 'Authorization: Bearer ${secret}' -H 'Content-Type: application/json' -d '{"url":"LINK"}'`,
+    );
+    expect(within(created).getByText(/Queues a download: put the link to download in place of LINK\./)).toBeInTheDocument();
   });
 
   it("shows the server's 422 under the field it names", async () => {

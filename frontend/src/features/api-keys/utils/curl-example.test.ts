@@ -9,4 +9,9 @@ describe("curlExample", () => {
     expect(curlExample("dlk_x", ["admin:read"], o).command).toContain("/api/v1/users");
     expect(curlExample("dlk_x", ["downloads:write"], o).command).toMatch(/^curl -sS -X POST .* -d '\{"url":/);
   });
+  it("submits a download when the key may, even if it may also read", () => {
+    expect(curlExample("dlk_x", ["downloads:read", "downloads:write"], o).command).toBe(
+      `curl -sS -X POST ${o}/api/v1/downloads -H 'Authorization: Bearer dlk_x' -H 'Content-Type: application/json' -d '{"url":"LINK"}'`,
+    );
+  });
 });

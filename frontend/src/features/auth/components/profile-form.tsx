@@ -51,7 +51,7 @@ export function ProfileForm({ me }: { me: Schemas["Me"] }) {
           <FormField id="profile-name" label="Name" error={errors.name?.message}>
             {(a) => <Input autoComplete="name" {...a} {...form.register("name")} />}
           </FormField>
-          <FormField id="profile-avatar" label="Avatar URL" hint="An http(s) image; leave empty for initials." error={errors.avatar_url?.message}>
+          <FormField id="profile-avatar" label="Avatar URL" hint="An https image on GitHub, Google or Gravatar (or your sign-in provider); leave empty for initials." error={errors.avatar_url?.message}>
             {(a) => <Input type="url" inputMode="url" placeholder="https://…" {...a} {...form.register("avatar_url")} />}
           </FormField>
           <div>

@@ -44,7 +44,10 @@ export function SetupForm({ onDone }: { onDone: () => void }) {
         hint="Printed once in the server log as setup_token when Downlink first started."
         error={errors.token?.message}
       >
-        {(a) => <Input autoComplete="off" spellCheck={false} autoFocus className="font-mono" {...a} {...form.register("token")} />}
+        {(a) => (
+          // text-base and a taller line: at 1× a 14 px monospace underscore fell on the field's clipped bottom edge.
+          <Input autoComplete="off" spellCheck={false} autoFocus className="h-10 font-mono text-base leading-7" {...a} {...form.register("token")} />
+        )}
       </FormField>
       <FormField id="setup-name" label="Your name" error={errors.name?.message}>
         {(a) => <Input autoComplete="name" {...a} {...form.register("name")} />}

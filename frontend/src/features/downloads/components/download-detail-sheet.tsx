@@ -1,7 +1,8 @@
 import { DownloadIcon, ExternalLinkIcon, FolderOpenIcon } from "lucide-react";
 import type * as React from "react";
 import { Link } from "wouter";
-import { PlatformIcon, platformLabels } from "@/components/platform-icon";
+import { PlatformIcon } from "@/components/platform-icon";
+import { type Platform, usePlatformLabel } from "@/lib/platforms";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { Sheet, SheetContent, SheetDescription, SheetHeader, SheetTitle } from "@/components/ui/sheet";
@@ -10,8 +11,11 @@ import { formatBytes, formatDateTime, formatDuration } from "@/lib/format";
 import { useDownload } from "@/features/downloads/api/get-download";
 import { useDownloadLogs } from "@/features/downloads/api/list-download-logs";
 import { DownloadProgress } from "@/features/downloads/components/download-progress";
+import { DownloadWarnings } from "@/features/downloads/components/download-warnings";
+import { errorTitle, pointsAtSystem } from "@/features/downloads/components/error-reason";
 import { MatchCandidates } from "@/features/downloads/components/match-candidates";
 import { isActive, StatusBadge } from "@/features/downloads/components/status-badge";
+import { rowTitle } from "@/features/downloads/utils/row-labels";
 
 function Field({ label, children }: { label: string; children: React.ReactNode }) {
   return (
@@ -46,16 +50,18 @@ function DownloadLogs({ id }: { id: string }) {
 /** Everything about one download: fields, error, files, match candidates and (admins) its log lines. */
 export function DownloadDetailSheet({ id, isAdmin, onClose }: { id: string | null; isAdmin: boolean; onClose: () => void }) {
   const { data: d, isPending } = useDownload(id);
+  // A site that gave no thumbnail: the still Downlink grabbed from the video.
+  const thumb = d?.thumbnail_url ?? d?.files?.find((f) => f.thumbnail_url)?.thumbnail_url ?? null;
   return (
     <Sheet open={!!id} onOpenChange={(o) => !o && onClose()}>
       <SheetContent aria-describedby={undefined}>
         <SheetHeader>
-          <SheetTitle>{d ? (d.title ?? d.url) : "Download"}</SheetTitle>
+          <SheetTitle>{d ? rowTitle(d) : "Download"}</SheetTitle>
           {d && (
             <SheetDescription className="flex flex-wrap items-center gap-2">
               <StatusBadge status={d.status} />
               <PlatformIcon platform={d.platform} />
-              <span>{platformLabels[d.platform]}</span>·<span>{d.kind}</span>
+              <PlatformLabel platform={d.platform} />·<span>{d.kind}</span>
             </SheetDescription>
           )}
         </SheetHeader>
@@ -66,15 +72,32 @@ export function DownloadDetailSheet({ id, isAdmin, onClose }: { id: string | nul
           </div>
         ) : (
           <div className="grid gap-5">
-            {d.thumbnail_url && <img src={d.thumbnail_url} alt="" className="aspect-video w-full rounded-lg object-cover" />}
+            {thumb && <img src={thumb} alt="" className="aspect-video w-full rounded-lg object-cover" />}
             {isActive(d.status) && <DownloadProgress download={d} />}
             {d.error && (
               <div role="alert" className="rounded-md border border-destructive/40 bg-destructive/10 p-3 text-sm">
-                <p className="font-medium text-destructive">{d.status === "needs_match" ? "Needs a match" : "Failed"}</p>
+                <p className="font-medium text-destructive">{d.status === "needs_match" ? "Needs a match" : errorTitle(d.error.code)}</p>
                 <p>{d.error.message}</p>
+                {pointsAtSystem(d.error.code) && (
+                  <Link href="/system" className="mt-1 inline-block text-xs underline underline-offset-2">
+                    YouTube challenge solver state
+                  </Link>
+                )}
                 <p className="mt-1 text-xs text-muted-foreground">code: {d.error.code}</p>
+                {d.error.details && (
+                  <details className="mt-2 text-xs" data-testid="technical-details">
+                    <summary className="cursor-pointer rounded-sm font-medium">Technical details</summary>
+                    <pre className="mt-1 max-h-48 overflow-auto rounded bg-muted p-2 font-mono whitespace-pre-wrap break-words text-foreground">{d.error.details}</pre>
+                  </details>
+                )}
+                {isAdmin && (
+                  <Link href={`/logs?download=${d.id}`} className="mt-1 inline-block text-xs underline underline-offset-2">
+                    Log records of this download
+                  </Link>
+                )}
               </div>
             )}
+            <DownloadWarnings warnings={d.warnings} />
             {d.status === "needs_match" && (
               <section className="grid gap-2">
                 <h3 className="font-medium">Pick the right recording</h3>
@@ -89,7 +112,7 @@ export function DownloadDetailSheet({ id, isAdmin, onClose }: { id: string | nul
               </Field>
               {d.source_url && <Field label="Source">{d.source_url}</Field>}
               {d.uploader && <Field label="Uploader">{d.uploader}</Field>}
-              <Field label="Duration">{formatDuration(d.duration_seconds)}</Field>
+              {d.duration_seconds != null && <Field label="Duration">{formatDuration(d.duration_seconds)}</Field>}
               <Field label="Options">
                 <span className="flex flex-wrap gap-1">
                   {d.options.preset && <Badge variant="secondary">{d.options.preset}</Badge>}
@@ -141,4 +164,8 @@ export function DownloadDetailSheet({ id, isAdmin, onClose }: { id: string | nul
       </SheetContent>
     </Sheet>
   );
+}
+
+function PlatformLabel({ platform }: { platform: Platform }) {
+  return <span>{usePlatformLabel(platform)}</span>;
 }

@@ -1,4 +1,4 @@
-import { Controller, type Control, type FieldErrors, type UseFormRegister } from "react-hook-form";
+import { Controller, type Control, type FieldErrors, type UseFormRegister, useWatch } from "react-hook-form";
 import { Checkbox } from "@/components/ui/checkbox";
 import { FormField } from "@/components/ui/form-field";
 import { Input } from "@/components/ui/input";
@@ -6,9 +6,10 @@ import { Label } from "@/components/ui/label";
 import { Select, SelectContent, SelectItem, SelectTrigger, SelectValue } from "@/components/ui/select";
 import { Switch } from "@/components/ui/switch";
 import type { Schemas } from "@/lib/api/client";
-import type { DetectedPlatform } from "@/features/downloads/utils/detect-platform";
+import type { Platform as DetectedPlatform } from "@/lib/platforms";
+import { presetHint, presetLabel, presets } from "@/lib/presets";
 
-export const presets: Schemas["Preset"][] = ["best", "2160p", "1440p", "1080p", "720p", "480p", "360p", "audio"];
+export { presets } from "@/lib/presets";
 export const audioFormats: Schemas["AudioFormat"][] = ["mp3", "m4a", "opus", "flac"];
 export const sponsorCategories: Schemas["SponsorBlockCategory"][] = [
   "sponsor",
@@ -71,12 +72,11 @@ export const optionAliases: Record<string, string> = {
  */
 export function toRequest(url: string, v: OptionValues, platform: DetectedPlatform | null): Schemas["CreateDownloadRequest"] {
   const options: Schemas["DownloadOptions"] = {};
-  if (v.audio_format !== "default") options.audio_format = v.audio_format;
-  if (v.audio_quality !== "best") options.audio_quality = Number(v.audio_quality);
-  const langs = v.subtitle_languages
-    .split(/[\s,]+/)
-    .map((s) => s.trim())
-    .filter(Boolean);
+  const forAudio = v.preset === "audio" || platform === "spotify";
+  if (forAudio && v.audio_format !== "default") options.audio_format = v.audio_format;
+  if (forAudio && v.audio_quality !== "best") options.audio_quality = Number(v.audio_quality);
+  const audioOnly = v.preset === "audio" || platform === "spotify";
+  const langs = audioOnly ? [] : splitLanguages(v.subtitle_languages);
   if (langs.length > 0) options.subtitles = { languages: langs, embed: v.subtitles_embed, auto: v.subtitles_auto };
   if (!v.embed_thumbnail) options.embed_thumbnail = false;
   if (!v.embed_metadata) options.embed_metadata = false;
@@ -87,6 +87,39 @@ export function toRequest(url: string, v: OptionValues, platform: DetectedPlatfo
   if (v.preset !== "default") req.preset = v.preset;
   if (Object.keys(options).length > 0) req.options = options;
   return req;
+}
+
+const splitLanguages = (s: string) =>
+  s
+    .split(/[\s,]+/)
+    .map((l) => l.trim())
+    .filter(Boolean);
+
+/** The form's options as remembered (only what applies: an audio format for audio, subtitles for video). */
+export function toPreferences(v: OptionValues): Schemas["UserPreferences"] {
+  const audio = v.preset === "audio";
+  const langs = splitLanguages(v.subtitle_languages);
+  return {
+    download: {
+      preset: v.preset === "default" ? null : v.preset,
+      audio_format: audio && v.audio_format !== "default" ? v.audio_format : null,
+      subtitles: !audio && langs.length > 0 ? { languages: langs, embed: v.subtitles_embed, auto: v.subtitles_auto } : null,
+    },
+  };
+}
+
+/** The form's starting options: the defaults, with what this user chose last. */
+export function fromPreferences(p: Schemas["UserPreferences"] | undefined): OptionValues {
+  const d = p?.download;
+  if (!d) return defaultOptionValues;
+  return {
+    ...defaultOptionValues,
+    preset: d.preset ?? "default",
+    audio_format: d.audio_format ?? "default",
+    subtitle_languages: d.subtitles?.languages.join(", ") ?? "",
+    subtitles_embed: d.subtitles?.embed ?? defaultOptionValues.subtitles_embed,
+    subtitles_auto: d.subtitles?.auto ?? defaultOptionValues.subtitles_auto,
+  };
 }
 
 /** The whole new-download form: the link and its options. */
@@ -113,83 +146,93 @@ function CheckField({ id, label, checked, onChange }: { id: string; label: strin
 /** The "Options" part of the new-download form. */
 export function DownloadOptions({ control: c, register, errors, platform }: Props) {
   const isSpotify = platform === "spotify";
+  // Only what applies: audio settings for audio, subtitles for video.
+  const audio = useWatch({ control: c, name: "preset" }) === "audio" || isSpotify;
   return (
-    <div className="grid gap-4 sm:grid-cols-2 lg:grid-cols-3">
+    // items-start: a field with a hint or an error does not stretch its neighbours' rows.
+    <div className="grid items-start gap-4 sm:grid-cols-2 lg:grid-cols-3">
       <FormField id="opt-preset" label="Quality" error={errors.preset?.message}>
         {(a) => (
           <Controller
             control={c}
             name="preset"
             render={({ field }) => (
-              <Select value={field.value} onValueChange={field.onChange} disabled={isSpotify}>
-                <SelectTrigger {...a}>
-                  <SelectValue />
-                </SelectTrigger>
-                <SelectContent>
-                  <SelectItem value="default">Platform default</SelectItem>
-                  {presets.map((p) => (
-                    <SelectItem key={p} value={p}>
-                      {p === "best" ? "Best available" : p === "audio" ? "Audio only" : `Up to ${p}`}
-                    </SelectItem>
-                  ))}
-                </SelectContent>
-              </Select>
+              <>
+                <Select value={field.value} onValueChange={field.onChange} disabled={isSpotify}>
+                  <SelectTrigger {...a}>
+                    <SelectValue />
+                  </SelectTrigger>
+                  <SelectContent>
+                    <SelectItem value="default">Platform default</SelectItem>
+                    {presets.map((p) => (
+                      <SelectItem key={p} value={p}>
+                        {presetLabel(p)}
+                      </SelectItem>
+                    ))}
+                  </SelectContent>
+                </Select>
+                <p className="text-xs text-muted-foreground">{presetHint(field.value)}</p>
+              </>
             )}
           />
         )}
       </FormField>
-      <FormField id="opt-audio-format" label="Audio format" hint="Used for audio-only downloads." error={errors.audio_format?.message}>
-        {(a) => (
-          <Controller
-            control={c}
-            name="audio_format"
-            render={({ field }) => (
-              <Select value={field.value} onValueChange={field.onChange}>
-                <SelectTrigger {...a}>
-                  <SelectValue />
-                </SelectTrigger>
-                <SelectContent>
-                  <SelectItem value="default">Platform default</SelectItem>
-                  {audioFormats.map((f) => (
-                    <SelectItem key={f} value={f}>
-                      {f}
-                    </SelectItem>
-                  ))}
-                </SelectContent>
-              </Select>
-            )}
-          />
-        )}
-      </FormField>
-      <FormField id="opt-audio-quality" label="Audio quality" error={errors.audio_quality?.message}>
-        {(a) => (
-          <Controller
-            control={c}
-            name="audio_quality"
-            render={({ field }) => (
-              <Select value={field.value} onValueChange={field.onChange}>
-                <SelectTrigger {...a}>
-                  <SelectValue />
-                </SelectTrigger>
-                <SelectContent>
-                  <SelectItem value="best">Best (VBR)</SelectItem>
-                  {["320", "256", "192", "128", "96"].map((q) => (
-                    <SelectItem key={q} value={q}>
-                      {q} kbit/s
-                    </SelectItem>
-                  ))}
-                </SelectContent>
-              </Select>
-            )}
-          />
-        )}
-      </FormField>
-      {!isSpotify && (
+      {audio && (
+        <FormField id="opt-audio-format" label="Audio format" error={errors.audio_format?.message}>
+          {(a) => (
+            <Controller
+              control={c}
+              name="audio_format"
+              render={({ field }) => (
+                <Select value={field.value} onValueChange={field.onChange}>
+                  <SelectTrigger {...a}>
+                    <SelectValue />
+                  </SelectTrigger>
+                  <SelectContent>
+                    <SelectItem value="default">Platform default</SelectItem>
+                    {audioFormats.map((f) => (
+                      <SelectItem key={f} value={f}>
+                        {f}
+                      </SelectItem>
+                    ))}
+                  </SelectContent>
+                </Select>
+              )}
+            />
+          )}
+        </FormField>
+      )}
+      {audio && (
+        <FormField id="opt-audio-quality" label="Audio quality" error={errors.audio_quality?.message}>
+          {(a) => (
+            <Controller
+              control={c}
+              name="audio_quality"
+              render={({ field }) => (
+                <Select value={field.value} onValueChange={field.onChange}>
+                  <SelectTrigger {...a}>
+                    <SelectValue />
+                  </SelectTrigger>
+                  <SelectContent>
+                    <SelectItem value="best">Best (VBR)</SelectItem>
+                    {["320", "256", "192", "128", "96"].map((q) => (
+                      <SelectItem key={q} value={q}>
+                        {q} kbit/s
+                      </SelectItem>
+                    ))}
+                  </SelectContent>
+                </Select>
+              )}
+            />
+          )}
+        </FormField>
+      )}
+      {!audio && (
         <FormField id="opt-subs" label="Subtitle languages" hint="Codes such as en, de, pt-BR, or all." error={errors.subtitle_languages?.message}>
           {(a) => <Input placeholder="en, de" autoComplete="off" {...a} {...register("subtitle_languages")} />}
         </FormField>
       )}
-      {!isSpotify && (
+      {!audio && (
         <fieldset className="grid content-start gap-2">
           <legend className="mb-1.5 text-sm font-medium">Subtitles</legend>
           <Controller

@@ -1,14 +1,18 @@
-import { ChevronRightIcon } from "lucide-react";
+import { ChevronRightIcon, DownloadIcon, PlayIcon } from "lucide-react";
 import { useState } from "react";
 import { PlatformIcon } from "@/components/platform-icon";
+import { PlayerDialog } from "@/components/player-dialog";
 import { Button } from "@/components/ui/button";
+import { Progress } from "@/components/ui/progress";
 import type { Schemas } from "@/lib/api/client";
 import { formatBytes, formatRelative } from "@/lib/format";
 import { cn } from "@/lib/utils";
 import { DownloadActions } from "@/features/downloads/components/download-actions";
 import { DownloadChildren } from "@/features/downloads/components/download-children";
 import { DownloadProgress } from "@/features/downloads/components/download-progress";
+import { DownloadWarnings } from "@/features/downloads/components/download-warnings";
 import { isActive, StatusBadge } from "@/features/downloads/components/status-badge";
+import { kindLabel, parentProgress, playableFile, rowTitle } from "@/features/downloads/utils/row-labels";
 
 const parentKinds = new Set(["playlist", "album", "channel", "artist"]);
 
@@ -18,6 +22,11 @@ export function DownloadRow({ download: d, onOpen, depth = 0 }: { download: Sche
   const isParent = d.children_count > 0 || (parentKinds.has(d.kind) && !d.parent_id);
   const size = d.files.reduce((n, f) => n + f.size_bytes, 0);
   const summary = d.children_summary;
+  const [playing, setPlaying] = useState<Schemas["LibraryFile"] | null>(null);
+  const title = rowTitle(d);
+  const parent = isParent ? parentProgress(d) : null;
+  const play = d.status === "completed" ? playableFile(d) : null;
+  const file = d.status === "completed" && d.files.length === 1 ? d.files[0] : play;
   return (
     <li className={cn("grid gap-2 py-3", depth > 0 && "pl-6 sm:pl-10")} data-testid="download-row" data-id={d.id} data-status={d.status}>
       <div className="flex items-start gap-3">
@@ -42,14 +51,18 @@ export function DownloadRow({ download: d, onOpen, depth = 0 }: { download: Sche
             className="truncate rounded-sm text-left font-medium hover:underline"
             onClick={() => onOpen(d.id)}
             title={d.title ?? d.url}
+            data-testid="download-title"
           >
-            {d.title ?? d.url}
+            {title}
           </button>
           <div className="flex flex-wrap items-center gap-x-3 gap-y-1 text-xs text-muted-foreground">
             <StatusBadge status={d.status} />
             {isParent && <PlatformIcon platform={d.platform} />}
-            <span>{d.kind}</span>
-            {summary && (
+            <span data-testid="download-kind">{kindLabel(d)}</span>
+            {!d.title && title !== d.url && <span className="max-w-64 truncate">{d.url}</span>}
+            {parent ? (
+              <span data-testid="parent-progress-label">{parent.label}</span>
+            ) : summary && (
               <span>
                 {summary.completed}/{d.children_count} done{summary.failed ? `, ${summary.failed} failed` : ""}
               </span>
@@ -62,10 +75,28 @@ export function DownloadRow({ download: d, onOpen, depth = 0 }: { download: Sche
               {d.error.message}
             </p>
           )}
-          {(isActive(d.status) || d.status === "post_processing") && d.status !== "queued" && <DownloadProgress download={d} />}
+          <DownloadWarnings warnings={d.warnings} compact />
+          {parent ? (
+            <Progress value={parent.percent} aria-label={`Progress of ${d.title ?? "playlist"}`} aria-valuetext={parent.label} data-testid="parent-progress" />
+          ) : (
+            !isParent && isActive(d.status) && d.status !== "queued" && <DownloadProgress download={d} />
+          )}
         </div>
+        {play && (
+          <Button variant="ghost" size="icon-sm" aria-label={`Play ${title}`} onClick={() => setPlaying(play)}>
+            <PlayIcon aria-hidden />
+          </Button>
+        )}
+        {file && (
+          <Button variant="ghost" size="icon-sm" asChild>
+            <a href={`${file.content_url}?download=true`} download={file.name} aria-label={`Download ${title}`}>
+              <DownloadIcon aria-hidden />
+            </a>
+          </Button>
+        )}
         <DownloadActions download={d} onOpen={onOpen} />
       </div>
+      <PlayerDialog file={playing} onClose={() => setPlaying(null)} />
       {isParent && expanded && <DownloadChildren parentId={d.id} onOpen={onOpen} depth={depth + 1} />}
     </li>
   );

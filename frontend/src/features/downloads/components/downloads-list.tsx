@@ -11,7 +11,7 @@ import { activeStatuses } from "@/features/downloads/components/status-badge";
 
 export function toListParams(f: DownloadFilters): ListParams {
   const p: ListParams = { sort: f.sort, limit: 25 };
-  if (f.status === "active") p.status = [activeStatuses.join(",")];
+  if (f.status === "active") p.status = [...activeStatuses];
   else if (f.status !== "all") p.status = [f.status];
   if (f.platform !== "all") p.platform = f.platform;
   if (f.q.trim()) p.q = f.q.trim();

@@ -1,10 +1,10 @@
 import { SearchIcon } from "lucide-react";
-import { platformLabels } from "@/components/platform-icon";
 import { Input } from "@/components/ui/input";
 import { Label } from "@/components/ui/label";
 import { Select, SelectContent, SelectItem, SelectTrigger, SelectValue } from "@/components/ui/select";
 import type { Schemas } from "@/lib/api/client";
 import { statusLabels } from "@/features/downloads/components/status-badge";
+import { usePlatforms } from "@/lib/platforms";
 
 export type DownloadFilters = {
   status: "all" | "active" | Schemas["DownloadStatus"];
@@ -26,6 +26,7 @@ export const sorts: Record<DownloadFilters["sort"], string> = {
 
 export function DownloadsToolbar({ value, onChange }: { value: DownloadFilters; onChange: (f: DownloadFilters) => void }) {
   const set = <K extends keyof DownloadFilters>(k: K, v: DownloadFilters[K]) => onChange({ ...value, [k]: v });
+  const platforms = usePlatforms();
   return (
     <div className="grid gap-2 sm:grid-cols-2 lg:grid-cols-[1fr_11rem_11rem_11rem]" role="search" aria-label="Filter downloads">
       <div className="relative">
@@ -55,9 +56,9 @@ export function DownloadsToolbar({ value, onChange }: { value: DownloadFilters; 
         </SelectTrigger>
         <SelectContent>
           <SelectItem value="all">All platforms</SelectItem>
-          {Object.entries(platformLabels).map(([k, label]) => (
-            <SelectItem key={k} value={k}>
-              {label}
+          {platforms.map((p) => (
+            <SelectItem key={p.name} value={p.name}>
+              {p.label}
             </SelectItem>
           ))}
         </SelectContent>
@@ -81,6 +82,5 @@ export function DownloadsToolbar({ value, onChange }: { value: DownloadFilters; 
 /** The values each filter may take in the URL. */
 export const allowedFilters = {
   status: ["all", "active", ...Object.keys(statusLabels)],
-  platform: ["all", ...Object.keys(platformLabels)],
   sort: Object.keys(sorts),
 };

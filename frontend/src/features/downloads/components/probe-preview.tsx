@@ -2,7 +2,15 @@ import { AlertTriangleIcon, ListVideoIcon } from "lucide-react";
 import { PlatformIcon } from "@/components/platform-icon";
 import { Badge } from "@/components/ui/badge";
 import type { Schemas } from "@/lib/api/client";
-import { formatBytes, formatDuration } from "@/lib/format";
+import { formatBytes, formatDuration, plural } from "@/lib/format";
+
+/** "1920x1080", "audio only", "video only", or nothing when yt-dlp did not say (no "?"). */
+export function formatLabel(f: Schemas["ProbeFormat"]): string | null {
+  if (f.resolution) return f.resolution;
+  if (f.vcodec == null && f.acodec) return "audio only";
+  if (f.acodec == null && f.vcodec) return "video only";
+  return null;
+}
 
 /** What the probe found: title, thumbnail, duration, playlist size and formats. */
 export function ProbePreview({ probe }: { probe: Schemas["ProbeResult"] }) {
@@ -28,7 +36,7 @@ export function ProbePreview({ probe }: { probe: Schemas["ProbeResult"] }) {
           {probe.playlist && (
             <span className="inline-flex items-center gap-1">
               <ListVideoIcon className="size-3.5" aria-hidden />
-              {probe.playlist.count ?? "?"} items{probe.playlist.title ? ` · ${probe.playlist.title}` : ""}
+              {probe.playlist.count != null ? plural(probe.playlist.count, "item") : "Items"}{probe.playlist.title ? ` · ${probe.playlist.title}` : ""}
             </span>
           )}
         </div>
@@ -39,12 +47,12 @@ export function ProbePreview({ probe }: { probe: Schemas["ProbeResult"] }) {
         ))}
         {formats.length > 0 && (
           <details className="text-xs">
-            <summary className="cursor-pointer rounded-sm font-medium">{probe.formats.length} formats available</summary>
+            <summary className="cursor-pointer rounded-sm font-medium">{plural(probe.formats.length, "format")} available</summary>
             <ul className="mt-2 grid gap-1 sm:grid-cols-2">
               {formats.map((f) => (
                 <li key={f.format_id} className="flex justify-between gap-2 rounded bg-background px-2 py-1 tabular-nums">
                   <span>
-                    {f.resolution ?? "?"} · {f.ext}
+                    {[formatLabel(f), f.ext].filter(Boolean).join(" · ")}
                     {f.note ? ` · ${f.note}` : ""}
                   </span>
                   <span className="text-muted-foreground">{formatBytes(f.filesize_bytes)}</span>

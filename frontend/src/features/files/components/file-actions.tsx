@@ -17,7 +17,7 @@ import type { Schemas } from "@/lib/api/client";
 import { useDeleteFile } from "@/features/files/api/delete-file";
 import { useUpdateFile } from "@/features/files/api/update-file";
 
-export const playable = (f: Schemas["File"]) => !f.missing && (f.kind === "video" || f.kind === "audio" || f.kind === "image");
+export const playable = (f: Schemas["LibraryFile"]) => !f.missing && (f.kind === "video" || f.kind === "audio" || f.kind === "image");
 
 function IconAction({ label, children, ...props }: React.ComponentProps<typeof Button> & { label: string }) {
   return (
@@ -33,7 +33,7 @@ function IconAction({ label, children, ...props }: React.ComponentProps<typeof B
 }
 
 /** Play, download, pin and delete (with confirmation) for one file. */
-export function FileActions({ file, onPlay }: { file: Schemas["File"]; onPlay: (f: Schemas["File"]) => void }) {
+export function FileActions({ file, onPlay }: { file: Schemas["LibraryFile"]; onPlay: (f: Schemas["LibraryFile"]) => void }) {
   const [confirm, setConfirm] = useState(false);
   const pin = useUpdateFile();
   const del = useDeleteFile();

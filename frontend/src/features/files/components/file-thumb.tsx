@@ -6,7 +6,7 @@ import { cn } from "@/lib/utils";
 const kindIcons = { video: VideoIcon, audio: MusicIcon, image: ImageIcon, subtitle: FileTextIcon, other: FileIcon };
 
 /** The file's thumbnail, or an icon for its kind when there is none. */
-export function FileThumb({ file, className }: { file: Schemas["File"]; className?: string }) {
+export function FileThumb({ file, className }: { file: Schemas["LibraryFile"]; className?: string }) {
   const [broken, setBroken] = useState(false);
   const src = file.thumbnail_url ?? (file.kind === "image" && !file.missing ? file.content_url : null);
   const Icon = kindIcons[file.kind] ?? FileIcon;

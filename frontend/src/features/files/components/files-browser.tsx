@@ -7,13 +7,13 @@ import type { Schemas } from "@/lib/api/client";
 import { type ListParams, useFiles } from "@/features/files/api/list-files";
 import { type FileFilters, FilesToolbar } from "@/features/files/components/files-toolbar";
 import { FilesGrid, FilesTable } from "@/features/files/components/files-views";
-import { PlayerDialog } from "@/features/files/components/player-dialog";
+import { PlayerDialog } from "@/components/player-dialog";
 
 function toParams(f: FileFilters, downloadId: string | null): ListParams {
   const p: ListParams = { sort: f.sort, limit: 48 };
   if (f.q.trim()) p.q = f.q.trim();
   if (f.platform !== "all") p.platform = f.platform;
-  if (f.type !== "all") p.type = f.type;
+  if (f.type !== "all") p.kind = f.type;
   if (downloadId) p.download_id = downloadId;
   return p;
 }
@@ -30,7 +30,7 @@ export function FilesBrowser({
   downloadId: string | null;
   onClearDownload: () => void;
 }) {
-  const [playing, setPlaying] = useState<Schemas["File"] | null>(null);
+  const [playing, setPlaying] = useState<Schemas["LibraryFile"] | null>(null);
   const deferred = useDeferredValue(filters);
   const params = useMemo(() => toParams(deferred, downloadId), [deferred, downloadId]);
   const q = useFiles(params);

@@ -1,10 +1,10 @@
 import { LayoutGridIcon, ListIcon, SearchIcon } from "lucide-react";
-import { platformLabels } from "@/components/platform-icon";
 import { Input } from "@/components/ui/input";
 import { Label } from "@/components/ui/label";
 import { Select, SelectContent, SelectItem, SelectTrigger, SelectValue } from "@/components/ui/select";
 import { Button } from "@/components/ui/button";
 import type { Schemas } from "@/lib/api/client";
+import { usePlatforms } from "@/lib/platforms";
 
 export type FileFilters = {
   q: string;
@@ -28,6 +28,7 @@ const kinds: Record<Schemas["FileKind"], string> = { video: "Video", audio: "Aud
 
 export function FilesToolbar({ value, onChange }: { value: FileFilters; onChange: (f: FileFilters) => void }) {
   const set = <K extends keyof FileFilters>(k: K, v: FileFilters[K]) => onChange({ ...value, [k]: v });
+  const platforms = usePlatforms();
   return (
     <div className="flex flex-wrap items-center gap-2" role="search" aria-label="Filter files">
       <div className="relative min-w-48 flex-1">
@@ -43,9 +44,9 @@ export function FilesToolbar({ value, onChange }: { value: FileFilters; onChange
         </SelectTrigger>
         <SelectContent>
           <SelectItem value="all">All platforms</SelectItem>
-          {Object.entries(platformLabels).map(([k, l]) => (
-            <SelectItem key={k} value={k}>
-              {l}
+          {platforms.map((p) => (
+            <SelectItem key={p.name} value={p.name}>
+              {p.label}
             </SelectItem>
           ))}
         </SelectContent>
@@ -99,7 +100,6 @@ export function FilesToolbar({ value, onChange }: { value: FileFilters; onChange
 
 /** The values each filter may take in the URL. */
 export const allowedFileFilters = {
-  platform: ["all", ...Object.keys(platformLabels)],
   type: ["all", ...Object.keys(kinds)],
   sort: Object.keys(sorts),
   view: ["grid", "list"],

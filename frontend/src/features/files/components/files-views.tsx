@@ -6,9 +6,9 @@ import { formatBytes, formatRelative } from "@/lib/format";
 import { FileActions, playable } from "@/features/files/components/file-actions";
 import { FileThumb } from "@/features/files/components/file-thumb";
 
-type Props = { files: Schemas["File"][]; onPlay: (f: Schemas["File"]) => void };
+type Props = { files: Schemas["LibraryFile"][]; onPlay: (f: Schemas["LibraryFile"]) => void };
 
-function Meta({ f }: { f: Schemas["File"] }) {
+function Meta({ f }: { f: Schemas["LibraryFile"] }) {
   return (
     <p className="flex flex-wrap items-center gap-x-2 gap-y-1 text-xs text-muted-foreground">
       <PlatformIcon platform={f.platform} />

@@ -24,7 +24,7 @@ export function RetentionCard() {
           <CardTitle>Retention</CardTitle>
           <CardDescription>
             {first?.retention_days
-              ? `Unpinned files older than ${first.retention_days} days are removed${first.next_run_at ? `; next run ${formatDateTime(first.next_run_at)}` : ""}.`
+              ? `Unpinned files older than ${plural(first.retention_days, "day")} are removed${first.next_run_at ? `; next run ${formatDateTime(first.next_run_at)}` : ""}.`
               : "Retention is off: files stay until someone deletes them. Set a number of days under General."}
           </CardDescription>
         </div>

@@ -4,7 +4,7 @@ import { EmptyState } from "@/components/ui/empty-state";
 import { Progress } from "@/components/ui/progress";
 import { Skeleton } from "@/components/ui/skeleton";
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
-import { formatBytes, formatDateTime, formatPercent } from "@/lib/format";
+import { formatBytes, formatDateTime, formatPercent, plural } from "@/lib/format";
 import { useStorage } from "@/features/files/api/get-storage";
 
 /** Admins: the whole library, the disk, and every user's usage against their quota. */
@@ -40,7 +40,7 @@ export function StorageUsageCard() {
               </div>
               <div>
                 <dt className="text-muted-foreground">Retention</dt>
-                <dd className="text-lg font-semibold">{data.retention.days ? `${data.retention.days} days` : "Off"}</dd>
+                <dd className="text-lg font-semibold">{data.retention.days ? plural(data.retention.days, "day") : "Off"}</dd>
               </div>
             </dl>
             {data.total_disk_bytes != null && data.free_disk_bytes != null && (

@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState } from "react";
 import type { StreamStatus } from "@/lib/sse/use-event-stream";
-import { backoffDelay } from "@/lib/sse/use-event-stream";
+import { backoffDelay, resumeUrl } from "@/lib/sse/use-event-stream";
 import type { LogEntry } from "@/features/logs/utils/log-filters";
 
 export const logTailUrl = "/api/v1/events?scope=all&types=log.appended";
@@ -8,8 +8,10 @@ export const logTailUrl = "/api/v1/events?scope=all&types=log.appended";
 /**
  * The live log tail: `log.appended` from everyone's event stream (admins),
  * on its own EventSource while `enabled`, reconnecting with backoff.
- * `onMissed` is called when records may have been missed (a reconnect, a
- * resync, a record too large to cross nodes), so the list can refetch.
+ * A reconnect resumes after the last record read (the server replays what
+ * was missed). `onMissed` is called when records may have been missed (a
+ * resync, a reconnect with no position yet, a record too large to cross
+ * nodes), so the list can refetch.
  */
 export function useLogTail(enabled: boolean, onEntry: (e: LogEntry) => void, onMissed: () => void): StreamStatus | "off" {
   const [status, setStatus] = useState<StreamStatus>("connecting");
@@ -25,11 +27,12 @@ export function useLogTail(enabled: boolean, onEntry: (e: LogEntry) => void, onM
     let attempt = 0;
     let opened = false;
     let stopped = false;
+    let lastId = "";
     setStatus("connecting");
     const connect = () => {
-      es = new EventSource(logTailUrl, { withCredentials: true });
+      es = new EventSource(resumeUrl(logTailUrl, lastId), { withCredentials: true });
       es.onopen = () => {
-        if (opened) handlers.current.onMissed();
+        if (opened && !lastId) handlers.current.onMissed();
         opened = true;
         attempt = 0;
         setStatus("live");
@@ -41,6 +44,7 @@ export function useLogTail(enabled: boolean, onEntry: (e: LogEntry) => void, onM
         timer = setTimeout(connect, backoffDelay(attempt++));
       };
       es.addEventListener("log.appended", (ev) => {
+        if ((ev as MessageEvent).lastEventId) lastId = (ev as MessageEvent).lastEventId;
         try {
           const data = JSON.parse((ev as MessageEvent<string>).data) as LogEntry | { truncated: true };
           if ("truncated" in data && data.truncated) handlers.current.onMissed();
@@ -49,7 +53,10 @@ export function useLogTail(enabled: boolean, onEntry: (e: LogEntry) => void, onM
           handlers.current.onMissed();
         }
       });
-      es.addEventListener("events.resync", () => handlers.current.onMissed());
+      es.addEventListener("events.resync", (ev) => {
+        if ((ev as MessageEvent).lastEventId) lastId = (ev as MessageEvent).lastEventId;
+        handlers.current.onMissed();
+      });
     };
     connect();
     return () => {

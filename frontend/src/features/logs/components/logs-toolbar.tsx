@@ -1,4 +1,5 @@
 import { SearchIcon } from "lucide-react";
+import { Button } from "@/components/ui/button";
 import { Input } from "@/components/ui/input";
 import { Label } from "@/components/ui/label";
 import { Select, SelectContent, SelectItem, SelectTrigger, SelectValue } from "@/components/ui/select";
@@ -14,7 +15,11 @@ const levelLabels: Record<LogFilters["level"], string> = {
   error: "Errors only",
 };
 
-/** Text, level, sources, time range and "audit only"; every change goes to the URL. */
+/**
+ * Text, level, sources, time range, "audit only" and "show everything" (the
+ * per-request lines and queue bookkeeping hidden by default); every change
+ * goes to the URL.
+ */
 export function LogsToolbar({ value, onChange }: { value: LogFilters; onChange: (f: LogFilters) => void }) {
   const set = <K extends keyof LogFilters>(k: K, v: LogFilters[K]) => onChange({ ...value, [k]: v });
   return (
@@ -74,6 +79,22 @@ export function LogsToolbar({ value, onChange }: { value: LogFilters; onChange: 
           <Switch id="logs-audit" checked={value.audit === "only"} onCheckedChange={(on) => set("audit", on ? "only" : "all")} />
           <Label htmlFor="logs-audit" className="font-normal">
             Audit trail only
+          </Label>
+        </div>
+        {value.download && (
+          <div className="flex h-9 items-center gap-2 text-sm" role="status">
+            <span>
+              One download's records (<code className="text-xs">{value.download.slice(0, 8)}…</code>)
+            </span>
+            <Button variant="ghost" size="sm" onClick={() => set("download", "")}>
+              Show all
+            </Button>
+          </div>
+        )}
+        <div className="flex h-9 items-center gap-2">
+          <Switch id="logs-everything" checked={value.everything === "on"} onCheckedChange={(on) => set("everything", on ? "on" : "off")} />
+          <Label htmlFor="logs-everything" className="font-normal">
+            Show everything
           </Label>
         </div>
       </div>

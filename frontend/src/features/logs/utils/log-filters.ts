@@ -44,13 +44,21 @@ export type LogFilters = {
   from: string; // datetime-local, for range=custom
   to: string;
   audit: "all" | "only";
+  /** "on" shows routine records too (a line per request, the queue's bookkeeping). */
+  everything: "off" | "on";
+  /** A download's id: only its records (the failed download's "log records" link). */
+  download: string;
 };
 
-export const defaultLogFilters: LogFilters = { level: "all", source: "", q: "", range: "all", from: "", to: "", audit: "all" };
+/** Sources whose records below warn are routine (the server's logs.RoutineSources). */
+export const routineSources: LogSource[] = ["http", "queue"];
+
+export const defaultLogFilters: LogFilters = { level: "all", source: "", q: "", range: "all", from: "", to: "", audit: "all", everything: "off", download: "" };
 export const allowedLogFilters = {
   level: ["all", ...levels],
   range: Object.keys(ranges),
   audit: ["all", "only"],
+  everything: ["off", "on"],
 };
 
 export type LogsParams = Omit<LogListParams, "cursor">;
@@ -74,6 +82,9 @@ export function toLogsParams(f: LogFilters, now = Date.now()): LogsParams {
   if (src.length > 0) p.source = src;
   if (f.q.trim()) p.q = f.q.trim();
   if (f.audit === "only") p.audit = true;
+  if (/^[0-9a-f-]{36}$/i.test(f.download)) p.download_id = f.download;
+  // Routine records are hidden unless asked for, or a source was picked on purpose.
+  if (f.everything !== "on" && src.length === 0 && !p.download_id) p.hide_routine = true;
   if (f.range === "custom") {
     p.from = localToIso(f.from);
     p.to = localToIso(f.to);
@@ -104,6 +115,7 @@ export function matchesLogParams(e: LogEntry, p: LogsParams): boolean {
     if (!wanted.includes(e.source)) return false;
   }
   if (p.audit !== undefined && e.audit !== p.audit) return false;
+  if (p.hide_routine && routineSources.includes(e.source) && rank[e.level] < rank.warn) return false;
   if (p.from && e.time < p.from) return false;
   if (p.to && e.time >= p.to) return false;
   if (p.download_id && e.download_id !== p.download_id) return false;

@@ -14,8 +14,10 @@ import { Switch } from "@/components/ui/switch";
 import { byteUnits, durationUnits, UnitInput } from "@/components/ui/unit-input";
 import type { Schemas } from "@/lib/api/client";
 import { applyServerErrors } from "@/lib/api/errors";
+import { useReportDirty } from "@/lib/unsaved-changes";
 import { useSettings } from "@/features/settings/api/get-settings";
 import { useUpdateSettings } from "@/features/settings/api/update-settings";
+import { LibraryRelayout } from "@/features/settings/components/library-relayout";
 
 const int = (min: number, max: number) =>
   z
@@ -46,6 +48,17 @@ const schema = z
     session_absolute_timeout_seconds: seconds,
     api_key_default_expiry_days: optInt(1, 3650, "never"),
     api_key_max_expiry_days: optInt(1, 3650, "no limit"),
+    // limits: empty sizes and durations mean no limit (0 on the wire)
+    max_download_seconds: z.number().min(0, "Not negative").max(2_592_000, "At most 30 days").nullable(),
+    max_download_bytes: bytes.nullable(),
+    live_streams_allowed: z.boolean(),
+    max_running_downloads_per_user: int(0, 1000),
+    max_probes_per_user: int(1, 64),
+    max_concurrent_probes: int(1, 64),
+    // library layout
+    media_server_layout: z.boolean(),
+    video_template: z.string().max(300, "At most 300 characters"),
+    music_template: z.string().max(300, "At most 300 characters"),
   })
   .refine((v) => v.session_idle_timeout_seconds <= v.session_absolute_timeout_seconds, {
     path: ["session_idle_timeout_seconds"],
@@ -65,6 +78,16 @@ type G = Schemas["GlobalSettings"];
 const str = (n: number | null) => (n == null ? "" : String(n));
 const num = (s: string) => (s.trim() === "" ? null : Number(s));
 
+const defaultLimits: NonNullable<G["limits"]> = {
+  max_download_seconds: 21600,
+  max_download_bytes: 20 * 1024 ** 3,
+  live_streams_allowed: false,
+  max_running_downloads_per_user: 4,
+  max_probes_per_user: 2,
+  max_concurrent_probes: 4,
+};
+const noneIfZero = (n: number) => (n === 0 ? null : n);
+
 const toValues = (g: G): Values => ({
   default_concurrency: String(g.default_concurrency),
   min_free_disk_bytes: g.min_free_disk_bytes,
@@ -77,6 +100,15 @@ const toValues = (g: G): Values => ({
   session_absolute_timeout_seconds: g.session_absolute_timeout_seconds,
   api_key_default_expiry_days: str(g.api_key_default_expiry_days),
   api_key_max_expiry_days: str(g.api_key_max_expiry_days),
+  max_download_seconds: noneIfZero((g.limits ?? defaultLimits).max_download_seconds),
+  max_download_bytes: noneIfZero((g.limits ?? defaultLimits).max_download_bytes),
+  live_streams_allowed: (g.limits ?? defaultLimits).live_streams_allowed,
+  max_running_downloads_per_user: String((g.limits ?? defaultLimits).max_running_downloads_per_user),
+  max_probes_per_user: String((g.limits ?? defaultLimits).max_probes_per_user),
+  max_concurrent_probes: String((g.limits ?? defaultLimits).max_concurrent_probes),
+  media_server_layout: g.library?.layout === "media_server",
+  video_template: g.library?.video_template ?? "",
+  music_template: g.library?.music_template ?? "",
 });
 
 const toSettings = (v: Values): G => ({
@@ -91,6 +123,19 @@ const toSettings = (v: Values): G => ({
   session_absolute_timeout_seconds: v.session_absolute_timeout_seconds,
   api_key_default_expiry_days: num(v.api_key_default_expiry_days),
   api_key_max_expiry_days: num(v.api_key_max_expiry_days),
+  limits: {
+    max_download_seconds: v.max_download_seconds ?? 0,
+    max_download_bytes: v.max_download_bytes ?? 0,
+    live_streams_allowed: v.live_streams_allowed,
+    max_running_downloads_per_user: Number(v.max_running_downloads_per_user),
+    max_probes_per_user: Number(v.max_probes_per_user),
+    max_concurrent_probes: Number(v.max_concurrent_probes),
+  },
+  library: {
+    layout: v.media_server_layout ? "media_server" : "default",
+    video_template: v.video_template.trim(),
+    music_template: v.music_template.trim(),
+  },
 });
 
 const fields = [
@@ -130,21 +175,27 @@ function SwitchField({ id, label, hint, checked, onChange }: { id: string; label
   );
 }
 
-/** Every global setting, with its unit and what it does; saved as a whole. */
-export function GlobalSettingsForm() {
+/**
+ * Every global setting, with its unit and what it does; saved as a whole.
+ * `multiNode`: more than one node reports in, so "per node" means something.
+ */
+export function GlobalSettingsForm({ multiNode = false }: { multiNode?: boolean }) {
   const { data, isPending } = useSettings();
   const update = useUpdateSettings();
   const form = useForm<Values>({ resolver: zodResolver(schema), values: data ? toValues(data) : undefined, resetOptions: { keepDirtyValues: true } });
   const { errors, isSubmitting, isDirty } = form.formState;
+  useReportDirty("settings-general", isDirty);
   const c = form.control;
 
   const save = form.handleSubmit(async (v) => {
     try {
       const saved = await update.mutateAsync(toSettings(v));
-      form.reset(toValues(saved));
-      toast.success("Settings saved", { description: "They apply on every node at once." });
+      form.reset(toValues(saved), { keepDirtyValues: false }); // useForm's resetOptions would keep the edits
+      toast.success("Settings saved", { description: multiNode ? "They apply on every node at once." : "They apply at once." });
     } catch (err) {
-      applyServerErrors(err, form.setError, fields);
+      applyServerErrors(err, form.setError, fields, {
+        aliases: { "library.video_template": "video_template", "library.music_template": "music_template", "library.layout": "media_server_layout" },
+      });
     }
   });
 
@@ -160,12 +211,13 @@ export function GlobalSettingsForm() {
     <Card>
       <CardHeader>
         <CardTitle>General</CardTitle>
-        <CardDescription>Settings for the whole installation. They apply on every node without a restart.</CardDescription>
+        <CardDescription>Settings for the whole installation. {multiNode ? "They apply on every node without a restart." : "They apply without a restart."}</CardDescription>
       </CardHeader>
       <CardContent>
         <form onSubmit={save} noValidate className="grid gap-8" aria-label="General settings">
           <Section title="Downloads">
-            <FormField id="g-concurrency" label="Downloads at once per node" hint="For nodes without their own DOWNLINK_WORKERS; 0 pauses them." error={errors.default_concurrency?.message}>
+            <FormField id="g-concurrency" label={multiNode ? "Downloads at once per node" : "Downloads at once"}
+              hint={multiNode ? "For nodes without their own DOWNLINK_WORKERS; 0 pauses them." : "Unless DOWNLINK_WORKERS sets it; 0 pauses downloads."} error={errors.default_concurrency?.message}>
               {(a) => <Input type="number" inputMode="numeric" min={0} max={64} {...a} {...form.register("default_concurrency")} />}
             </FormField>
             <div className="grid content-start gap-4">
@@ -213,6 +265,68 @@ export function GlobalSettingsForm() {
             <FormField id="g-log-retention" label="Log retention (days)" hint="Log and audit records older than this are deleted." error={errors.log_retention_days?.message}>
               {(a) => <Input type="number" inputMode="numeric" min={1} max={3650} {...a} {...form.register("log_retention_days")} />}
             </FormField>
+            <Controller
+              control={c}
+              name="media_server_layout"
+              render={({ field }) => (
+                <SwitchField
+                  id="g-media-layout"
+                  label="Media-server library layout"
+                  hint="File new downloads by channel and date with Kodi/Jellyfin .nfo files and thumbnails (music by artist and album). Existing files move with Move existing files below."
+                  checked={field.value}
+                  onChange={field.onChange}
+                />
+              )}
+            />
+            {form.watch("media_server_layout") && (
+              <>
+                <FormField id="g-video-template" label="Video path" hint="Empty: {channel}/Season {year}/{date} {title} [{id}]" error={errors.video_template?.message}>
+                  {(a) => <Input spellCheck={false} placeholder="{channel}/Season {year}/{date} {title} [{id}]" {...a} {...form.register("video_template")} />}
+                </FormField>
+                <FormField id="g-music-template" label="Music path" hint="Empty: {artist}/{album}/{track_number} {title}" error={errors.music_template?.message}>
+                  {(a) => <Input spellCheck={false} placeholder="{artist}/{album}/{track_number} {title}" {...a} {...form.register("music_template")} />}
+                </FormField>
+              </>
+            )}
+            <LibraryRelayout dirty={isDirty} />
+          </Section>
+
+          <Section title="Limits">
+            <FormField id="g-max-duration" label="Longest download" hint="A download running longer is stopped (too_long); empty for no limit. Platforms may override it." error={errors.max_download_seconds?.message}>
+              {(a) => (
+                <Controller
+                  control={c}
+                  name="max_download_seconds"
+                  render={({ field }) => <UnitInput {...a} value={field.value} onChange={field.onChange} units={durationUnits} placeholder="No limit" unitLabel="Unit of the longest download" />}
+                />
+              )}
+            </FormField>
+            <FormField id="g-max-size" label="Largest download" hint="A download growing past this is stopped (too_large); empty for no limit. Platforms may override it." error={errors.max_download_bytes?.message}>
+              {(a) => (
+                <Controller
+                  control={c}
+                  name="max_download_bytes"
+                  render={({ field }) => <UnitInput {...a} value={field.value} onChange={field.onChange} units={byteUnits} placeholder="No limit" unitLabel="Unit of the largest download" />}
+                />
+              )}
+            </FormField>
+            <FormField id="g-max-running" label="Downloads at once per user" hint={`One user's downloads running at once${multiNode ? ", across nodes" : ""}; the rest wait. 0 for no cap.`} error={errors.max_running_downloads_per_user?.message}>
+              {(a) => <Input type="number" inputMode="numeric" min={0} max={1000} {...a} {...form.register("max_running_downloads_per_user")} />}
+            </FormField>
+            <FormField id="g-max-probes-user" label="Probes at once per user" hint="More get “too many requests” until one finishes." error={errors.max_probes_per_user?.message}>
+              {(a) => <Input type="number" inputMode="numeric" min={1} max={64} {...a} {...form.register("max_probes_per_user")} />}
+            </FormField>
+            <FormField id="g-max-probes" label={multiNode ? "Probes at once per node" : "Probes at once"}
+              hint={multiNode ? "Everyone's probes together on one node." : "Everyone's link previews together."} error={errors.max_concurrent_probes?.message}>
+              {(a) => <Input type="number" inputMode="numeric" min={1} max={64} {...a} {...form.register("max_concurrent_probes")} />}
+            </FormField>
+            <Controller
+              control={c}
+              name="live_streams_allowed"
+              render={({ field }) => (
+                <SwitchField id="g-live" label="Live streams" hint="Allow downloading live streams (they run until the longest-download limit). Off, they are refused." checked={field.value} onChange={field.onChange} />
+              )}
+            />
           </Section>
 
           <Section title="Sessions and API keys">

@@ -59,6 +59,41 @@ describe("PlatformCard cookies", () => {
     await waitFor(() => expect(fetch).toHaveBeenCalledTimes(1));
     const body = await fetch.mock.calls[0]![0].json();
     expect(body.max_concurrent).toBe(4);
+    // The pacing and the remote-components choice go back as they were.
+    expect(body.min_start_interval_seconds).toBe(6);
+    expect(body.options.youtube.remote_components).toEqual([]);
     expect("cookies" in body).toBe(false);
+  });
+
+  it("edits the pacing between job starts and allows remote solver scripts", async () => {
+    const fetch = vi.fn(async (_req: Request) => jsonResponse(200, makePlatformSettings()));
+    vi.stubGlobal("fetch", fetch);
+    renderWithClient(<PlatformCard settings={makePlatformSettings()} />);
+    const card = screen.getByRole("region", { name: "YouTube" });
+    const pacing = within(card).getByLabelText("Pause between job starts");
+    expect(pacing).toHaveValue(6);
+    await userEvent.clear(pacing);
+    await userEvent.type(pacing, "12");
+    await userEvent.click(within(card).getByLabelText("From yt-dlp-ejs on GitHub (recommended)"));
+    await userEvent.click(within(card).getByRole("button", { name: "Save YouTube" }));
+    await waitFor(() => expect(fetch).toHaveBeenCalledTimes(1));
+    const body = await fetch.mock.calls[0]![0].json();
+    expect(body.min_start_interval_seconds).toBe(12);
+    expect(body.options.youtube.remote_components).toEqual(["ejs:github"]);
+  });
+});
+
+describe("PlatformCard discard", () => {
+  it("Discard changes puts back what is stored (the form's keep-edits option made it do nothing)", async () => {
+    vi.stubGlobal("fetch", vi.fn());
+    renderWithClient(<PlatformCard settings={makePlatformSettings()} />);
+    const max = screen.getByLabelText("Max concurrent downloads");
+    await userEvent.clear(max);
+    await userEvent.type(max, "4");
+    fireEvent.change(screen.getByLabelText("cookies.txt"), { target: { value: badCookies } });
+    await userEvent.click(screen.getByRole("button", { name: "Discard changes" }));
+    await waitFor(() => expect(max).toHaveValue(2));
+    expect(screen.getByLabelText("cookies.txt")).toHaveValue("");
+    expect(screen.getByRole("button", { name: "Save YouTube" })).toBeDisabled();
   });
 });

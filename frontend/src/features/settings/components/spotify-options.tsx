@@ -10,7 +10,19 @@ import { Select, SelectContent, SelectItem, SelectTrigger, SelectValue } from "@
 import type { Schemas } from "@/lib/api/client";
 import { applyServerErrors } from "@/lib/api/errors";
 import { useTestSpotify } from "@/features/settings/api/test-spotify";
+import { SpotifyAccount } from "@/features/settings/components/spotify-account";
 import type { PlatformValues, SearchBackend } from "@/features/settings/utils/platform-form";
+
+const testTitles: Record<Schemas["SpotifyTestResult"]["reason"], string> = {
+  ok: "Connected",
+  no_credentials: "No credentials: public pages only",
+  invalid_credentials: "Credentials refused",
+  premium_required: "The Spotify app's owner needs Premium",
+  forbidden: "Access refused",
+  rate_limited: "Rate limited",
+  account_revoked: "Connected account no longer valid",
+  unreachable: "Spotify did not answer",
+};
 
 const backends: Record<SearchBackend, string> = {
   auto: "Automatic (ISRC, then YouTube Music, then YouTube)",
@@ -18,10 +30,18 @@ const backends: Record<SearchBackend, string> = {
   youtube: "YouTube videos",
 };
 
+/** What each way of reading Spotify gives, from no setup to the most. */
+const modes = [
+  { title: "No setup", text: "Track, album and playlist links work from Spotify's public pages: titles, artists, durations and order (a playlist's first 100 tracks). No ISRC: matching uses artists, title and duration." },
+  { title: "App credentials", text: "A client id and secret from developer.spotify.com add each track's ISRC, album and cover (the ISRC finds the exact recording). Spotify requires the app's owner to have Premium." },
+  { title: "Connected account", text: "Reads the playlists your account owns or collaborates on, private ones included, in full." },
+];
+
 /**
  * Spotify Web API credentials (the secret is write-only: only whether one is
- * stored is known) and where tracks are looked for, with a connection test
- * that tries what is in the form without saving it.
+ * stored is known), where tracks are looked for and the optional connected
+ * account, with a connection test that tries what is in the form without
+ * saving it.
  */
 export function SpotifyOptions({
   control,
@@ -30,6 +50,7 @@ export function SpotifyOptions({
   getValues,
   setError,
   secretSet,
+  clientIdSet,
   onRemoveSecret,
 }: {
   control: Control<PlatformValues>;
@@ -38,6 +59,7 @@ export function SpotifyOptions({
   getValues: UseFormGetValues<PlatformValues>;
   setError: UseFormSetError<PlatformValues>;
   secretSet: boolean;
+  clientIdSet: boolean;
   onRemoveSecret: () => void;
 }) {
   const test = useTestSpotify();
@@ -60,8 +82,16 @@ export function SpotifyOptions({
 
   return (
     <fieldset className="min-w-0 grid grid-cols-1 gap-4 sm:grid-cols-2">
-      <legend className="mb-2 text-sm font-medium">Spotify Web API</legend>
-      <FormField id="spotify-client-id" label="Client ID" hint="From developer.spotify.com; without it, single tracks fall back to their title only." error={e?.client_id?.message}>
+      <legend className="mb-2 text-sm font-medium">Spotify</legend>
+      <ul className="grid gap-2 text-sm sm:col-span-2 sm:grid-cols-3" aria-label="What each setup gives">
+        {modes.map((m) => (
+          <li key={m.title} className="rounded-md border bg-muted/30 p-3">
+            <p className="font-medium">{m.title}</p>
+            <p className="text-muted-foreground">{m.text}</p>
+          </li>
+        ))}
+      </ul>
+      <FormField id="spotify-client-id" label="Client ID" hint="From developer.spotify.com (optional): adds ISRCs, albums and covers." error={e?.client_id?.message}>
         {(a) => <Input autoComplete="off" spellCheck={false} className="font-mono" {...a} {...register("options.spotify.client_id")} />}
       </FormField>
       <FormField
@@ -95,6 +125,9 @@ export function SpotifyOptions({
       <FormField id="spotify-token-url" label="Token URL" error={e?.token_url?.message}>
         {(a) => <Input type="url" inputMode="url" spellCheck={false} {...a} {...register("options.spotify.token_url")} />}
       </FormField>
+      <FormField id="spotify-embed-url" label="Public pages URL" hint="Where the no-setup track lists are read (open.spotify.com)." error={e?.embed_base_url?.message}>
+        {(a) => <Input type="url" inputMode="url" spellCheck={false} {...a} {...register("options.spotify.embed_base_url")} />}
+      </FormField>
       <FormField id="spotify-backend" label="Find the audio on" className="sm:col-span-2" error={e?.search_backend?.message}>
         {(a) => (
           <Controller
@@ -126,17 +159,18 @@ export function SpotifyOptions({
         </div>
         <div role="status" data-testid="spotify-test-result">
           {test.data && !test.isPending && (
-            <Alert variant={test.data.ok ? "success" : "destructive"} title={test.data.ok ? "Connected" : "Connection failed"}>
+            <Alert variant={test.data.ok ? "success" : test.data.reason === "no_credentials" ? "info" : "destructive"} title={testTitles[test.data.reason]}>
               {test.data.message}
             </Alert>
           )}
         </div>
       </div>
+      <SpotifyAccount hasClientId={clientIdSet} />
       <ConfirmDialog
         open={confirm}
         onOpenChange={setConfirm}
         title="Remove the Spotify client secret?"
-        description="Albums and playlists cannot be read from Spotify until new credentials are saved."
+        description="Tracks, albums and playlists are then read from Spotify's public pages, without ISRCs, until new credentials are saved."
         confirmLabel="Remove secret"
         onConfirm={onRemoveSecret}
       />

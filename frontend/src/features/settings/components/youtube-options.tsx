@@ -69,6 +69,42 @@ export function YoutubeOptions({
           </fieldset>
         )}
       />
+      <FormField
+        id="youtube-pot-provider"
+        label="PO-token provider"
+        hint="Base URL of a bgutil-ytdlp-pot-provider sidecar (e.g. http://bgutil:4416); needs its plugin in DOWNLINK_YTDLP_PLUGIN_DIR. Only for servers YouTube blocks; see docs/youtube.md. Empty for none."
+        error={e?.po_token_provider_url?.message}
+      >
+        {(a) => <Input placeholder="http://bgutil:4416" autoComplete="off" {...a} {...register("options.youtube.po_token_provider_url")} />}
+      </FormField>
+      <Controller
+        control={control}
+        name="options.youtube.remote_components"
+        render={({ field }) => (
+          <fieldset className="min-w-0 grid gap-2 sm:col-span-2">
+            <legend className="mb-1 text-sm font-medium">Challenge solver scripts from outside (remote components)</legend>
+            <p className="text-xs text-muted-foreground">
+              Lets yt-dlp download its YouTube challenge solver scripts when the installed ones are missing or too old. That is code
+              fetched at download time and run by the JavaScript runtime: leave off unless the System page says the solver is missing
+              its scripts.
+            </p>
+            <div className="flex flex-wrap gap-x-4 gap-y-2">
+              {(["ejs:github", "ejs:npm"] as const).map((c) => (
+                <div key={c} className="flex items-center gap-2">
+                  <Checkbox
+                    id={`youtube-rc-${c}`}
+                    checked={field.value.includes(c)}
+                    onCheckedChange={(on) => field.onChange(on === true ? [...field.value, c] : field.value.filter((x) => x !== c))}
+                  />
+                  <Label htmlFor={`youtube-rc-${c}`} className="font-normal">
+                    {c === "ejs:github" ? "From yt-dlp-ejs on GitHub (recommended)" : "From npm"}
+                  </Label>
+                </div>
+              ))}
+            </div>
+          </fieldset>
+        )}
+      />
     </fieldset>
   );
 }

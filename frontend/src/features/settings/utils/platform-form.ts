@@ -11,12 +11,22 @@ export type PlatformValues = {
   max_concurrent: string;
   rate_limit_bytes_per_second: number | null;
   sleep_between_requests_seconds: string;
+  min_start_interval_seconds: string;
   proxy: string;
   /** A new cookies.txt; "" keeps the stored one. */
   cookies: string;
   options: {
-    youtube: { subtitle_languages: string; sponsorblock_categories: S["SponsorBlockCategory"][]; auto_captions: boolean };
-    spotify: { client_id: string; client_secret: string; api_base_url: string; token_url: string; search_backend: SearchBackend };
+    youtube: {
+      subtitle_languages: string;
+      sponsorblock_categories: S["SponsorBlockCategory"][];
+      auto_captions: boolean;
+      remote_components: NonNullable<S["YouTubeOptions"]["remote_components"]>;
+      /** Kept as stored (set through the API; see docs/youtube.md). */
+      extractor_args: Record<string, string>;
+      po_token_provider_url: string;
+    };
+    spotify: { client_id: string; client_secret: string; api_base_url: string; token_url: string; embed_base_url: string; search_backend: SearchBackend };
+    instagram: { base_url: string };
   };
 };
 
@@ -28,16 +38,22 @@ export const platformFields = [
   "max_concurrent",
   "rate_limit_bytes_per_second",
   "sleep_between_requests_seconds",
+  "min_start_interval_seconds",
   "proxy",
   "cookies",
   "options.youtube.subtitle_languages",
   "options.youtube.sponsorblock_categories",
   "options.youtube.auto_captions",
+  "options.youtube.remote_components",
+  "options.youtube.extractor_args",
+  "options.youtube.po_token_provider_url",
   "options.spotify.client_id",
   "options.spotify.client_secret",
   "options.spotify.api_base_url",
   "options.spotify.token_url",
   "options.spotify.search_backend",
+  "options.spotify.embed_base_url",
+  "options.instagram.base_url",
 ];
 
 export function platformValues(s: S["PlatformSettings"]): PlatformValues {
@@ -50,6 +66,7 @@ export function platformValues(s: S["PlatformSettings"]): PlatformValues {
     max_concurrent: String(s.max_concurrent),
     rate_limit_bytes_per_second: s.rate_limit_bytes_per_second,
     sleep_between_requests_seconds: String(s.sleep_between_requests_seconds),
+    min_start_interval_seconds: String(s.min_start_interval_seconds),
     proxy: s.proxy ?? "",
     cookies: "",
     options: {
@@ -57,14 +74,19 @@ export function platformValues(s: S["PlatformSettings"]): PlatformValues {
         subtitle_languages: (yt?.subtitle_languages ?? []).join(", "),
         sponsorblock_categories: yt?.sponsorblock_categories ?? [],
         auto_captions: yt?.auto_captions ?? false,
+        remote_components: yt?.remote_components ?? [],
+        extractor_args: yt?.extractor_args ?? {},
+        po_token_provider_url: yt?.po_token_provider_url ?? "",
       },
       spotify: {
         client_id: sp?.client_id ?? "",
         client_secret: "",
         api_base_url: sp?.api_base_url ?? "https://api.spotify.com",
         token_url: sp?.token_url ?? "https://accounts.spotify.com/api/token",
+        embed_base_url: sp?.embed_base_url ?? "https://open.spotify.com",
         search_backend: sp?.search_backend ?? "auto",
       },
+      instagram: { base_url: s.options.instagram?.base_url ?? "https://www.instagram.com" },
     },
   };
 }
@@ -83,6 +105,9 @@ function options(platform: S["Platform"], v: PlatformValues["options"]): S["Plat
           subtitle_languages: splitList(v.youtube.subtitle_languages),
           sponsorblock_categories: v.youtube.sponsorblock_categories,
           auto_captions: v.youtube.auto_captions,
+          remote_components: v.youtube.remote_components,
+          extractor_args: v.youtube.extractor_args,
+          ...(v.youtube.po_token_provider_url.trim() ? { po_token_provider_url: v.youtube.po_token_provider_url.trim() } : {}),
         },
       };
     case "spotify": {
@@ -90,6 +115,7 @@ function options(platform: S["Platform"], v: PlatformValues["options"]): S["Plat
         client_id: v.spotify.client_id.trim() || null,
         api_base_url: v.spotify.api_base_url.trim(),
         token_url: v.spotify.token_url.trim(),
+        embed_base_url: v.spotify.embed_base_url.trim(),
         search_backend: v.spotify.search_backend,
       };
       // Write-only: sent only when a new one was typed.
@@ -97,7 +123,7 @@ function options(platform: S["Platform"], v: PlatformValues["options"]): S["Plat
       return { spotify: sp };
     }
     case "instagram":
-      return { instagram: {} };
+      return { instagram: { base_url: v.instagram.base_url.trim() } };
     default:
       return {};
   }
@@ -112,6 +138,7 @@ export function toPlatformUpdate(platform: S["Platform"], v: PlatformValues): S[
     max_concurrent: Number(v.max_concurrent),
     rate_limit_bytes_per_second: v.rate_limit_bytes_per_second,
     sleep_between_requests_seconds: Number(v.sleep_between_requests_seconds),
+    min_start_interval_seconds: Number(v.min_start_interval_seconds),
     proxy: v.proxy.trim() || null,
     options: options(platform, v.options),
   };

@@ -1,6 +1,6 @@
 import { z } from "zod";
+import { presets } from "@/lib/presets";
 
-const presets = ["best", "2160p", "1440p", "1080p", "720p", "480p", "360p", "audio"] as const;
 const audioFormats = ["mp3", "m4a", "opus", "flac"] as const;
 const sponsor = ["sponsor", "intro", "outro", "selfpromo", "preview", "filler", "interaction", "music_offtopic", "hook"] as const;
 
@@ -25,6 +25,10 @@ export const platformSchema = z.object({
     .string()
     .trim()
     .refine((v) => v !== "" && Number.isFinite(Number(v)) && Number(v) >= 0 && Number(v) <= 60, "Between 0 and 60 seconds"),
+  min_start_interval_seconds: z
+    .string()
+    .trim()
+    .refine((v) => v !== "" && Number.isFinite(Number(v)) && Number(v) >= 0 && Number(v) <= 3600, "Between 0 and 3600 seconds"),
   proxy: z
     .string()
     .trim()
@@ -39,13 +43,21 @@ export const platformSchema = z.object({
       }, "Language codes such as en, de, pt-BR (or all), at most 20"),
       sponsorblock_categories: z.array(z.enum(sponsor)),
       auto_captions: z.boolean(),
+      remote_components: z.array(z.enum(["ejs:npm", "ejs:github"])),
+      extractor_args: z.record(z.string(), z.string()),
+      po_token_provider_url: z
+        .string()
+        .trim()
+        .refine((v) => v === "" || /^https?:\/\/[^\s/@;,]+\/?$/i.test(v), "An http(s) base URL such as http://bgutil:4416, or empty"),
     }),
     spotify: z.object({
       client_id: z.string().trim().max(200),
       client_secret: z.string().max(200),
       api_base_url: httpUrl,
       token_url: httpUrl,
+      embed_base_url: httpUrl,
       search_backend: z.enum(["auto", "youtube_music", "youtube"]),
     }),
+    instagram: z.object({ base_url: httpUrl }),
   }),
 });

@@ -43,4 +43,33 @@ describe("ReadinessBanner", () => {
     renderWithClient(<ReadinessBanner />);
     expect(await screen.findByRole("status")).toHaveTextContent(/yt-dlp 2025\.01\.01 is older than 2026\.07\.04/);
   });
+
+  it("tells admins while the YouTube challenge solver is not ready", async () => {
+    const youtube_solver = {
+      status: "missing",
+      runtime: "deno",
+      runtime_name: "",
+      runtime_version: "",
+      providers: [],
+      ejs_version: "",
+      ytdlp_version: "2026.10.26",
+      message: "No JavaScript runtime found for yt-dlp's YouTube challenge solver: install Deno 2.3 or newer.",
+      checked_at: "2026-12-07T03:40:00Z",
+    };
+    vi.stubGlobal("fetch", vi.fn(async () => jsonResponse(200, system({ youtube_solver }))));
+    renderWithClient(<ReadinessBanner />);
+    expect(await screen.findByRole("status")).toHaveTextContent(/YouTube challenge solver missing: No JavaScript runtime found/);
+  });
+
+  it("says nothing while the solver is ready or still being checked", async () => {
+    for (const status of ["ready", "unknown"]) {
+      const youtube_solver = { status, runtime: "deno", runtime_name: "deno", runtime_version: "2.9.6", providers: ["deno"], ejs_version: "", ytdlp_version: "", message: "", checked_at: "2026-12-07T03:40:00Z" };
+      const fetch = vi.fn(async () => jsonResponse(200, system({ youtube_solver })));
+      vi.stubGlobal("fetch", fetch);
+      const { container, unmount } = renderWithClient(<ReadinessBanner />);
+      await vi.waitFor(() => expect(fetch).toHaveBeenCalled());
+      expect(container).toBeEmptyDOMElement();
+      unmount();
+    }
+  });
 });

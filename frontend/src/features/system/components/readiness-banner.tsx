@@ -11,6 +11,10 @@ export function ReadinessBanner() {
   if (data.ytdlp.outdated && !warnings.some((w) => /yt-dlp/i.test(w))) {
     warnings.push(`yt-dlp ${data.ytdlp.version ?? ""} is older than ${data.ytdlp.safe_version}; update it.`);
   }
+  const solver = data.youtube_solver;
+  if (solver && solver.status !== "ready" && solver.status !== "unknown" && !warnings.some((w) => /challenge solver/i.test(w))) {
+    warnings.push(`YouTube challenge solver ${solver.status}: ${solver.message}`);
+  }
   if (data.ready && problems.length === 0 && warnings.length === 0) return null;
   const severe = !data.ready || problems.length > 0;
   const Icon = severe ? OctagonAlertIcon : AlertTriangleIcon;

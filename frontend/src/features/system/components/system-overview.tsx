@@ -5,8 +5,9 @@ import { Card, CardContent, CardHeader, CardTitle } from "@/components/ui/card";
 import { EmptyState } from "@/components/ui/empty-state";
 import { Progress } from "@/components/ui/progress";
 import { Skeleton } from "@/components/ui/skeleton";
-import { formatBytes, formatDuration, formatRelative } from "@/lib/format";
+import { formatBytes, formatRelative, formatUptime } from "@/lib/format";
 import { useSystem } from "@/features/system/api/get-system";
+import { YouTubeSolverCard } from "@/features/system/components/youtube-solver-card";
 
 function Row({ label, children }: { label: string; children: React.ReactNode }) {
   return (
@@ -53,21 +54,26 @@ export function SystemOverview() {
         </CardHeader>
         <CardContent>
           <dl>
+            {/* Versions and paths are for admins; a user's view has them empty. */}
             <Row label="Downlink">
-              {data.version} {data.commit && <span className="text-muted-foreground">({data.commit})</span>}
+              {data.version || "shown to admins"} {data.commit && <span className="text-muted-foreground">({data.commit})</span>}
             </Row>
-            <Row label="Go">{data.go_version}</Row>
+            {data.go_version && <Row label="Go">{data.go_version}</Row>}
             <Row label="yt-dlp">
               <span className="inline-flex flex-wrap items-center justify-end gap-2">
-                {data.ytdlp.found ? data.ytdlp.version : "not found"}
-                {data.ytdlp.found && <Ok ok={!data.ytdlp.outdated && !data.ytdlp.too_old} yes="current" no={data.ytdlp.too_old ? "too old" : "outdated"} />}
+                {!data.ytdlp.found ? "not found" : data.ytdlp.version ? `${data.ytdlp.version} (${data.ytdlp.source})` : "installed"}
+                {data.ytdlp.found && <Ok
+                    ok={!data.ytdlp.outdated && !data.ytdlp.too_old}
+                    yes="no known security issues"
+                    no={data.ytdlp.too_old ? "too old" : "security fixes missing"}
+                  />}
               </span>
             </Row>
-            <Row label="ffmpeg">{data.ffmpeg.found ? data.ffmpeg.version : "not found"}</Row>
+            <Row label="ffmpeg">{data.ffmpeg.found ? data.ffmpeg.version || "installed" : "not found"}</Row>
             <Row label="Node">
               {data.node.name} ({data.node.role})
             </Row>
-            {data.uptime_seconds != null && <Row label="Uptime">{formatDuration(data.uptime_seconds)}</Row>}
+            {data.uptime_seconds != null && <Row label="Uptime">{formatUptime(data.uptime_seconds)}</Row>}
           </dl>
         </CardContent>
       </Card>
@@ -97,6 +103,7 @@ export function SystemOverview() {
           </dl>
         </CardContent>
       </Card>
+      {data.youtube_solver && <YouTubeSolverCard solver={data.youtube_solver} />}
       <Card>
         <CardHeader>
           <CardTitle className="flex items-center gap-2">

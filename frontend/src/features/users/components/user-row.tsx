@@ -1,4 +1,4 @@
-import { BanIcon, CircleCheckIcon, HardDriveIcon, LogOutIcon, MoreHorizontalIcon } from "lucide-react";
+import { BanIcon, CircleCheckIcon, HardDriveIcon, LogOutIcon, MoreHorizontalIcon, KeyRoundIcon } from "lucide-react";
 import { useState } from "react";
 import { toast } from "sonner";
 import { Badge } from "@/components/ui/badge";
@@ -11,6 +11,7 @@ import { formatBytes, formatDateTime, formatRelative } from "@/lib/format";
 import { cn } from "@/lib/utils";
 import { useRevokeUserSessions } from "@/features/users/api/revoke-user-sessions";
 import { useUpdateUser } from "@/features/users/api/update-user";
+import { ResetLinkDialog } from "@/features/users/components/reset-link-dialog";
 import { QuotaDialog } from "@/features/users/components/quota-dialog";
 
 export type UserUsage = { used_bytes: number; quota_bytes: number | null; files: number };
@@ -42,6 +43,7 @@ export function UserRow({
 }) {
   const [confirm, setConfirm] = useState<Confirm>(null);
   const [quotaOpen, setQuotaOpen] = useState(false);
+  const [resetOpen, setResetOpen] = useState(false);
   const update = useUpdateUser();
   const signOut = useRevokeUserSessions();
   const who = u.name || u.email;
@@ -110,6 +112,11 @@ export function UserRow({
             <DropdownMenuItem onSelect={() => setQuotaOpen(true)}>
               <HardDriveIcon aria-hidden /> Storage quota…
             </DropdownMenuItem>
+            {u.auth_source === "local" && (
+              <DropdownMenuItem onSelect={() => setResetOpen(true)}>
+                <KeyRoundIcon aria-hidden /> Reset password…
+              </DropdownMenuItem>
+            )}
             <DropdownMenuItem onSelect={() => setConfirm("signout")}>
               <LogOutIcon aria-hidden /> Sign out everywhere…
             </DropdownMenuItem>
@@ -126,6 +133,7 @@ export function UserRow({
           </DropdownMenuContent>
         </DropdownMenu>
       </div>
+      <ResetLinkDialog userId={u.id} who={who} open={resetOpen} onOpenChange={setResetOpen} />
       <QuotaDialog user={u} defaultQuota={defaultQuota} open={quotaOpen} onOpenChange={setQuotaOpen} />
       <ConfirmDialog
         open={confirm === "disable"}

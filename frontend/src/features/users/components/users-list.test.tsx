@@ -20,6 +20,7 @@ const ada: Schemas["User"] = {
   created_at: "2026-10-01T18:20:00Z",
   updated_at: "2026-10-01T18:20:00Z",
   storage_quota_bytes: null,
+  must_change_password: false,
 };
 
 describe("UsersList", () => {

@@ -2,7 +2,6 @@ import { zodResolver } from "@hookform/resolvers/zod";
 import { Loader2Icon } from "lucide-react";
 import { Controller, useForm } from "react-hook-form";
 import { z } from "zod";
-import { platformLabels } from "@/components/platform-icon";
 import { Button } from "@/components/ui/button";
 import { Checkbox } from "@/components/ui/checkbox";
 import { Dialog, DialogClose, DialogContent, DialogDescription, DialogFooter, DialogHeader, DialogTitle } from "@/components/ui/dialog";
@@ -14,6 +13,7 @@ import { Switch } from "@/components/ui/switch";
 import { Textarea } from "@/components/ui/textarea";
 import type { Schemas } from "@/lib/api/client";
 import { applyServerErrors } from "@/lib/api/errors";
+import { usePlatforms } from "@/lib/platforms";
 
 type EventType = Schemas["WebhookEventType"];
 type Platform = Schemas["Platform"];
@@ -22,6 +22,8 @@ export const webhookEvents: { event: EventType; help: string }[] = [
   { event: "download.completed", help: "A download finished; its files are listed in the payload." },
   { event: "download.failed", help: "A download gave up, with the reason." },
   { event: "download.canceled", help: "Someone canceled a download." },
+  { event: "subscription.item_queued", help: "A subscription found a new item and queued its download." },
+  { event: "subscription.checked", help: "A subscription's check finished, with its new items or its error." },
 ];
 
 const schema = z.object({
@@ -32,9 +34,9 @@ const schema = z.object({
     .max(2048)
     .refine((v) => /^https?:\/\/\S+$/i.test(v), "An http:// or https:// URL"),
   description: z.string().trim().max(500, "At most 500 characters"),
-  events: z.array(z.enum(["download.completed", "download.failed", "download.canceled"])).min(1, "Pick at least one event"),
+  events: z.array(z.enum(["download.completed", "download.failed", "download.canceled", "subscription.item_queued", "subscription.checked"])).min(1, "Pick at least one event"),
   user_id: z.string(),
-  platform: z.enum(["any", "youtube", "spotify", "instagram", "generic"]),
+  platform: z.string(),
   enabled: z.boolean(),
 });
 export type WebhookValues = z.infer<typeof schema>;
@@ -78,6 +80,7 @@ export function WebhookFormDialog({
   onSubmit: (body: Schemas["CreateWebhookRequest"]) => Promise<void>;
 }) {
   const form = useForm<WebhookValues>({ resolver: zodResolver(schema), values: valuesOf(webhook) });
+  const platforms = usePlatforms();
   const { errors, isSubmitting } = form.formState;
   const id = webhook ? `wh-${webhook.id}` : "wh-new";
   // The filter may name a user beyond the first page of the directory.
@@ -181,9 +184,9 @@ export function WebhookFormDialog({
                       </SelectTrigger>
                       <SelectContent>
                         <SelectItem value="any">Every platform</SelectItem>
-                        {Object.entries(platformLabels).map(([k, label]) => (
-                          <SelectItem key={k} value={k}>
-                            {label}
+                        {platforms.map((p) => (
+                          <SelectItem key={p.name} value={p.name}>
+                            {p.label}
                           </SelectItem>
                         ))}
                       </SelectContent>

@@ -1,7 +1,6 @@
 import { ChevronRightIcon, MoreHorizontalIcon, PencilIcon, SendIcon, Trash2Icon } from "lucide-react";
 import { useId, useState } from "react";
 import { toast } from "sonner";
-import { platformLabels } from "@/components/platform-icon";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { ConfirmDialog } from "@/components/ui/confirm-dialog";
@@ -18,6 +17,7 @@ import { useUpdateWebhook } from "@/features/webhooks/api/update-webhook";
 import { DeliveryStatus } from "@/features/webhooks/components/delivery-status";
 import { WebhookDeliveries } from "@/features/webhooks/components/webhook-deliveries";
 import { type UserOption, WebhookFormDialog } from "@/features/webhooks/components/webhook-form-dialog";
+import { usePlatforms } from "@/lib/platforms";
 
 /** One webhook: where it goes, what it sends, on/off, its last delivery, and its delivery log on demand. */
 export function WebhookRow({ webhook: w, users }: { webhook: Schemas["Webhook"]; users: UserOption[] }) {
@@ -28,9 +28,10 @@ export function WebhookRow({ webhook: w, users }: { webhook: Schemas["Webhook"];
   const test = useTestWebhook();
   const del = useDeleteWebhook();
   const panelId = useId();
+  const platforms = usePlatforms();
   const name = w.description || w.url;
   const userName = w.filter.user_id ? (users.find((u) => u.id === w.filter.user_id)?.label ?? w.filter.user_id) : null;
-  const filter = [userName ? `by ${userName}` : "by everyone", w.filter.platform ? `from ${platformLabels[w.filter.platform]}` : "from every platform"].join(", ");
+  const filter = [userName ? `by ${userName}` : "by everyone", w.filter.platform ? `from ${platforms.find((p) => p.name === w.filter.platform)?.label ?? w.filter.platform}` : "from every platform"].join(", ");
 
   return (
     <li className="grid gap-3 py-3" data-testid="webhook-row" data-id={w.id}>

@@ -1,0 +1,96 @@
+package downloads_test
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/downlink/downlink/api/internal/downloads"
+	"github.com/downlink/downlink/api/internal/downloads/downloadstest"
+)
+
+// Issue 23, fault 3: temporary folders of downloads that will never run
+// again are removed, whoever cancels them and wherever.
+
+// interrupted is a download whose node stopped mid-run and started again:
+// re-queued, its job folder (with the .part file yt-dlp resumes from)
+// kept.
+func interrupted(t *testing.T) (*downloadstest.Engine, downloads.Download, string) {
+	t.Helper()
+	r := &downloadstest.Runner{Hold: true, Started: make(chan uuid.UUID, 1)}
+	e := downloadstest.New(t, downloadstest.Options{Runner: r})
+	d := e.Submit(t, "https://www.youtube.com/watch?v=aaaaaaaaaaa", "")
+	ctx, stop := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- e.Work(ctx, e.Queue.Pop()) }()
+	select {
+	case <-r.Started:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the run never started")
+	}
+	stop()
+	<-done
+	if err := e.Svc.Recover(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	dir := filepath.Join(e.TempRoot, d.ID.String())
+	if got := e.Get(t, d.ID); got.Status != downloads.StatusQueued {
+		t.Fatalf("after recovery: %s", got.Status)
+	}
+	if _, err := os.Stat(filepath.Join(dir, d.ID.String()+".mp4.part")); err != nil {
+		t.Fatalf("recovery should keep the .part file to resume from: %v", err)
+	}
+	return e, d, dir
+}
+
+// TestCancelAfterRecoveryRemovesTempFolder: cancelling a download that
+// recovery re-queued (no process runs it, its folder holds a .part file)
+// removes its folder at once.
+func TestCancelAfterRecoveryRemovesTempFolder(t *testing.T) {
+	e, d, dir := interrupted(t)
+	if c, err := e.Svc.Cancel(context.Background(), e.User, d.ID); err != nil || c.Status != downloads.StatusCanceled {
+		t.Fatalf("cancel: %+v, %v", c, err)
+	}
+	if _, err := os.Stat(dir); !os.IsNotExist(err) {
+		t.Fatalf("the canceled download's temp folder is still there (%v)", err)
+	}
+}
+
+// TestSweepRemovesTempFoldersOfFinishedDownloads: the periodic sweep of a
+// node removes job folders of downloads in a final state (canceled on
+// another node, say, which cannot reach this node's folder) and of
+// deleted ones, and keeps those of downloads that wait or run.
+func TestSweepRemovesTempFoldersOfFinishedDownloads(t *testing.T) {
+	e, d, dir := interrupted(t)
+	waiting := e.Submit(t, "https://www.youtube.com/watch?v=bbbbbbbbbbb", "")
+	waitingDir := filepath.Join(e.TempRoot, waiting.ID.String())
+	gone := filepath.Join(e.TempRoot, uuid.NewString())
+	for _, p := range []string{waitingDir, gone} {
+		if err := os.MkdirAll(p, 0o750); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Another node cancels it: this node's folder stays until the sweep.
+	if err := e.DB.Exec("UPDATE downloads SET status = ? WHERE id = ?", downloads.StatusCanceled, d.ID).Error; err != nil {
+		t.Fatal(err)
+	}
+	n, err := e.Svc.SweepTemp(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n != 2 {
+		t.Errorf("swept %d folders, want 2", n)
+	}
+	for _, p := range []string{dir, gone} {
+		if _, err := os.Stat(p); !os.IsNotExist(err) {
+			t.Errorf("%s is still there (%v)", filepath.Base(p), err)
+		}
+	}
+	if _, err := os.Stat(waitingDir); err != nil {
+		t.Errorf("the folder of a waiting download was removed: %v", err)
+	}
+}

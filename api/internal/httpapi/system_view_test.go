@@ -1,0 +1,73 @@
+package httpapi_test
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/downlink/downlink/api/internal/apitest"
+	"github.com/downlink/downlink/api/internal/authz"
+	"github.com/downlink/downlink/api/internal/buildinfo"
+)
+
+// systemView is what GET /system tells about versions and paths.
+type systemView struct {
+	Version string `json:"version"`
+	Commit  string `json:"commit"`
+	Go      string `json:"go_version"`
+	Ytdlp   struct {
+		Found   bool   `json:"found"`
+		Path    string `json:"path"`
+		Version string `json:"version"`
+	} `json:"ytdlp"`
+	Ffmpeg struct {
+		Found   bool   `json:"found"`
+		Path    string `json:"path"`
+		Version string `json:"version"`
+	} `json:"ffmpeg"`
+	Nodes []map[string]any `json:"nodes"`
+	Ready bool             `json:"ready"`
+}
+
+// TestSystemShowsVersionsAndPathsToAdminsOnly: an admin (and an admin's
+// key with admin:read) sees versions, executable paths and nodes; a user,
+// and an admin's key without admin:read, sees the health without them.
+func TestSystemShowsVersionsAndPathsToAdminsOnly(t *testing.T) {
+	t.Parallel()
+	env := apitest.New(t)
+	admin := adminClient(t, env)
+	user, _ := signIn(t, env, newAccount(t, env, authz.RoleUser))
+	narrow := env.WithAPIKey(createKey(t, admin, "narrow", []authz.Scope{authz.ScopeDownloadsRead}).Key)
+	wide := env.WithAPIKey(createKey(t, admin, "wide", []authz.Scope{authz.ScopeDownloadsRead, authz.ScopeAdminRead}).Key)
+
+	get := func(c *apitest.Client) (systemView, string) {
+		t.Helper()
+		r := expectStatus(t, c.Get("/api/v1/system"), http.StatusOK)
+		var v systemView
+		r.JSON(&v)
+		return v, string(r.Body)
+	}
+	for name, c := range map[string]*apitest.Client{"admin": admin, "admin key with admin:read": wide} {
+		v, _ := get(c)
+		if v.Version != buildinfo.Get().Version || v.Go == "" || !v.Ytdlp.Found || v.Ytdlp.Path == "" || v.Ytdlp.Version == "" ||
+			v.Ffmpeg.Path == "" || v.Ffmpeg.Version == "" || len(v.Nodes) == 0 {
+			t.Errorf("%s sees %+v", name, v)
+		}
+	}
+	admView, _ := get(admin)
+	for name, c := range map[string]*apitest.Client{"user": user, "admin key without admin:read": narrow} {
+		v, raw := get(c)
+		if v.Version != "" || v.Commit != "" || v.Go != "" || v.Ytdlp.Path != "" || v.Ytdlp.Version != "" ||
+			v.Ffmpeg.Path != "" || v.Ffmpeg.Version != "" || len(v.Nodes) != 0 {
+			t.Errorf("%s sees %+v", name, v)
+		}
+		if !v.Ytdlp.Found || v.Ready != admView.Ready {
+			t.Errorf("%s does not see the health: %+v", name, v)
+		}
+		for _, leak := range []string{admView.Ytdlp.Path, admView.Ffmpeg.Path, admView.Ytdlp.Version} {
+			if strings.Contains(raw, leak) {
+				t.Errorf("%s's view has %q: %s", name, leak, raw)
+			}
+		}
+	}
+}

@@ -1,0 +1,80 @@
+package store_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"gorm.io/gorm"
+
+	"github.com/downlink/downlink/api/internal/config"
+	"github.com/downlink/downlink/api/internal/store"
+	"github.com/downlink/downlink/api/internal/store/storetest"
+	"github.com/downlink/downlink/api/internal/testkit"
+)
+
+// TestRequestStatementsHaveADeadline (issue 23, fault 4): a request's
+// statement that the database does not answer (here it waits for a lock
+// another transaction holds: the one writer connection on SQLite, the
+// row on Postgres) fails after RequestStatementTimeout with an error the
+// API answers as "Database unavailable", and changes nothing.
+func TestRequestStatementsHaveADeadline(t *testing.T) {
+	st := storetest.New(t)
+	if err := st.DB.Exec("INSERT INTO kv (key, value, updated_at) VALUES ('n', '0', CURRENT_TIMESTAMP)").Error; err != nil {
+		t.Fatal(err)
+	}
+	locked, release, held := make(chan struct{}), make(chan struct{}), make(chan error, 1)
+	go func() {
+		held <- st.DB.Transaction(func(tx *gorm.DB) error {
+			if err := store.ForUpdate(tx.Table("kv").Select("value").Where("key = 'n'")).Scan(new(string)).Error; err != nil {
+				return err
+			}
+			if err := tx.Exec("UPDATE kv SET value = '1' WHERE key = 'n'").Error; err != nil {
+				return err
+			}
+			close(locked)
+			<-release
+			return errors.New("roll back")
+		})
+	}()
+	select {
+	case <-locked:
+	case err := <-held:
+		t.Fatal(err)
+	}
+	ctx := store.WithRequestDeadline(context.Background())
+	start := time.Now()
+	err := st.DB.WithContext(ctx).Exec("UPDATE kv SET value = '2' WHERE key = 'n'").Error
+	took := time.Since(start)
+	if st.Kind == config.Postgres {
+		// The client gave up at the deadline and asked the server to cancel
+		// the statement; the lock is released only once the server has
+		// (the cancel request travels apart from the query, so releasing at
+		// once could let the waiting UPDATE through before it arrives).
+		testkit.Eventually(t, 10*time.Second, func() error {
+			var n int64
+			if err := st.DB.Raw(`SELECT count(*) FROM pg_stat_activity WHERE state = 'active' AND query LIKE 'UPDATE kv SET value = ''2''%'`).
+				Scan(&n).Error; err != nil {
+				return err
+			}
+			if n > 0 {
+				return errors.New("the timed-out UPDATE is still running on the server")
+			}
+			return nil
+		})
+	}
+	close(release)
+	<-held
+	t.Logf("a request's write waiting on a lock answered after %v: %v", took, err)
+	if !errors.Is(err, store.ErrTimeout) || !store.ConnError(err) {
+		t.Errorf("error %v, want store.ErrTimeout (a database-unavailable error)", err)
+	}
+	if took > store.RequestStatementTimeout+3*time.Second {
+		t.Errorf("took %v, want about %v", took, store.RequestStatementTimeout)
+	}
+	var v string
+	if err := st.DB.Table("kv").Select("value").Where("key = 'n'").Scan(&v).Error; err != nil || v != "0" {
+		t.Errorf("value %q (%v), want the row unchanged", v, err)
+	}
+}
