@@ -1,8 +1,10 @@
 package proc
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -16,6 +18,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/downlink/downlink/api/internal/testkit"
 	"github.com/downlink/downlink/api/internal/testmedia"
 )
 
@@ -272,8 +275,11 @@ func TestGuardKillsFFmpegWithParent(t *testing.T) {
 				}
 				return
 			}
-			waitFor(t, 30*time.Second, "the whole group to die with the helper", func() bool {
-				return len(groupMembers(rec.PGID)) == 0
+			testkit.Eventually(t, 30*time.Second, func() error {
+				if left := describeGroup(rec.PGID); left != "" {
+					return errors.New("the helper's group still holds:\n" + left)
+				}
+				return nil
 			})
 			t.Logf("%d processes (guard, yt-dlp, ffmpeg) gone %v after the helper was killed", before, time.Since(start))
 		})
@@ -343,4 +349,20 @@ func membersNamed(pgid int, name string) []procStat {
 		}
 	}
 	return out
+}
+
+// describeGroup lists pgid's live members with their state, parent and
+// command line, for a failure message.
+func describeGroup(pgid int) string {
+	var b strings.Builder
+	for _, m := range groupMembers(pgid) {
+		ppid := "?"
+		if st, err := os.ReadFile("/proc/" + strconv.Itoa(m.pid) + "/stat"); err == nil {
+			if f := strings.Fields(string(st[bytes.LastIndexByte(st, ')')+1:])); len(f) > 1 {
+				ppid = f[1]
+			}
+		}
+		fmt.Fprintf(&b, "  pid %d state %c ppid %s: %q\n", m.pid, m.state, ppid, readCmdline(m.pid))
+	}
+	return b.String()
 }
