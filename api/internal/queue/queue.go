@@ -88,17 +88,9 @@ type Runner struct {
 // little at fetchPoll (one producer per platform queue; at River's default
 // of 1 s, and 100 ms on SQLite before, polling was most of an idle node's
 // CPU: docs/performance.md).
-//
-// On Postgres the poll is shorter: a notification can be lost there (the
-// LISTEN connection is dropped and re-established, or a busy pool delays
-// it), and CI once saw a webhook's retries each wait out a 30 s poll. An
-// idle Postgres node's polls cost its process almost nothing (the query
-// runs in Postgres); on SQLite every poll is the node's own CPU, and this
-// process's bell wakes its own listener, so nothing is lost there.
 const (
-	fetchPoll         = 30 * time.Second
-	fetchPollPostgres = 5 * time.Second
-	fetchCooldown     = 20 * time.Millisecond
+	fetchPoll     = 30 * time.Second
+	fetchCooldown = 20 * time.Millisecond
 )
 
 // insertConfig is the config of the insert-only clients. River notifies a
@@ -170,7 +162,6 @@ func NewRunner(q *Queue, workers *river.Workers, opts Options) (*Runner, error) 
 	r := &Runner{wake: q.wake}
 	var err error
 	if q.st.Pool != nil {
-		cfg.FetchPollInterval = cmp.Or(opts.FetchPollInterval, fetchPollPostgres)
 		r.pg, err = river.NewClient(riverpgxv5.New(q.st.Pool), cfg)
 	} else {
 		r.sqlite, err = river.NewClient(q.sqlDrv, cfg)

@@ -63,10 +63,15 @@ func (w *timedWake) job(j *rivertype.JobRow) {
 }
 
 func (w *timedWake) at(queue string, at time.Time) {
-	d := time.Until(at)
-	if d <= 0 {
-		return // due now: River notified, or will at its next schedule
+	// A job can be due already when River reports it: a snooze or retry
+	// shorter than the time River takes to record it (its completer
+	// batches; under load a webhook's 200 ms retry was recorded after it
+	// was due). River made it available without notifying anyone, so it
+	// is woken at once, and again later in case it was not available yet.
+	if now := time.Now(); at.Before(now) {
+		at = now
 	}
+	d := time.Until(at)
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	if w.closed {

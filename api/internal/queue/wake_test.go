@@ -3,6 +3,7 @@ package queue_test
 import (
 	"context"
 	"fmt"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -210,5 +211,53 @@ func TestJobsDueLaterRunWithoutPolling(t *testing.T) {
 		}
 	case <-time.After(30 * time.Second):
 		t.Fatal("the failed job was not retried within 30 s of its backoff")
+	}
+}
+
+type snoozeArgs struct{}
+
+func (snoozeArgs) Kind() string { return "test_snooze" }
+
+func (snoozeArgs) InsertOpts() river.InsertOpts { return river.InsertOpts{Queue: queue.Maintenance} }
+
+// snoozeWorker snoozes its first run for a moment and reports its second.
+type snoozeWorker struct {
+	river.WorkerDefaults[snoozeArgs]
+	runs atomic.Int32
+	done chan struct{}
+}
+
+func (w *snoozeWorker) Work(context.Context, *river.Job[snoozeArgs]) error {
+	if w.runs.Add(1) == 1 {
+		return river.JobSnooze(time.Millisecond)
+	}
+	close(w.done)
+	return nil
+}
+
+// A job whose wait is already over when River reports it (a snooze
+// shorter than the time River takes to record it; on a loaded machine
+// a webhook's 200 ms retry was recorded after it was due) still runs at
+// once. River makes such a job available without notifying anyone, so
+// before this it waited for the fallback poll: CI saw a webhook's retries
+// each wait 30 s.
+func TestJobDueBeforeItsSnoozeIsRecordedRunsWithoutPolling(t *testing.T) {
+	t.Parallel()
+	st := storetest.New(t)
+	workers := river.NewWorkers()
+	w := &snoozeWorker{done: make(chan struct{})}
+	river.AddWorker(workers, w)
+	q, err := queue.New(st, storetest.Logger())
+	if err != nil {
+		t.Fatal(err)
+	}
+	startRunner(t, q, workers)
+	if _, err := q.Insert(context.Background(), snoozeArgs{}, nil); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-w.done:
+	case <-time.After(30 * time.Second):
+		t.Fatalf("the snoozed job did not run again within 30 s (runs: %d)", w.runs.Load())
 	}
 }
