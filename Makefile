@@ -26,9 +26,11 @@ FUZZTIME   ?= 20s
 # Go minimizes each new interesting input for up to 60s by default, which
 # can eat a short run whole (0 execs/sec while it does).
 FUZZMINTIME ?= 2s
-# Seconds since this make started, printed as each test stage ends so a CI
+# Each test stage prints the CPU it used and its wall time (timed), and
+# when it ended counted from the start of make test (stage_done), so a CI
 # log shows where the time went.
 T0         := $(shell date +%s)
+timed      = TIMEFORMAT='== $@: %Us user + %Ss sys CPU, %Rs wall'; time
 stage_done = @echo "== $@ finished $$(( $$(date +%s) - $(T0) ))s after the start"
 
 .PHONY: all run build ui ui-deps deps spec test test-go test-go-sqlite test-go-postgres test-go-postgres-crash \
@@ -80,8 +82,7 @@ test-stages: test-go-postgres test-go-sqlite-e2e test-go-sqlite-race test-go-pos
 
 ## vet: go vet and staticcheck (pinned in go.mod's tool block; zero findings)
 vet:
-	$(GO) vet ./...
-	$(GO) tool staticcheck ./...
+	$(timed) { $(GO) vet ./... && $(GO) tool staticcheck ./...; }
 	$(stage_done)
 
 test-go: test-go-sqlite test-go-postgres test-go-postgres-crash
@@ -102,11 +103,11 @@ E2E_PARALLEL ?= 4
 test-go-sqlite: test-go-sqlite-race test-go-sqlite-e2e
 
 test-go-sqlite-race:
-	TEST_DB=sqlite $(GO) test $(RACEFLAGS) $(GOTESTFLAGS) $$($(GO) list ./... | grep -v -F -x $(foreach p,$(E2E_PKGS),-e $(p)))
+	$(timed) env TEST_DB=sqlite $(GO) test $(RACEFLAGS) $(GOTESTFLAGS) $$($(GO) list ./... | grep -v -F -x $(foreach p,$(E2E_PKGS),-e $(p)))
 	$(stage_done)
 
 test-go-sqlite-e2e:
-	TEST_DB=sqlite $(GO) test $(GOTESTFLAGS) -parallel $(E2E_PARALLEL) $(E2E)
+	$(timed) env TEST_DB=sqlite $(GO) test $(GOTESTFLAGS) -parallel $(E2E_PARALLEL) $(E2E)
 	$(stage_done)
 
 ## test-race: every Go test on SQLite under the race detector (slow: ~30 min on 2 cores)
@@ -117,22 +118,22 @@ test-race:
 # others do not depend on it (.ci/db-packages.sh). No -race here: the
 # SQLite pass has it.
 test-go-postgres:
-	./.ci/with-postgres.sh env TEST_DB=postgres $(GO) test $(GOTESTFLAGS) -parallel $(E2E_PARALLEL) $$(./.ci/db-packages.sh | grep -v -x -F github.com/downlink/downlink/api/internal/crashtest)
+	$(timed) ./.ci/with-postgres.sh env TEST_DB=postgres $(GO) test $(GOTESTFLAGS) -parallel $(E2E_PARALLEL) $$(./.ci/db-packages.sh | grep -v -x -F github.com/downlink/downlink/api/internal/crashtest)
 	$(stage_done)
 
 # The crash tests on Postgres (about 3 minutes, mostly waiting on killed and
 # restarted nodes) are a stage of their own.
 test-go-postgres-crash:
-	./.ci/with-postgres.sh env TEST_DB=postgres $(GO) test $(GOTESTFLAGS) -parallel $(E2E_PARALLEL) ./api/internal/crashtest
+	$(timed) ./.ci/with-postgres.sh env TEST_DB=postgres $(GO) test $(GOTESTFLAGS) -parallel $(E2E_PARALLEL) ./api/internal/crashtest
 	$(stage_done)
 
 test-ui: ui-deps
-	cd frontend && npm run lint:api && npm run check:api && npm run check:clients && npm run typecheck && npm test
+	$(timed) { cd frontend && npm run lint:api && npm run check:api && npm run check:clients && npm run typecheck && npm test; }
 	$(stage_done)
 
 ## test-e2e: the browser journey against the real server (builds both)
 test-e2e: build
-	cd frontend && E2E_SCREENSHOTS=0 DOWNLINK_BIN=$(CURDIR)/$(BIN) npm run e2e
+	$(timed) { cd frontend && E2E_SCREENSHOTS=0 DOWNLINK_BIN=$(CURDIR)/$(BIN) npm run e2e; }
 	$(stage_done)
 
 ## screenshots: run the journey and refresh docs/screenshots
