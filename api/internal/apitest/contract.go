@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
-	"runtime"
 	"sort"
 	"strings"
 	"sync"
@@ -66,17 +65,22 @@ func LoadContract() (*Contract, error) {
 	return contract, contractErr
 }
 
-// RepoRoot is the repository's top folder (where go.mod is).
+// RepoRoot is the repository's top folder (where go.mod is), found from
+// the working directory: a test runs in its package's folder. (Not from
+// this file's compiled-in path, which -trimpath makes an import path.)
 func RepoRoot() string {
-	_, file, _, _ := runtime.Caller(0)
-	dir := filepath.Dir(file)
+	start, err := os.Getwd()
+	if err != nil {
+		panic("apitest: " + err.Error())
+	}
+	dir := start
 	for {
 		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
 			return dir
 		}
 		parent := filepath.Dir(dir)
 		if parent == dir {
-			panic("apitest: go.mod not found above " + file)
+			panic("apitest: go.mod not found above " + start)
 		}
 		dir = parent
 	}

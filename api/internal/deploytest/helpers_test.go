@@ -4,7 +4,6 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
-	"runtime"
 	"sort"
 	"strings"
 	"testing"
@@ -12,14 +11,14 @@ import (
 	"github.com/downlink/downlink/api/internal/config"
 )
 
-// repoRoot is the repository's root, found from this file.
+// repoRoot is the repository's root: tests run in their package's folder.
 func repoRoot(t *testing.T) string {
 	t.Helper()
-	_, file, _, ok := runtime.Caller(0)
-	if !ok {
-		t.Fatal("cannot find the test's own path")
+	wd, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
 	}
-	return filepath.Join(filepath.Dir(file), "..", "..", "..")
+	return filepath.Join(wd, "..", "..", "..")
 }
 
 func readRepoFile(t *testing.T, rel string) []byte {

@@ -4,9 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
+	"syscall"
 	"time"
 
 	"github.com/downlink/downlink/api/internal/clip"
@@ -45,6 +48,77 @@ func (r *Runner) askVersion(ctx context.Context, path string) (string, error) {
 	if err != nil {
 		return "", err
 	}
+	id, idErr := statVersionKey(bin)
+	if idErr == nil {
+		if v, ok := versions.get(bin, id); ok {
+			return v, nil
+		}
+	}
+	v, err := r.runVersion(ctx, bin)
+	if err == nil && idErr == nil {
+		versions.put(bin, id, v)
+	}
+	return v, err
+}
+
+// versions remembers what each yt-dlp file answered to --version, for
+// versionTTL and as long as the file is the same: a Python start costs
+// ~0.5 s of CPU, and a node asks from several places (its heartbeat's
+// report, the first job, the yt-dlp card). The TTL is for an install
+// whose version lives beside the file (Debian's package upgrades
+// yt_dlp/version.py, not /usr/bin/yt-dlp).
+var versions = versionCache{m: map[string]cachedVersion{}}
+
+const versionTTL = time.Minute
+
+type versionKey struct {
+	dev, ino   uint64
+	size       int64
+	mtim, ctim int64
+}
+
+func statVersionKey(bin string) (versionKey, error) {
+	fi, err := os.Stat(bin)
+	if err != nil {
+		return versionKey{}, err
+	}
+	st, ok := fi.Sys().(*syscall.Stat_t)
+	if !ok {
+		return versionKey{}, errors.New("ytdlp: no file identity")
+	}
+	return versionKey{dev: uint64(st.Dev), ino: st.Ino, size: st.Size,
+		mtim: st.Mtim.Nano(), ctim: st.Ctim.Nano()}, nil
+}
+
+type cachedVersion struct {
+	id      versionKey
+	at      time.Time
+	version string
+}
+
+type versionCache struct {
+	mu sync.Mutex
+	m  map[string]cachedVersion
+}
+
+func (c *versionCache) get(bin string, id versionKey) (string, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	e, ok := c.m[bin]
+	if !ok || e.id != id || time.Since(e.at) >= versionTTL {
+		return "", false
+	}
+	return e.version, true
+}
+
+func (c *versionCache) put(bin string, id versionKey, v string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.m[bin] = cachedVersion{id: id, at: time.Now(), version: v}
+}
+
+// runVersion asks the yt-dlp at bin for its version.
+func (r *Runner) runVersion(ctx context.Context, bin string) (string, error) {
 	ctx, cancel := context.WithTimeout(ctx, versionTimeout)
 	defer cancel()
 	out, errOut := proc.NewHead(4096), proc.NewHead(4096)

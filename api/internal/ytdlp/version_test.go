@@ -3,7 +3,9 @@ package ytdlp
 import (
 	"context"
 	"errors"
+	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 )
@@ -76,5 +78,44 @@ func TestNotInstalled(t *testing.T) {
 	}
 	if _, err := r.ListPlaylist(ctx, "https://example.com/v", "", Settings{}); !errors.Is(err, ErrNotInstalled) {
 		t.Errorf("ListPlaylist: %v, want ErrNotInstalled", err)
+	}
+}
+
+// A file is asked its version once (a Python start per ask cost every
+// node start and every first job ~0.5 s of CPU); a changed file is asked
+// again.
+func TestVersionAskedOncePerFile(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	bin, calls := filepath.Join(dir, "yt-dlp"), filepath.Join(dir, "calls")
+	write := func(v string) {
+		script := "#!/bin/sh\necho x >> " + calls + "\necho " + v + "\n"
+		if err := os.WriteFile(bin+".new", []byte(script), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Rename(bin+".new", bin); err != nil {
+			t.Fatal(err)
+		}
+	}
+	asked := func() int {
+		b, _ := os.ReadFile(calls)
+		return strings.Count(string(b), "x")
+	}
+	ctx := testCtx(t, 10*time.Second)
+	write("2026.10.26")
+	for range 3 {
+		if v, err := Version(ctx, bin); err != nil || v != "2026.10.26" {
+			t.Fatalf("Version: %q, %v", v, err)
+		}
+	}
+	if n := asked(); n != 1 {
+		t.Fatalf("the file was asked %d times, want once", n)
+	}
+	write("2026.11.02")
+	if v, err := Version(ctx, bin); err != nil || v != "2026.11.02" {
+		t.Fatalf("after the file changed: %q, %v", v, err)
+	}
+	if n := asked(); n != 2 {
+		t.Fatalf("the file was asked %d times in all, want twice", n)
 	}
 }
