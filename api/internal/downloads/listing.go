@@ -117,7 +117,8 @@ func (s *Service) ListSource(ctx context.Context, userID uuid.UUID, rawURL strin
 		entries = pl.Entries
 	}
 	// Further pages while the last one was whole and nothing is known yet.
-	for page := 1; err == nil && known != nil && page < pages && len(pl.Entries)+pl.Skipped >= limit && !anyKnown(entries, known); page++ {
+	key := entryKey(r.Platform)
+	for page := 1; err == nil && known != nil && page < pages && len(pl.Entries)+pl.Skipped >= limit && !anyKnown(entries, key, known); page++ {
 		pl, err = s.runner.ListPlaylist(ctx, exp.ListURL, fmt.Sprintf("%d:%d", through+1, through+limit), settings)
 		if err == nil {
 			entries = append(entries, pl.Entries...)
@@ -135,17 +136,29 @@ func (s *Service) ListSource(ctx context.Context, userID uuid.UUID, rawURL strin
 			l.Truncated = true
 			break
 		}
-		l.Entries = append(l.Entries, ListEntry{Key: firstNonEmpty(e.ID, e.URL), URL: e.URL, Title: e.Title,
+		l.Entries = append(l.Entries, ListEntry{Key: key(e), URL: e.URL, Title: e.Title,
 			Duration: e.DurationSeconds, LiveStatus: e.LiveStatus, Published: e.Timestamp})
 	}
 	return l, nil
 }
 
-// anyKnown tells whether known reports one of entries (by the key
-// ListSource gives them).
-func anyKnown(entries []ytdlp.PlaylistEntry, known func(string) bool) bool {
+// entryKey is how a yt-dlp listing's entries of platform are told apart:
+// by yt-dlp's id on the known platforms, by URL on generic sites, where
+// the generic extractor names entries by their position on the page
+// ("page-1" is whatever is on top today) or gives every entry the
+// playlist's id (XSPF), so a page that gains items would pass its new
+// items off as known ones.
+func entryKey(platform string) func(ytdlp.PlaylistEntry) string {
+	if platform == string(platforms.Generic) {
+		return func(e ytdlp.PlaylistEntry) string { return e.URL }
+	}
+	return func(e ytdlp.PlaylistEntry) string { return firstNonEmpty(e.ID, e.URL) }
+}
+
+// anyKnown tells whether known reports one of entries (by key).
+func anyKnown(entries []ytdlp.PlaylistEntry, key func(ytdlp.PlaylistEntry) string, known func(string) bool) bool {
 	for _, e := range entries {
-		if known(firstNonEmpty(e.ID, e.URL)) {
+		if known(key(e)) {
 			return true
 		}
 	}
