@@ -2290,7 +2290,12 @@ type CreateSubscriptionRequest struct {
 	// Example: {"keep_days":null,"keep_last":20}
 	Retention *SubscriptionRetention `json:"retention,omitempty"`
 
-	// Url A channel, playlist or feed URL.
+	// Url A channel, playlist or feed URL: a YouTube channel, handle or
+	// playlist, a Spotify playlist, or (with generic sites on) a
+	// podcast feed or any page yt-dlp lists. A single item, and a
+	// Spotify artist (Spotify no longer lets apps list an artist's
+	// releases), are refused (`422`, field `url`).
+	//
 	//
 	// Example: https://www.youtube.com/@example
 	Url string `json:"url"`

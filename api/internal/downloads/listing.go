@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"time"
 
 	"github.com/google/uuid"
@@ -29,7 +30,8 @@ type Listing struct {
 	Feed bool
 	// Truncated: the listing stopped at its limit with more to come.
 	Truncated bool
-	// StoppedAtKnown: a feed's reading stopped at a known item.
+	// StoppedAtKnown: the listing (a feed's, or a handler's own) stopped
+	// at a known item.
 	StoppedAtKnown bool
 }
 
@@ -63,6 +65,12 @@ func (s *Service) CheckSource(ctx context.Context, rawURL string, opts ytdlp.Opt
 	if det.Platform != platforms.Generic && !det.Kind.IsParent() {
 		return "", "", problem.Invalid("url", "is a single item, not a channel, playlist or feed")
 	}
+	if det.Platform == platforms.Spotify && det.Kind == platforms.KindArtist {
+		// Spotify's Web API no longer lists an artist's tracks to apps
+		// (February 2026), and the public pages list none.
+		return "", "", problem.Invalid("url", "is a Spotify artist, whose releases Spotify no longer lets apps list; "+
+			"subscribe to one of the artist's playlists instead")
+	}
 	return c.url, c.platform, nil
 }
 
@@ -95,13 +103,26 @@ func (s *Service) ListSource(ctx context.Context, userID uuid.UUID, rawURL strin
 	}
 	l := &Listing{Title: exp.Title}
 	if exp.ListURL == "" {
-		for _, ch := range exp.Children {
-			if len(l.Entries) == limit {
+		// The handler listed the whole source already: newest first, up
+		// to the first entry known reports (as a feed is read), at most
+		// the pages a yt-dlp listing would read.
+		children := exp.Children
+		if exp.OldestFirst {
+			children = slices.Clone(children)
+			slices.Reverse(children)
+		}
+		for _, ch := range children {
+			if len(l.Entries) == limit*max(pages, 1) {
 				l.Truncated = true
 				break
 			}
-			l.Entries = append(l.Entries, ListEntry{Key: firstNonEmpty(ch.Key, ch.URL), URL: ch.URL, Title: ch.Title,
+			key := firstNonEmpty(ch.Key, ch.URL)
+			l.Entries = append(l.Entries, ListEntry{Key: key, URL: ch.URL, Title: ch.Title,
 				Uploader: ch.Uploader, Thumbnail: ch.ThumbnailURL, Duration: ch.Duration, Meta: ch.Meta})
+			if known != nil && known(key) {
+				l.StoppedAtKnown = true
+				break
+			}
 		}
 		return l, nil
 	}

@@ -6077,7 +6077,11 @@ export interface components {
          */
         CreateSubscriptionRequest: {
             /**
-             * @description A channel, playlist or feed URL.
+             * @description A channel, playlist or feed URL: a YouTube channel, handle or
+             *     playlist, a Spotify playlist, or (with generic sites on) a
+             *     podcast feed or any page yt-dlp lists. A single item, and a
+             *     Spotify artist (Spotify no longer lets apps list an artist's
+             *     releases), are refused (`422`, field `url`).
              * @example https://www.youtube.com/@example
              */
             url: string;
