@@ -400,15 +400,18 @@ func (e DownloadWarningCode) Valid() bool {
 
 // Defines values for EventType.
 const (
-	EventTypeDownloadCreated  EventType = "download.created"
-	EventTypeDownloadDeleted  EventType = "download.deleted"
-	EventTypeDownloadProgress EventType = "download.progress"
-	EventTypeDownloadUpdated  EventType = "download.updated"
-	EventTypeEventsResync     EventType = "events.resync"
-	EventTypeFileCreated      EventType = "file.created"
-	EventTypeFileDeleted      EventType = "file.deleted"
-	EventTypeLogAppended      EventType = "log.appended"
-	EventTypeYtdlpUpdated     EventType = "ytdlp.updated"
+	EventTypeDownloadCreated     EventType = "download.created"
+	EventTypeDownloadDeleted     EventType = "download.deleted"
+	EventTypeDownloadProgress    EventType = "download.progress"
+	EventTypeDownloadUpdated     EventType = "download.updated"
+	EventTypeEventsResync        EventType = "events.resync"
+	EventTypeFileCreated         EventType = "file.created"
+	EventTypeFileDeleted         EventType = "file.deleted"
+	EventTypeLogAppended         EventType = "log.appended"
+	EventTypeSubscriptionChecked EventType = "subscription.checked"
+	EventTypeSubscriptionDeleted EventType = "subscription.deleted"
+	EventTypeSubscriptionUpdated EventType = "subscription.updated"
+	EventTypeYtdlpUpdated        EventType = "ytdlp.updated"
 )
 
 // Valid indicates whether the value is a known member of the EventType enum.
@@ -429,6 +432,12 @@ func (e EventType) Valid() bool {
 	case EventTypeFileDeleted:
 		return true
 	case EventTypeLogAppended:
+		return true
+	case EventTypeSubscriptionChecked:
+		return true
+	case EventTypeSubscriptionDeleted:
+		return true
+	case EventTypeSubscriptionUpdated:
 		return true
 	case EventTypeYtdlpUpdated:
 		return true
@@ -1867,18 +1876,22 @@ func (e StreamEventsParamsScope) Valid() bool {
 
 // Defines values for StreamEventsParamsTypes.
 const (
-	StreamEventsParamsTypesDownload         StreamEventsParamsTypes = "download.*"
-	StreamEventsParamsTypesDownloadCreated  StreamEventsParamsTypes = "download.created"
-	StreamEventsParamsTypesDownloadDeleted  StreamEventsParamsTypes = "download.deleted"
-	StreamEventsParamsTypesDownloadProgress StreamEventsParamsTypes = "download.progress"
-	StreamEventsParamsTypesDownloadUpdated  StreamEventsParamsTypes = "download.updated"
-	StreamEventsParamsTypesFile             StreamEventsParamsTypes = "file.*"
-	StreamEventsParamsTypesFileCreated      StreamEventsParamsTypes = "file.created"
-	StreamEventsParamsTypesFileDeleted      StreamEventsParamsTypes = "file.deleted"
-	StreamEventsParamsTypesLog              StreamEventsParamsTypes = "log.*"
-	StreamEventsParamsTypesLogAppended      StreamEventsParamsTypes = "log.appended"
-	StreamEventsParamsTypesYtdlp            StreamEventsParamsTypes = "ytdlp.*"
-	StreamEventsParamsTypesYtdlpUpdated     StreamEventsParamsTypes = "ytdlp.updated"
+	StreamEventsParamsTypesDownload            StreamEventsParamsTypes = "download.*"
+	StreamEventsParamsTypesDownloadCreated     StreamEventsParamsTypes = "download.created"
+	StreamEventsParamsTypesDownloadDeleted     StreamEventsParamsTypes = "download.deleted"
+	StreamEventsParamsTypesDownloadProgress    StreamEventsParamsTypes = "download.progress"
+	StreamEventsParamsTypesDownloadUpdated     StreamEventsParamsTypes = "download.updated"
+	StreamEventsParamsTypesFile                StreamEventsParamsTypes = "file.*"
+	StreamEventsParamsTypesFileCreated         StreamEventsParamsTypes = "file.created"
+	StreamEventsParamsTypesFileDeleted         StreamEventsParamsTypes = "file.deleted"
+	StreamEventsParamsTypesLog                 StreamEventsParamsTypes = "log.*"
+	StreamEventsParamsTypesLogAppended         StreamEventsParamsTypes = "log.appended"
+	StreamEventsParamsTypesSubscription        StreamEventsParamsTypes = "subscription.*"
+	StreamEventsParamsTypesSubscriptionChecked StreamEventsParamsTypes = "subscription.checked"
+	StreamEventsParamsTypesSubscriptionDeleted StreamEventsParamsTypes = "subscription.deleted"
+	StreamEventsParamsTypesSubscriptionUpdated StreamEventsParamsTypes = "subscription.updated"
+	StreamEventsParamsTypesYtdlp               StreamEventsParamsTypes = "ytdlp.*"
+	StreamEventsParamsTypesYtdlpUpdated        StreamEventsParamsTypes = "ytdlp.updated"
 )
 
 // Valid indicates whether the value is a known member of the StreamEventsParamsTypes enum.
@@ -1903,6 +1916,14 @@ func (e StreamEventsParamsTypes) Valid() bool {
 	case StreamEventsParamsTypesLog:
 		return true
 	case StreamEventsParamsTypesLogAppended:
+		return true
+	case StreamEventsParamsTypesSubscription:
+		return true
+	case StreamEventsParamsTypesSubscriptionChecked:
+		return true
+	case StreamEventsParamsTypesSubscriptionDeleted:
+		return true
+	case StreamEventsParamsTypesSubscriptionUpdated:
 		return true
 	case StreamEventsParamsTypesYtdlp:
 		return true
@@ -2269,7 +2290,12 @@ type CreateSubscriptionRequest struct {
 	// Example: {"keep_days":null,"keep_last":20}
 	Retention *SubscriptionRetention `json:"retention,omitempty"`
 
-	// Url A channel, playlist or feed URL.
+	// Url A channel, playlist or feed URL: a YouTube channel, handle or
+	// playlist, a Spotify playlist, or (with generic sites on) a
+	// podcast feed or any page yt-dlp lists. A single item, and a
+	// Spotify artist (Spotify no longer lets apps list an artist's
+	// releases), are refused (`422`, field `url`).
+	//
 	//
 	// Example: https://www.youtube.com/@example
 	Url string `json:"url"`
@@ -2836,11 +2862,14 @@ type EventData struct {
 	// EventsResync Data of `events.resync`. Refetch what you show.
 	//
 	// Example: {"reason":"client_reconnected"}
-	EventsResync *EventsResyncEvent      `json:"events.resync,omitempty"`
-	FileCreated  *EventData_FileCreated  `json:"file.created,omitempty"`
-	FileDeleted  *EventData_FileDeleted  `json:"file.deleted,omitempty"`
-	LogAppended  *EventData_LogAppended  `json:"log.appended,omitempty"`
-	YtdlpUpdated *EventData_YtdlpUpdated `json:"ytdlp.updated,omitempty"`
+	EventsResync        *EventsResyncEvent             `json:"events.resync,omitempty"`
+	FileCreated         *EventData_FileCreated         `json:"file.created,omitempty"`
+	FileDeleted         *EventData_FileDeleted         `json:"file.deleted,omitempty"`
+	LogAppended         *EventData_LogAppended         `json:"log.appended,omitempty"`
+	SubscriptionChecked *EventData_SubscriptionChecked `json:"subscription.checked,omitempty"`
+	SubscriptionDeleted *EventData_SubscriptionDeleted `json:"subscription.deleted,omitempty"`
+	SubscriptionUpdated *EventData_SubscriptionUpdated `json:"subscription.updated,omitempty"`
+	YtdlpUpdated        *EventData_YtdlpUpdated        `json:"ytdlp.updated,omitempty"`
 }
 
 // EventData_DownloadCreated defines model for EventData.DownloadCreated.
@@ -2875,6 +2904,21 @@ type EventData_FileDeleted struct {
 
 // EventData_LogAppended defines model for EventData.LogAppended.
 type EventData_LogAppended struct {
+	union json.RawMessage
+}
+
+// EventData_SubscriptionChecked defines model for EventData.SubscriptionChecked.
+type EventData_SubscriptionChecked struct {
+	union json.RawMessage
+}
+
+// EventData_SubscriptionDeleted defines model for EventData.SubscriptionDeleted.
+type EventData_SubscriptionDeleted struct {
+	union json.RawMessage
+}
+
+// EventData_SubscriptionUpdated defines model for EventData.SubscriptionUpdated.
+type EventData_SubscriptionUpdated struct {
 	union json.RawMessage
 }
 
@@ -4582,6 +4626,29 @@ type SubscriptionBackfill struct {
 
 // SubscriptionBackfillMode defines model for SubscriptionBackfill.Mode.
 type SubscriptionBackfillMode string
+
+// SubscriptionCheckedEvent Data of `subscription.checked`: a check finished. The same data as
+// the `subscription.checked` webhook's.
+type SubscriptionCheckedEvent struct {
+	// Error Why the check failed, in words; `null` when it succeeded.
+	Error *string `json:"error"`
+
+	// NewItems Downloads this check queued.
+	NewItems int `json:"new_items"`
+
+	// Subscription A followed channel, playlist or feed.
+	//
+	// Example: {"backfill":{"count":3,"mode":"last"},"checks":4,"consecutive_failures":0,"created_at":"2026-12-06T12:00:00.000Z","enabled":true,"filters":{"max_duration_seconds":null,"min_duration_seconds":null,"published_since":null,"skip_live":false,"skip_shorts":false,"title_exclude":[],"title_include":[]},"id":"01931d00-1a2b-7c3d-8e4f-5a6b7c8d9e0f","interval_hours":6,"items_queued":6,"last_check_at":"2026-12-07T06:00:00.000Z","last_error":null,"last_new_items":1,"last_success_at":"2026-12-07T06:00:00.000Z","name":"My podcast","next_check_at":"2026-12-07T12:10:00.000Z","options":{"audio_format":"mp3","preset":"audio"},"platform":"generic","retention":{"keep_days":null,"keep_last":20},"source_title":"My podcast","status":"ok","updated_at":"2026-12-07T06:00:00.000Z","url":"https://example.com/podcast.xml","user_id":"01931b00-0000-7000-8000-000000000001"}
+	Subscription Subscription `json:"subscription"`
+}
+
+// SubscriptionDeletedEvent Data of `subscription.deleted`.
+//
+// Example: {"id":"01931d00-1a2b-7c3d-8e4f-5a6b7c8d9e0f","user_id":"01930a70-91c2-7a3b-b4c5-d6e7f8091a2b"}
+type SubscriptionDeletedEvent struct {
+	Id     openapi_types.UUID `json:"id"`
+	UserId openapi_types.UUID `json:"user_id"`
+}
 
 // SubscriptionFilters Leave items out. A listing that does not give an item's date or
 // duration lets it pass the filters that need them.
@@ -6737,6 +6804,192 @@ func (t EventData_LogAppended) MarshalJSON() ([]byte, error) {
 }
 
 func (t *EventData_LogAppended) UnmarshalJSON(b []byte) error {
+	err := t.union.UnmarshalJSON(b)
+	return err
+}
+
+// AsSubscriptionCheckedEvent returns the union data inside the EventData_SubscriptionChecked as a SubscriptionCheckedEvent
+func (t EventData_SubscriptionChecked) AsSubscriptionCheckedEvent() (SubscriptionCheckedEvent, error) {
+	var body SubscriptionCheckedEvent
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromSubscriptionCheckedEvent overwrites any union data inside the EventData_SubscriptionChecked as the provided SubscriptionCheckedEvent
+func (t *EventData_SubscriptionChecked) FromSubscriptionCheckedEvent(v SubscriptionCheckedEvent) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeSubscriptionCheckedEvent performs a merge with any union data inside the EventData_SubscriptionChecked, using the provided SubscriptionCheckedEvent
+func (t *EventData_SubscriptionChecked) MergeSubscriptionCheckedEvent(v SubscriptionCheckedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsTruncatedEventData returns the union data inside the EventData_SubscriptionChecked as a TruncatedEventData
+func (t EventData_SubscriptionChecked) AsTruncatedEventData() (TruncatedEventData, error) {
+	var body TruncatedEventData
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromTruncatedEventData overwrites any union data inside the EventData_SubscriptionChecked as the provided TruncatedEventData
+func (t *EventData_SubscriptionChecked) FromTruncatedEventData(v TruncatedEventData) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeTruncatedEventData performs a merge with any union data inside the EventData_SubscriptionChecked, using the provided TruncatedEventData
+func (t *EventData_SubscriptionChecked) MergeTruncatedEventData(v TruncatedEventData) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+func (t EventData_SubscriptionChecked) MarshalJSON() ([]byte, error) {
+	b, err := t.union.MarshalJSON()
+	return b, err
+}
+
+func (t *EventData_SubscriptionChecked) UnmarshalJSON(b []byte) error {
+	err := t.union.UnmarshalJSON(b)
+	return err
+}
+
+// AsSubscriptionDeletedEvent returns the union data inside the EventData_SubscriptionDeleted as a SubscriptionDeletedEvent
+func (t EventData_SubscriptionDeleted) AsSubscriptionDeletedEvent() (SubscriptionDeletedEvent, error) {
+	var body SubscriptionDeletedEvent
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromSubscriptionDeletedEvent overwrites any union data inside the EventData_SubscriptionDeleted as the provided SubscriptionDeletedEvent
+func (t *EventData_SubscriptionDeleted) FromSubscriptionDeletedEvent(v SubscriptionDeletedEvent) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeSubscriptionDeletedEvent performs a merge with any union data inside the EventData_SubscriptionDeleted, using the provided SubscriptionDeletedEvent
+func (t *EventData_SubscriptionDeleted) MergeSubscriptionDeletedEvent(v SubscriptionDeletedEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsTruncatedEventData returns the union data inside the EventData_SubscriptionDeleted as a TruncatedEventData
+func (t EventData_SubscriptionDeleted) AsTruncatedEventData() (TruncatedEventData, error) {
+	var body TruncatedEventData
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromTruncatedEventData overwrites any union data inside the EventData_SubscriptionDeleted as the provided TruncatedEventData
+func (t *EventData_SubscriptionDeleted) FromTruncatedEventData(v TruncatedEventData) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeTruncatedEventData performs a merge with any union data inside the EventData_SubscriptionDeleted, using the provided TruncatedEventData
+func (t *EventData_SubscriptionDeleted) MergeTruncatedEventData(v TruncatedEventData) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+func (t EventData_SubscriptionDeleted) MarshalJSON() ([]byte, error) {
+	b, err := t.union.MarshalJSON()
+	return b, err
+}
+
+func (t *EventData_SubscriptionDeleted) UnmarshalJSON(b []byte) error {
+	err := t.union.UnmarshalJSON(b)
+	return err
+}
+
+// AsSubscription returns the union data inside the EventData_SubscriptionUpdated as a Subscription
+func (t EventData_SubscriptionUpdated) AsSubscription() (Subscription, error) {
+	var body Subscription
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromSubscription overwrites any union data inside the EventData_SubscriptionUpdated as the provided Subscription
+func (t *EventData_SubscriptionUpdated) FromSubscription(v Subscription) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeSubscription performs a merge with any union data inside the EventData_SubscriptionUpdated, using the provided Subscription
+func (t *EventData_SubscriptionUpdated) MergeSubscription(v Subscription) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsTruncatedEventData returns the union data inside the EventData_SubscriptionUpdated as a TruncatedEventData
+func (t EventData_SubscriptionUpdated) AsTruncatedEventData() (TruncatedEventData, error) {
+	var body TruncatedEventData
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromTruncatedEventData overwrites any union data inside the EventData_SubscriptionUpdated as the provided TruncatedEventData
+func (t *EventData_SubscriptionUpdated) FromTruncatedEventData(v TruncatedEventData) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeTruncatedEventData performs a merge with any union data inside the EventData_SubscriptionUpdated, using the provided TruncatedEventData
+func (t *EventData_SubscriptionUpdated) MergeTruncatedEventData(v TruncatedEventData) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+func (t EventData_SubscriptionUpdated) MarshalJSON() ([]byte, error) {
+	b, err := t.union.MarshalJSON()
+	return b, err
+}
+
+func (t *EventData_SubscriptionUpdated) UnmarshalJSON(b []byte) error {
 	err := t.union.UnmarshalJSON(b)
 	return err
 }

@@ -195,7 +195,7 @@ func (a *App) build() error {
 		RunningJobs: a.Engine.Downloads.Running, Ytdlp: a.Ytdlp, Proc: a.Procs, Solver: a.Engine.Runner})
 
 	a.Subscriptions = subscriptions.New(subscriptions.Deps{DB: db, Queue: a.Jobs, Downloads: a.Engine.Downloads,
-		Notifier: a.Webhooks, Logger: log})
+		Notifier: a.Webhooks, Bus: bus, Logger: log})
 
 	workers := river.NewWorkers()
 	river.AddWorker(workers, &downloads.Worker{S: a.Engine.Downloads})

@@ -47,6 +47,7 @@ func (s *Service) complete(ctx context.Context, r *row, jobID int64, title strin
 	// grabbed before the media move into the library.
 	grabbed := s.grabStill(ctx, r, paths, thumb)
 	var dir, base string
+	var thumbData []byte // the thumbnail fetched for the media-server layout
 	if layout.Mode == files.LayoutMediaServer {
 		var err error
 		if dir, base, err = layout.Place(meta, r.CreatedAt); err != nil {
@@ -84,7 +85,9 @@ func (s *Service) complete(ctx context.Context, r *row, jobID int64, title strin
 	if dir != "" && len(imported) > 0 {
 		// The .nfo and the thumbnail go beside the media, named as it is.
 		mediaBase := strings.TrimSuffix(path.Base(imported[0].RelPath), path.Ext(imported[0].RelPath))
-		imported = append(imported, s.sidecars(ctx, r, dir, mediaBase, meta, thumb)...)
+		var extras []files.Imported
+		extras, thumbData = s.sidecars(ctx, r, dir, mediaBase, meta, thumb)
+		imported = append(imported, extras...)
 	}
 	if grabbed != nil && grabbed.media < len(imported) {
 		thumbKey = s.importStill(ctx, r, grabbed, imported[grabbed.media], dir, stem, tag)
@@ -147,6 +150,11 @@ func (s *Service) complete(ctx context.Context, r *row, jobID int64, title strin
 	// What is committed is published whatever happens to the run's
 	// context now (ctx is the run's: a cancel may end it at any time).
 	ctx = context.WithoutCancel(ctx)
+	if dir != "" && !meta.Audio {
+		if show, ok := layout.ShowDir(meta, r.CreatedAt); ok {
+			fileRows = append(fileRows, s.showFiles(ctx, r, show, meta, thumbData)...)
+		}
+	}
 	for _, fr := range fileRows {
 		f := s.files.View(ctx, fr)
 		data, _ := json.Marshal(f)

@@ -49,12 +49,13 @@ const maxThumbBytes = 10 << 20
 
 // sidecars writes the .nfo (video) and the thumbnail (when the item has
 // one) beside the media at dir/base, through the library; what fails is
-// logged and left out (the media matter, these are extras).
-func (s *Service) sidecars(ctx context.Context, r *row, dir, base string, m files.Meta, thumb *string) []files.Imported {
+// logged and left out (the media matter, these are extras). It returns
+// the thumbnail's bytes too (nil: none), for the show's poster.
+func (s *Service) sidecars(ctx context.Context, r *row, dir, base string, m files.Meta, thumb *string) ([]files.Imported, []byte) {
 	var out []files.Imported
 	tmp := s.jobDir(r.ID)
 	if err := os.MkdirAll(tmp, 0o750); err != nil {
-		return nil
+		return nil, nil
 	}
 	put := func(name, ext string, data []byte) {
 		p := filepath.Join(tmp, "sidecar"+ext)
@@ -88,6 +89,46 @@ func (s *Service) sidecars(ctx context.Context, r *row, dir, base string, m file
 		} else {
 			put(base+"-thumb", ".jpg", thumbData)
 		}
+	}
+	return out, thumbData
+}
+
+// showFiles gives the show folder of a video in the media-server layout
+// (its channel's folder) a tvshow.nfo and, when the video came with a
+// thumbnail, a poster.jpg, each written once: the first episode that
+// finds one missing writes it (a file of the user's own, not the
+// episode's: deleting an episode keeps them). What fails is logged; the
+// episode is in the library already. It returns the rows it added.
+func (s *Service) showFiles(ctx context.Context, r *row, dir string, m files.Meta, thumbData []byte) []files.Row {
+	tmp := s.jobDir(r.ID)
+	if err := os.MkdirAll(tmp, 0o750); err != nil {
+		return nil
+	}
+	var out []files.Row
+	put := func(name string, data []byte) bool {
+		p := filepath.Join(tmp, "show-"+name)
+		if err := os.WriteFile(p, data, 0o640); err != nil {
+			return false
+		}
+		defer os.Remove(p)
+		fr, err := s.files.PutShared(ctx, p, r.UserID, r.Platform, dir, name)
+		if err != nil {
+			s.log.Warn("cannot write a show folder's file", "download_id", r.ID, "name", name, "err", err)
+			return false
+		}
+		if fr != nil {
+			out = append(out, *fr)
+		}
+		return true
+	}
+	poster := ""
+	if thumbData != nil && put(files.ShowPosterName, thumbData) {
+		poster = files.ShowPosterName
+	} else if s.files.Exists(ctx, r.UserID, dir, files.ShowPosterName) {
+		poster = files.ShowPosterName
+	}
+	if nfo, err := files.ShowNFO(m, poster); err == nil {
+		put(files.ShowNFOName, nfo)
 	}
 	return out
 }

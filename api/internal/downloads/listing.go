@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"time"
 
 	"github.com/google/uuid"
@@ -29,7 +30,8 @@ type Listing struct {
 	Feed bool
 	// Truncated: the listing stopped at its limit with more to come.
 	Truncated bool
-	// StoppedAtKnown: a feed's reading stopped at a known item.
+	// StoppedAtKnown: the listing (a feed's, or a handler's own) stopped
+	// at a known item.
 	StoppedAtKnown bool
 }
 
@@ -63,6 +65,12 @@ func (s *Service) CheckSource(ctx context.Context, rawURL string, opts ytdlp.Opt
 	if det.Platform != platforms.Generic && !det.Kind.IsParent() {
 		return "", "", problem.Invalid("url", "is a single item, not a channel, playlist or feed")
 	}
+	if det.Platform == platforms.Spotify && det.Kind == platforms.KindArtist {
+		// Spotify's Web API no longer lists an artist's tracks to apps
+		// (February 2026), and the public pages list none.
+		return "", "", problem.Invalid("url", "is a Spotify artist, whose releases Spotify no longer lets apps list; "+
+			"subscribe to one of the artist's playlists instead")
+	}
 	return c.url, c.platform, nil
 }
 
@@ -95,13 +103,26 @@ func (s *Service) ListSource(ctx context.Context, userID uuid.UUID, rawURL strin
 	}
 	l := &Listing{Title: exp.Title}
 	if exp.ListURL == "" {
-		for _, ch := range exp.Children {
-			if len(l.Entries) == limit {
+		// The handler listed the whole source already: newest first, up
+		// to the first entry known reports (as a feed is read), at most
+		// the pages a yt-dlp listing would read.
+		children := exp.Children
+		if exp.OldestFirst {
+			children = slices.Clone(children)
+			slices.Reverse(children)
+		}
+		for _, ch := range children {
+			if len(l.Entries) == limit*max(pages, 1) {
 				l.Truncated = true
 				break
 			}
-			l.Entries = append(l.Entries, ListEntry{Key: firstNonEmpty(ch.Key, ch.URL), URL: ch.URL, Title: ch.Title,
+			key := firstNonEmpty(ch.Key, ch.URL)
+			l.Entries = append(l.Entries, ListEntry{Key: key, URL: ch.URL, Title: ch.Title,
 				Uploader: ch.Uploader, Thumbnail: ch.ThumbnailURL, Duration: ch.Duration, Meta: ch.Meta})
+			if known != nil && known(key) {
+				l.StoppedAtKnown = true
+				break
+			}
 		}
 		return l, nil
 	}
@@ -117,7 +138,8 @@ func (s *Service) ListSource(ctx context.Context, userID uuid.UUID, rawURL strin
 		entries = pl.Entries
 	}
 	// Further pages while the last one was whole and nothing is known yet.
-	for page := 1; err == nil && known != nil && page < pages && len(pl.Entries)+pl.Skipped >= limit && !anyKnown(entries, known); page++ {
+	key := entryKey(r.Platform)
+	for page := 1; err == nil && known != nil && page < pages && len(pl.Entries)+pl.Skipped >= limit && !anyKnown(entries, key, known); page++ {
 		pl, err = s.runner.ListPlaylist(ctx, exp.ListURL, fmt.Sprintf("%d:%d", through+1, through+limit), settings)
 		if err == nil {
 			entries = append(entries, pl.Entries...)
@@ -135,17 +157,29 @@ func (s *Service) ListSource(ctx context.Context, userID uuid.UUID, rawURL strin
 			l.Truncated = true
 			break
 		}
-		l.Entries = append(l.Entries, ListEntry{Key: firstNonEmpty(e.ID, e.URL), URL: e.URL, Title: e.Title,
+		l.Entries = append(l.Entries, ListEntry{Key: key(e), URL: e.URL, Title: e.Title,
 			Duration: e.DurationSeconds, LiveStatus: e.LiveStatus, Published: e.Timestamp})
 	}
 	return l, nil
 }
 
-// anyKnown tells whether known reports one of entries (by the key
-// ListSource gives them).
-func anyKnown(entries []ytdlp.PlaylistEntry, known func(string) bool) bool {
+// entryKey is how a yt-dlp listing's entries of platform are told apart:
+// by yt-dlp's id on the known platforms, by URL on generic sites, where
+// the generic extractor names entries by their position on the page
+// ("page-1" is whatever is on top today) or gives every entry the
+// playlist's id (XSPF), so a page that gains items would pass its new
+// items off as known ones.
+func entryKey(platform string) func(ytdlp.PlaylistEntry) string {
+	if platform == string(platforms.Generic) {
+		return func(e ytdlp.PlaylistEntry) string { return e.URL }
+	}
+	return func(e ytdlp.PlaylistEntry) string { return firstNonEmpty(e.ID, e.URL) }
+}
+
+// anyKnown tells whether known reports one of entries (by key).
+func anyKnown(entries []ytdlp.PlaylistEntry, key func(ytdlp.PlaylistEntry) string, known func(string) bool) bool {
 	for _, e := range entries {
-		if known(firstNonEmpty(e.ID, e.URL)) {
+		if known(key(e)) {
 			return true
 		}
 	}

@@ -54,6 +54,10 @@ type Expansion struct {
 	// Title and Children are the handler's own listing (ListURL "").
 	Title    string
 	Children []Child
+	// OldestFirst: Children are in the order the source gained them,
+	// oldest first (a Spotify playlist grows at its end); a source's
+	// listing for a subscription turns them newest first.
+	OldestFirst bool
 	// Warnings say what the listing itself lacks (a Spotify playlist's
 	// public page lists only its first 100 tracks); stored on the parent.
 	Warnings []Warning

@@ -23,6 +23,14 @@ const (
 	TypeFileDeleted      = "file.deleted"
 	TypeLogAppended      = "log.appended"
 
+	// TypeSubscriptionUpdated carries a subscription as the API shows it
+	// whenever it changes (created, edited, an item queued);
+	// TypeSubscriptionChecked a finished check (the subscription, its new
+	// items, its error); TypeSubscriptionDeleted the id of a deleted one.
+	TypeSubscriptionUpdated = "subscription.updated"
+	TypeSubscriptionChecked = "subscription.checked"
+	TypeSubscriptionDeleted = "subscription.deleted"
+
 	// TypeResync tells a subscriber that events may have been missed (the
 	// node's listener reconnected, or an SSE client came back after a gap)
 	// and that it should refetch what it shows. It reaches every

@@ -14,7 +14,9 @@ import (
 // published to clients and their family prefixes.
 var Subscribable = []string{
 	TypeDownloadCreated, TypeDownloadUpdated, TypeDownloadProgress, TypeDownloadDeleted,
-	TypeFileCreated, TypeFileDeleted, TypeLogAppended, "download.*", "file.*", "log.*",
+	TypeFileCreated, TypeFileDeleted, TypeLogAppended,
+	TypeSubscriptionUpdated, TypeSubscriptionChecked, TypeSubscriptionDeleted,
+	"download.*", "file.*", "log.*", "subscription.*",
 }
 
 // Errors returned by ParseFilter.

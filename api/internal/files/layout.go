@@ -108,8 +108,47 @@ func (l Layout) Place(m Meta, now time.Time) (dir, base string, err error) {
 			t = DefaultMusicTemplate
 		}
 	}
-	if err := ValidateTemplate(t); err != nil {
+	segs, err := render(t, m, now)
+	if err != nil {
 		return "", "", err
+	}
+	rel := path.Join(segs...)
+	return path.Dir(rel), path.Base(rel), nil
+}
+
+// ShowDir is the folder (below the user's) of the show a video belongs to
+// in the media-server layout, where its tvshow.nfo and poster go: the
+// video template's folders up to the first that names the {channel},
+// rendered as Place renders them. ok is false for music, and for a
+// template none of whose folders names the channel (no folder is then the
+// channel's own).
+func (l Layout) ShowDir(m Meta, now time.Time) (dir string, ok bool) {
+	if m.Audio {
+		return "", false
+	}
+	t := l.VideoTemplate
+	if t == "" {
+		t = DefaultVideoTemplate
+	}
+	folders := strings.Split(t, "/")
+	folders = folders[:len(folders)-1] // the last is the file's name
+	for i, f := range folders {
+		if strings.Contains(f, "{channel}") {
+			segs, err := render(strings.Join(folders[:i+1], "/"), m, now)
+			if err != nil {
+				return "", false
+			}
+			return path.Join(segs...), true
+		}
+	}
+	return "", false
+}
+
+// render fills template t's fields for m: one sanitized name per folder
+// (and the file's name last).
+func render(t string, m Meta, now time.Time) ([]string, error) {
+	if err := ValidateTemplate(t); err != nil {
+		return nil, err
 	}
 	aired := m.Aired
 	if aired.IsZero() {
@@ -132,11 +171,10 @@ func (l Layout) Place(m Meta, now time.Time) (dir, base string, err error) {
 		})
 		segs[i] = SanitizeName(strings.TrimSpace(s))
 	}
-	rel := path.Join(segs...)
-	if !filepath.IsLocal(filepath.FromSlash(rel)) {
-		return "", "", fmt.Errorf("%w: leaves the library", ErrTemplate)
+	if !filepath.IsLocal(filepath.FromSlash(path.Join(segs...))) {
+		return nil, fmt.Errorf("%w: leaves the library", ErrTemplate)
 	}
-	return path.Dir(rel), path.Base(rel), nil
+	return segs, nil
 }
 
 func orUnknown(s, unknown string) string {
@@ -196,6 +234,39 @@ func NFO(m Meta, now time.Time, thumb string) ([]byte, error) {
 	}
 	if thumb != "" {
 		d.Thumb = &nfoThumb{Aspect: "thumb", URL: thumb}
+	}
+	b, err := xml.MarshalIndent(d, "", "  ")
+	if err != nil {
+		return nil, err
+	}
+	return append([]byte(xml.Header), append(b, '\n')...), nil
+}
+
+// Names of a show folder's own files in the media-server layout.
+const (
+	ShowNFOName    = "tvshow.nfo"
+	ShowPosterName = "poster.jpg"
+)
+
+// nfoShow is Kodi's tvshow document (Jellyfin reads the same), for the
+// show folder.
+type nfoShow struct {
+	XMLName xml.Name  `xml:"tvshow"`
+	Title   string    `xml:"title"`
+	Show    string    `xml:"showtitle"`
+	Studio  string    `xml:"studio,omitempty"`
+	Tag     string    `xml:"tag,omitempty"`
+	Thumb   *nfoThumb `xml:"thumb,omitempty"`
+}
+
+// ShowNFO is the tvshow.nfo of the show (the channel) m's video belongs
+// to: its title and studio are the channel, its tag the platform, and
+// poster (when not "") the poster image beside it.
+func ShowNFO(m Meta, poster string) ([]byte, error) {
+	ch := orUnknown(m.Channel, "Unknown channel")
+	d := nfoShow{Title: ch, Show: ch, Studio: m.Channel, Tag: m.Platform}
+	if poster != "" {
+		d.Thumb = &nfoThumb{Aspect: "poster", URL: poster}
 	}
 	b, err := xml.MarshalIndent(d, "", "  ")
 	if err != nil {

@@ -7,9 +7,14 @@ import (
 	"io/fs"
 	"os"
 	"path"
+	"path/filepath"
+	"strings"
 	"syscall"
+	"time"
 
 	"github.com/google/uuid"
+
+	"github.com/downlink/downlink/api/internal/store"
 )
 
 // ErrDiskFull is returned when the library's disk has no room.
@@ -83,6 +88,61 @@ func (s *Service) putFree(ctx context.Context, src string, size int64, dir strin
 		}
 	}
 	return Imported{}, errors.New("files: no free name in the library")
+}
+
+// PutShared puts src at <user>/<dir>/<name> as a file of the user's own,
+// no download's — a show folder's tvshow.nfo or poster, which every
+// episode shares and none owns, so deleting an episode leaves them —
+// unless a file is there already: nil then. A file there that no row
+// points at and that is older than orphanGrace is a leftover and is
+// replaced; a younger one is another completion's, about to be
+// registered, and is left to it.
+func (s *Service) PutShared(ctx context.Context, src string, userID uuid.UUID, platform, dir, name string) (*Row, error) {
+	key := path.Join(userID.String(), dir, SanitizeName(name))
+	if !strings.HasPrefix(key, userID.String()+"/") || !filepath.IsLocal(filepath.FromSlash(key)) {
+		return nil, fmt.Errorf("%w: leaves the library", ErrTemplate)
+	}
+	if !s.leftover(ctx, key) {
+		return nil, nil
+	}
+	st, err := os.Stat(src)
+	if err != nil {
+		return nil, err
+	}
+	mt, kind := TypeOf(key)
+	err = s.backend.Put(ctx, key, src, mt)
+	if errors.Is(err, fs.ErrExist) {
+		info, serr := s.backend.Stat(ctx, key)
+		if serr != nil || time.Since(info.ModTime) < orphanGrace || !s.leftover(ctx, key) {
+			return nil, nil
+		}
+		s.log.Warn("replacing a file an interrupted completion left unregistered", "path", key)
+		if err = s.backend.Delete(ctx, key); err == nil {
+			err = s.backend.Put(ctx, key, src, mt)
+		}
+	}
+	if err != nil {
+		if errors.Is(err, fs.ErrExist) {
+			return nil, nil
+		}
+		return nil, classifyFSError(err)
+	}
+	_ = os.Remove(src)
+	r := Row{ID: store.NewID(), UserID: userID, Name: path.Base(key), RelPath: key, SizeBytes: st.Size(),
+		MimeType: mt, Kind: kind, Platform: platform, CreatedAt: time.Now().UTC()}
+	if err := s.db.WithContext(ctx).Create(&r).Error; err != nil {
+		s.Discard(key)
+		if store.IsUniqueViolation(err) {
+			return nil, nil
+		}
+		return nil, err
+	}
+	return &r, nil
+}
+
+// Exists tells whether a registered file is at <user>/<dir>/<name>.
+func (s *Service) Exists(ctx context.Context, userID uuid.UUID, dir, name string) bool {
+	return !s.leftover(ctx, path.Join(userID.String(), dir, SanitizeName(name)))
 }
 
 // leftover reports whether no row points at key: a file of the library

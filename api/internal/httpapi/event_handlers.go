@@ -12,7 +12,8 @@ import (
 )
 
 // streamEvents is GET /events: Server-Sent Events of the caller's
-// downloads and files (admins may ask for everyone's, with log lines).
+// downloads, subscriptions and files (admins may ask for everyone's, with
+// log lines).
 func (s *Server) streamEvents(c echo.Context) error {
 	p := principal(c)
 	f, err := events.ParseFilter(c.QueryParams(), p.UserID.String(), p.MayActOnOthers(authz.Read))
@@ -21,7 +22,7 @@ func (s *Server) streamEvents(c echo.Context) error {
 	}
 	canFiles := p.Can(authz.ScopeFilesRead)
 	if len(f.Types) == 0 {
-		f.Types = []string{"download.*"}
+		f.Types = []string{"download.*", "subscription.*"}
 		if canFiles {
 			f.Types = append(f.Types, "file.*")
 		}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/downlink/downlink/api/internal/authz"
 	"github.com/downlink/downlink/api/internal/downloads"
+	"github.com/downlink/downlink/api/internal/events"
 	"github.com/downlink/downlink/api/internal/queue"
 	"github.com/downlink/downlink/api/internal/store"
 )
@@ -35,7 +36,7 @@ const recentWindow = 50
 // one, looking for an entry it knows: 10 pages, 500 entries.
 const maxPages = 10
 
-// Webhook events.
+// Webhook events (subscription.checked is also the event stream's).
 const (
 	EventItemQueued = "subscription.item_queued"
 	EventChecked    = "subscription.checked"
@@ -298,19 +299,35 @@ func (s *Service) failed(ctx context.Context, r *row, cause error) error {
 	return err
 }
 
-// notify tells the webhooks (best effort: a check is not undone because
-// a delivery could not be recorded).
+// notify tells the webhooks and the owner's event streams, with the
+// subscription as it is now (best effort: a check is not undone because
+// a delivery could not be recorded). The stream gets subscription.checked
+// with the webhook's data, and subscription.updated for a queued item
+// (the subscription, whose items_queued grew; the download comes as a
+// download.created of its own).
 func (s *Service) notify(ctx context.Context, r *row, event string, data map[string]any) {
-	if s.notifier == nil {
+	if s.notifier == nil && s.bus == nil {
 		return
 	}
 	var fresh row
 	if err := s.db.WithContext(ctx).Where("id = ?", r.ID).Take(&fresh).Error; err != nil {
 		return
 	}
-	data["subscription"] = fresh.view()
-	if err := s.notifier.SubscriptionEvent(ctx, event, r.UserID, r.Platform, data); err != nil {
-		s.log.Warn("subscription event not delivered", "subscription_id", r.ID, "event", event, "err", err)
+	vs, err := s.views(ctx, []row{fresh})
+	if err != nil {
+		return
+	}
+	data["subscription"] = vs[0]
+	if s.notifier != nil {
+		if err := s.notifier.SubscriptionEvent(ctx, event, r.UserID, r.Platform, data); err != nil {
+			s.log.Warn("subscription event not delivered", "subscription_id", r.ID, "event", event, "err", err)
+		}
+	}
+	switch event {
+	case EventChecked:
+		s.publish(ctx, r.UserID, events.TypeSubscriptionChecked, data)
+	case EventItemQueued:
+		s.publish(ctx, r.UserID, events.TypeSubscriptionUpdated, vs[0])
 	}
 }
 

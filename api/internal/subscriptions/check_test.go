@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"sync"
 	"testing"
 
 	"github.com/riverqueue/river"
@@ -187,5 +188,70 @@ func TestCheckYtdlpSourcePagesToAKnownEntry(t *testing.T) {
 	if len(got) != 500 || got[0] != "New 1200" || got[499] != "New 1699" || e.Runner.ListedCount()-listed != 10 {
 		t.Errorf("fourth check queued %d (%v … %v) in %d listings, want the newest 500 in 10", len(got),
 			got[:min(1, len(got))], got[max(0, len(got)-1):], e.Runner.ListedCount()-listed)
+	}
+}
+
+// growingPlaylist is a platform handler that lists a playlist itself,
+// oldest entry first, as the Spotify handler lists a playlist's embed
+// page.
+type growingPlaylist struct {
+	downloads.HandlerDefaults
+	mu      sync.Mutex
+	entries int
+}
+
+func (g *growingPlaylist) add(n int) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.entries += n
+}
+
+func (g *growingPlaylist) Expand(context.Context, downloads.Item) (downloads.Expansion, error) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	exp := downloads.Expansion{Title: "Growing", OldestFirst: true}
+	for i := 1; i <= g.entries; i++ {
+		exp.Children = append(exp.Children, downloads.Child{URL: fmt.Sprintf("https://open.spotify.com/track/%022d", i),
+			Title: fmt.Sprintf("Track %d", i), Kind: "track"})
+	}
+	return exp, nil
+}
+
+// TestCheckOldestFirstListing: a source its handler lists oldest first
+// (a Spotify playlist, which grows at its end) is read newest first: the
+// first check's "newest 2" are its last two entries, and a later check
+// queues every entry added since — more than a page of them, from a
+// playlist longer than a page — oldest first, and nothing it saw before.
+func TestCheckOldestFirstListing(t *testing.T) {
+	t.Parallel()
+	pl := &growingPlaylist{entries: 80}
+	e := downloadstest.New(t, downloadstest.Options{Handlers: map[string]downloads.PlatformHandler{"spotify": pl}})
+	svc := subscriptions.New(subscriptions.Deps{DB: e.DB, Queue: noQueue{}, Downloads: e.Svc, Logger: storetest.Logger()})
+	ctx := context.Background()
+	url := "https://open.spotify.com/playlist/37i9dQZF1DXcheck000001"
+	sub, err := svc.Create(ctx, e.User, subscriptions.Input{URL: &url, Backfill: &subscriptions.Backfill{Mode: subscriptions.BackfillLast, Count: 2}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := svc.Check(ctx, sub.ID)
+	if err != nil || res.Err != nil {
+		t.Fatalf("first check: %v %v", err, res.Err)
+	}
+	if got := queuedTitles(t, e, res); !slices.Equal(got, []string{"Track 79", "Track 80"}) {
+		t.Errorf("first check queued %v, want the last two, oldest first", got)
+	}
+
+	pl.add(70) // 81..150: more than a page (50)
+	res, err = svc.Check(ctx, sub.ID)
+	if err != nil || res.Err != nil {
+		t.Fatalf("second check: %v %v", err, res.Err)
+	}
+	got := queuedTitles(t, e, res)
+	if len(got) != 70 || got[0] != "Track 81" || got[69] != "Track 150" {
+		t.Errorf("second check queued %d (%v … %v), want Tracks 81 to 150, oldest first", len(got),
+			got[:min(2, len(got))], got[max(0, len(got)-2):])
+	}
+	if res, _ := svc.Check(ctx, sub.ID); len(res.Queued) != 0 || res.New != 0 {
+		t.Errorf("third check: %+v", res)
 	}
 }

@@ -2,6 +2,7 @@ package subscriptions
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -17,6 +18,7 @@ import (
 
 	"github.com/downlink/downlink/api/internal/authz"
 	"github.com/downlink/downlink/api/internal/downloads"
+	"github.com/downlink/downlink/api/internal/events"
 	"github.com/downlink/downlink/api/internal/feeds"
 	"github.com/downlink/downlink/api/internal/problem"
 	"github.com/downlink/downlink/api/internal/store"
@@ -64,12 +66,20 @@ type Notifier interface {
 	SubscriptionEvent(ctx context.Context, event string, ownerID uuid.UUID, platform string, data any) error
 }
 
-// Deps are the service's collaborators; Notifier and Clock may be nil.
+// Publisher publishes live events (the dashboard's event stream); it
+// never blocks on slow subscribers.
+type Publisher interface {
+	Publish(ctx context.Context, e events.Event) error
+}
+
+// Deps are the service's collaborators; Notifier, Bus and Clock may be
+// nil.
 type Deps struct {
 	DB        *gorm.DB
 	Queue     Queue
 	Downloads Downloads
 	Notifier  Notifier
+	Bus       Publisher
 	Logger    *slog.Logger
 	// Clock is the time now (tests move it).
 	Clock func() time.Time
@@ -81,6 +91,7 @@ type Service struct {
 	queue     Queue
 	downloads Downloads
 	notifier  Notifier
+	bus       Publisher
 	log       *slog.Logger
 	now       func() time.Time
 }
@@ -90,7 +101,7 @@ func New(d Deps) *Service {
 	if d.Clock == nil {
 		d.Clock = time.Now
 	}
-	return &Service{db: d.DB, queue: d.Queue, downloads: d.Downloads, notifier: d.Notifier,
+	return &Service{db: d.DB, queue: d.Queue, downloads: d.Downloads, notifier: d.Notifier, bus: d.Bus,
 		log: d.Logger.With("source", "subscriptions"), now: func() time.Time { return d.Clock().UTC() }}
 }
 
@@ -296,7 +307,39 @@ func (s *Service) Create(ctx context.Context, caller *authz.Principal, in Input)
 		return Subscription{}, err
 	}
 	s.log.Info("subscription created", "subscription_id", r.ID, "user_id", r.UserID, "platform", r.Platform)
-	return s.Get(ctx, caller, r.ID)
+	return s.getAndPublish(ctx, caller, r.ID)
+}
+
+// getAndPublish returns the subscription as the caller sees it now and
+// tells its owner's event streams (other tabs, other devices).
+func (s *Service) getAndPublish(ctx context.Context, caller *authz.Principal, id uuid.UUID) (Subscription, error) {
+	v, err := s.Get(ctx, caller, id)
+	if err == nil {
+		s.publish(ctx, v.UserID, events.TypeSubscriptionUpdated, v)
+	}
+	return v, err
+}
+
+// DeletedEvent is the data of subscription.deleted.
+type DeletedEvent struct {
+	ID     uuid.UUID `json:"id"`
+	UserID uuid.UUID `json:"user_id"`
+}
+
+// publish sends one live event owned by ownerID (best effort: a change is
+// not undone because a live view could not be told).
+func (s *Service) publish(ctx context.Context, ownerID uuid.UUID, typ string, v any) {
+	if s.bus == nil {
+		return
+	}
+	data, err := json.Marshal(v)
+	if err != nil {
+		s.log.Error("encode event", "type", typ, "err", err)
+		return
+	}
+	if err := s.bus.Publish(context.WithoutCancel(ctx), events.Event{Type: typ, UserID: ownerID.String(), Data: data}); err != nil {
+		s.log.Warn("publish event", "type", typ, "err", err)
+	}
 }
 
 // apply copies what in sets onto r.
@@ -354,7 +397,7 @@ func (s *Service) Update(ctx context.Context, caller *authz.Principal, id uuid.U
 	if err := s.db.WithContext(ctx).Select("*").Omit("created_at").Save(&r).Error; err != nil {
 		return Subscription{}, err
 	}
-	return s.Get(ctx, caller, id)
+	return s.getAndPublish(ctx, caller, id)
 }
 
 // Delete removes a subscription and what it remembers of its items; the
@@ -364,12 +407,16 @@ func (s *Service) Delete(ctx context.Context, caller *authz.Principal, id uuid.U
 	if err != nil {
 		return err
 	}
-	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		if err := tx.Where("subscription_id = ?", r.ID).Delete(&itemRow{}).Error; err != nil {
 			return err
 		}
 		return tx.Where("id = ?", r.ID).Delete(&row{}).Error
 	})
+	if err == nil {
+		s.publish(ctx, r.UserID, events.TypeSubscriptionDeleted, DeletedEvent{ID: r.ID, UserID: r.UserID})
+	}
+	return err
 }
 
 // CheckNow queues a check of the subscription at once (a disabled one

@@ -187,7 +187,7 @@ func (h *Spotify) Expand(ctx context.Context, it downloads.Item) (downloads.Expa
 		children = append(children, downloads.Child{URL: link, Title: t.Name, Uploader: strings.Join(t.Artists, ", "),
 			Duration: float64(t.DurationMs) / 1000, ThumbnailURL: t.CoverURL, Kind: "track", Meta: meta.encode()})
 	}
-	return downloads.Expansion{Title: col.Name, Children: children, Warnings: warnings}, nil
+	return downloads.Expansion{Title: col.Name, Children: children, Warnings: warnings, OldestFirst: kind == spotify.KindPlaylist}, nil
 }
 
 // artistFailure explains why an artist link cannot be downloaded, naming

@@ -2355,7 +2355,7 @@ export interface components {
          * @example download.progress
          * @enum {string}
          */
-        EventType: "download.created" | "download.updated" | "download.progress" | "download.deleted" | "file.created" | "file.deleted" | "log.appended" | "ytdlp.updated" | "events.resync";
+        EventType: "download.created" | "download.updated" | "download.progress" | "download.deleted" | "file.created" | "file.deleted" | "log.appended" | "ytdlp.updated" | "subscription.updated" | "subscription.checked" | "subscription.deleted" | "events.resync";
         /**
          * @description What a webhook can subscribe to.
          * @example download.completed
@@ -4462,6 +4462,30 @@ export interface components {
             user_id: string;
         };
         /**
+         * @description Data of `subscription.checked`: a check finished. The same data as
+         *     the `subscription.checked` webhook's.
+         */
+        SubscriptionCheckedEvent: {
+            subscription: components["schemas"]["Subscription"];
+            /** @description Downloads this check queued. */
+            new_items: number;
+            /** @description Why the check failed, in words; `null` when it succeeded. */
+            error: string | null;
+        };
+        /**
+         * @description Data of `subscription.deleted`.
+         * @example {
+         *       "id": "01931d00-1a2b-7c3d-8e4f-5a6b7c8d9e0f",
+         *       "user_id": "01930a70-91c2-7a3b-b4c5-d6e7f8091a2b"
+         *     }
+         */
+        SubscriptionDeletedEvent: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            user_id: string;
+        };
+        /**
          * @description Stands in for an event's data that was too large to cross nodes; refetch the object by `id`.
          * @example {
          *       "id": "01931c2a-5e8f-7b40-9c3d-2e1f0a9b8c7d",
@@ -4519,6 +4543,9 @@ export interface components {
             "file.deleted"?: components["schemas"]["FileDeletedEvent"] | components["schemas"]["TruncatedEventData"];
             "log.appended"?: components["schemas"]["LogEntry"] | components["schemas"]["TruncatedEventData"];
             "ytdlp.updated"?: components["schemas"]["YtdlpNode"] | components["schemas"]["TruncatedEventData"];
+            "subscription.updated"?: components["schemas"]["Subscription"] | components["schemas"]["TruncatedEventData"];
+            "subscription.checked"?: components["schemas"]["SubscriptionCheckedEvent"] | components["schemas"]["TruncatedEventData"];
+            "subscription.deleted"?: components["schemas"]["SubscriptionDeletedEvent"] | components["schemas"]["TruncatedEventData"];
             "events.resync"?: components["schemas"]["EventsResyncEvent"];
         };
         /**
@@ -6050,7 +6077,11 @@ export interface components {
          */
         CreateSubscriptionRequest: {
             /**
-             * @description A channel, playlist or feed URL.
+             * @description A channel, playlist or feed URL: a YouTube channel, handle or
+             *     playlist, a Spotify playlist, or (with generic sites on) a
+             *     podcast feed or any page yt-dlp lists. A single item, and a
+             *     Spotify artist (Spotify no longer lets apps list an artist's
+             *     releases), are refused (`422`, field `url`).
              * @example https://www.youtube.com/@example
              */
             url: string;
@@ -9228,7 +9259,7 @@ export interface operations {
                  *       "file.created"
                  *     ]
                  */
-                types?: ("download.created" | "download.updated" | "download.progress" | "download.deleted" | "file.created" | "file.deleted" | "log.appended" | "ytdlp.updated" | "download.*" | "file.*" | "log.*" | "ytdlp.*")[];
+                types?: ("download.created" | "download.updated" | "download.progress" | "download.deleted" | "file.created" | "file.deleted" | "log.appended" | "ytdlp.updated" | "subscription.updated" | "subscription.checked" | "subscription.deleted" | "download.*" | "file.*" | "log.*" | "ytdlp.*" | "subscription.*")[];
                 /** @description Like `Last-Event-ID`, for clients that cannot set headers (a new `EventSource`). The header wins when both are sent. */
                 last_event_id?: string;
             };

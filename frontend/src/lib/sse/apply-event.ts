@@ -6,6 +6,8 @@ type S = components["schemas"];
 export type Download = S["Download"];
 type DownloadPage = S["DownloadList"];
 type ListData = InfiniteData<DownloadPage, string | null>;
+type Subscription = S["Subscription"];
+type SubscriptionList = S["SubscriptionList"];
 export type EventName = S["EventType"];
 
 const terminal = new Set(["completed", "failed", "canceled"]);
@@ -28,6 +30,8 @@ export function applyEvent(qc: QueryClient, event: string, data: unknown) {
       void qc.invalidateQueries({ queryKey: queryKeys.files.all });
     } else if (event.startsWith("log.")) {
       void qc.invalidateQueries({ queryKey: queryKeys.logs.all });
+    } else if (event.startsWith("subscription.")) {
+      void qc.invalidateQueries({ queryKey: queryKeys.subscriptions.all });
     }
     return;
   }
@@ -54,6 +58,17 @@ export function applyEvent(qc: QueryClient, event: string, data: unknown) {
       refreshSummaries(qc);
       break;
     }
+    case "subscription.updated":
+      upsertSubscription(qc, data as Subscription);
+      break;
+    case "subscription.checked":
+      upsertSubscription(qc, (data as S["SubscriptionCheckedEvent"]).subscription);
+      break;
+    case "subscription.deleted": {
+      const { id } = data as S["SubscriptionDeletedEvent"];
+      qc.setQueryData<SubscriptionList>(queryKeys.subscriptions.list, (l) => (l ? { ...l, items: l.items.filter((s) => s.id !== id) } : l));
+      break;
+    }
     case "file.created":
     case "file.deleted":
       void qc.invalidateQueries({ queryKey: queryKeys.files.all });
@@ -65,9 +80,25 @@ export function applyEvent(qc: QueryClient, event: string, data: unknown) {
   }
 }
 
+/**
+ * Puts a subscription as the server sent it into the subscriptions list:
+ * replaced where it is, added at the end (the list is oldest first) when
+ * it is new. A list not loaded yet is left alone: it will be fetched.
+ */
+function upsertSubscription(qc: QueryClient, sub: Subscription) {
+  qc.setQueryData<SubscriptionList>(queryKeys.subscriptions.list, (l) => {
+    if (!l) return l;
+    const i = l.items.findIndex((s) => s.id === sub.id);
+    if (i < 0) return { ...l, items: [...l.items, sub] };
+    // An older state arriving late (events from two checks) is ignored.
+    if (l.items[i]!.updated_at > sub.updated_at) return l;
+    return { ...l, items: l.items.map((s, j) => (j === i ? sub : s)) };
+  });
+}
+
 /** Refetch everything the stream feeds: something may have been missed. */
 export function resync(qc: QueryClient) {
-  for (const key of [queryKeys.downloads.all, queryKeys.files.all, queryKeys.storage, queryKeys.stats]) {
+  for (const key of [queryKeys.downloads.all, queryKeys.files.all, queryKeys.storage, queryKeys.stats, queryKeys.subscriptions.all]) {
     void qc.invalidateQueries({ queryKey: key });
   }
 }

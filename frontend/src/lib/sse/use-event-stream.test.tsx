@@ -5,28 +5,8 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { Schemas } from "@/lib/api/client";
 import { queryKeys } from "@/lib/query-keys";
 import { backoffDelay, resumeUrl, useEventStream } from "@/lib/sse/use-event-stream";
+import { FakeEventSource } from "@/test/fake-event-source";
 import { makeDownload } from "@/test/fixtures";
-
-/** A stand-in EventSource the test drives by hand. */
-class FakeEventSource {
-  static instances: FakeEventSource[] = [];
-  onopen: (() => void) | null = null;
-  onerror: (() => void) | null = null;
-  closed = false;
-  listeners = new Map<string, ((e: MessageEvent) => void)[]>();
-  constructor(public url: string) {
-    FakeEventSource.instances.push(this);
-  }
-  addEventListener(name: string, fn: (e: MessageEvent) => void) {
-    this.listeners.set(name, [...(this.listeners.get(name) ?? []), fn]);
-  }
-  close() {
-    this.closed = true;
-  }
-  emit(name: string, data: unknown, lastEventId = "") {
-    for (const fn of this.listeners.get(name) ?? []) fn(new MessageEvent(name, { data: JSON.stringify(data), lastEventId }));
-  }
-}
 
 describe("useEventStream", () => {
   let qc: QueryClient;

@@ -12,6 +12,9 @@ const eventNames = [
   "download.deleted",
   "file.created",
   "file.deleted",
+  "subscription.updated",
+  "subscription.checked",
+  "subscription.deleted",
   "events.resync",
 ] as const;
 

@@ -10,9 +10,10 @@ export const subscriptionsQueryOptions = () =>
     queryKey: queryKeys.subscriptions.list,
     queryFn: listSubscriptions,
     select: (d) => d.items,
-    // A check runs in the background: look again while one is due or pending.
-    refetchInterval: (q) =>
-      q.state.data?.items.some((s) => s.status === "pending" || (s.next_check_at && Date.parse(s.next_check_at) < Date.now())) ? 3000 : 60_000,
+    // Checks run in the background; the event stream brings their results
+    // (subscription.updated / .checked / .deleted, applied by
+    // lib/sse/apply-event). This slow look is only a safety net.
+    refetchInterval: 60_000,
   });
 
 export const useSubscriptions = () => useQuery(subscriptionsQueryOptions());
