@@ -5875,9 +5875,9 @@ type StreamEventsParams struct {
 	Scope *StreamEventsParamsScope `form:"scope,omitempty" json:"scope,omitempty"`
 
 	// Types Only these event names, as a comma list (repeating the parameter
-	// works too); `download.*`, `file.*` and `log.*` match every event of
-	// that family. Default: every event you may receive. `events.resync`
-	// is always sent.
+	// works too); `download.*`, `file.*`, `log.*` and `ytdlp.*` match
+	// every event of that family. Default: every event you may receive.
+	// `events.resync` is always sent.
 	Types *[]StreamEventsParamsTypes `form:"types,omitempty" json:"types,omitempty"`
 
 	// LastEventId Like `Last-Event-ID`, for clients that cannot set headers (a new `EventSource`). The header wins when both are sent.

@@ -22,6 +22,9 @@ const (
 	TypeFileCreated      = "file.created"
 	TypeFileDeleted      = "file.deleted"
 	TypeLogAppended      = "log.appended"
+	// TypeYtdlpUpdated: a node's yt-dlp changed (sent by ytdlp/managed, to
+	// admins).
+	TypeYtdlpUpdated = "ytdlp.updated"
 
 	// TypeResync tells a subscriber that events may have been missed (the
 	// node's listener reconnected, or an SSE client came back after a gap)

@@ -14,7 +14,8 @@ import (
 // published to clients and their family prefixes.
 var Subscribable = []string{
 	TypeDownloadCreated, TypeDownloadUpdated, TypeDownloadProgress, TypeDownloadDeleted,
-	TypeFileCreated, TypeFileDeleted, TypeLogAppended, "download.*", "file.*", "log.*",
+	TypeFileCreated, TypeFileDeleted, TypeLogAppended, TypeYtdlpUpdated,
+	"download.*", "file.*", "log.*", "ytdlp.*",
 }
 
 // Errors returned by ParseFilter.
