@@ -173,8 +173,8 @@ export async function runFlow(o: FlowOptions): Promise<FlowResult> {
   check(sub.response.status === 202 && sub.data, `submit: 202 (got ${sub.response.status} ${JSON.stringify(sub.error)})`);
   check(sub.data.status === "queued" && sub.data.url === o.mediaUrl, `the download is queued for the link (got ${sub.data.status})`);
   const id = sub.data.id;
-  const again = await createDownload({ client: api, body: { url: o.mediaUrl }, headers: { "Idempotency-Key": idem } });
-  check(again.data?.id === id, `the same Idempotency-Key gives the same download (got ${again.response.status} ${again.data?.id})`);
+  const replay = await createDownload({ client: api, body: { url: o.mediaUrl }, headers: { "Idempotency-Key": idem } });
+  check(replay.data?.id === id, `the same Idempotency-Key gives the same download (got ${replay.response.status} ${replay.data?.id})`);
   log(`download ${id} queued`);
 
   // The first stream sees download.created; then it drops.
@@ -251,8 +251,8 @@ export async function runFlow(o: FlowOptions): Promise<FlowResult> {
   const retried = await retryDownload({ client: api, path: { id: slowId } });
   check(retried.response.status === 202 && retried.data?.status === "queued", `retry: 202 queued (got ${retried.response.status} ${retried.data?.status})`);
   const requeued = await all.until("download.updated queued after the retry", is("download.updated", slowId, "queued"), from);
-  const again2 = await cancelDownload({ client: api, path: { id: slowId } });
-  check(again2.response.status === 200 && again2.data?.status === "canceled", `cancel the retried one: 200 canceled (got ${again2.response.status})`);
+  const recanceled = await cancelDownload({ client: api, path: { id: slowId } });
+  check(recanceled.response.status === 200 && recanceled.data?.status === "canceled", `cancel the retried one: 200 canceled (got ${recanceled.response.status})`);
   await all.until("canceled again", is("download.updated", slowId, "canceled"), requeued + 1);
   log(`slow download ${slowId}: canceled, retried, canceled`);
 
