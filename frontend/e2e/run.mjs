@@ -8,7 +8,8 @@
 //
 // Steps run in order on one signed-in browser; to add a page, write a step
 // module under steps/ and add it to `journey` before the sign-out step. Each
-// step gets the context `ctx` built below (a webhook receiver included).
+// step gets the context `ctx` built below (a webhook receiver included). The
+// last step is no page: the generated TypeScript client's flow over HTTP.
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
@@ -27,6 +28,7 @@ import { mobileStep } from "./steps/mobile.mjs";
 import { peopleStep, shareStep } from "./steps/people.mjs";
 import { rememberedOptionsStep, settingsStep, webhookStep } from "./steps/settings.mjs";
 import { setupStep, themeStep } from "./steps/setup.mjs";
+import { tsClientStep } from "./steps/ts-client.mjs";
 import { adminMobileStep, usersStep } from "./steps/users.mjs";
 import { ytdlpStep } from "./steps/ytdlp.mjs";
 
@@ -56,6 +58,7 @@ export const journey = [
   adminMobileStep,
   logoutLoginStep,
   mobileStep,
+  tsClientStep,
 ];
 
 class CheckFailed extends Error {}
@@ -102,6 +105,7 @@ async function main() {
       page,
       baseURL: server.baseURL,
       token: server.token,
+      tmp,
       media,
       receiver,
       releases,

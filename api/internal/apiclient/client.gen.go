@@ -4955,7 +4955,19 @@ type UpdateSubscriptionRequest struct {
 	//
 	// Example: {"audio_format":"mp3","audio_quality":192,"embed_chapters":false,"embed_metadata":true,"embed_thumbnail":true,"latest":null,"playlist_items":"1-3,7","preset":"audio","sponsorblock_remove":["sponsor","selfpromo"],"subtitles":null}
 	Options *DownloadOptions `json:"options,omitempty"`
-	Preset  *Preset          `json:"preset,omitempty"`
+
+	// Preset Format and quality: `compatible` (the default for video: H.264 video
+	// and AAC audio in mp4, up to 1080p, which the dashboard's player and
+	// ordinary devices play; a source without H.264 falls back to its
+	// best), `best` available (often AV1 or VP9, sometimes HDR, in mp4 or
+	// mkv: the most quality, but not every browser or TV plays it), the best
+	// at or below a height (`1080p` picks 1080p or lower, any codec), or
+	// `audio` only (extracted to `audio_format`). Spotify downloads are
+	// always `audio`.
+	//
+	//
+	// Example: 1080p
+	Preset *Preset `json:"preset,omitempty"`
 
 	// Retention Which of the subscription's completed downloads are kept: the newest
 	// `keep_last`, and those finished in the last `keep_days` days (`null`:
@@ -5930,9 +5942,9 @@ type StreamEventsParams struct {
 	Scope *StreamEventsParamsScope `form:"scope,omitempty" json:"scope,omitempty"`
 
 	// Types Only these event names, as a comma list (repeating the parameter
-	// works too); `download.*`, `file.*` and `log.*` match every event of
-	// that family. Default: every event you may receive. `events.resync`
-	// is always sent.
+	// works too); `download.*`, `file.*`, `log.*`, `subscription.*` and `ytdlp.*` match
+	// every event of that family. Default: every event you may receive.
+	// `events.resync` is always sent.
 	Types *[]StreamEventsParamsTypes `form:"types,omitempty" json:"types,omitempty"`
 
 	// LastEventId Like `Last-Event-ID`, for clients that cannot set headers (a new `EventSource`). The header wins when both are sent.
@@ -6311,6 +6323,9 @@ type UpdateWebhookJSONRequestBody = UpdateWebhookRequest
 
 // DeliveryJSONRequestBody defines body for Delivery for application/json ContentType.
 type DeliveryJSONRequestBody = WebhookPayload
+
+// SubscriptionDeliveryJSONRequestBody defines body for SubscriptionDelivery for application/json ContentType.
+type SubscriptionDeliveryJSONRequestBody = SubscriptionWebhookPayload
 
 // AsStatusCounts returns the union data inside the Download_ChildrenSummary as a StatusCounts
 func (t Download_ChildrenSummary) AsStatusCounts() (StatusCounts, error) {
@@ -42453,6 +42468,11 @@ type CallbackInitiatorInterface interface {
 	DeliveryWithBody(ctx context.Context, targetURL string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	Delivery(ctx context.Context, targetURL string, body DeliveryJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// SubscriptionDeliveryWithBody fires the subscriptionDelivery callback with any body
+	SubscriptionDeliveryWithBody(ctx context.Context, targetURL string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	SubscriptionDelivery(ctx context.Context, targetURL string, body SubscriptionDeliveryJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 }
 
 func (p *CallbackInitiator) DeliveryWithBody(ctx context.Context, targetURL string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -42479,6 +42499,30 @@ func (p *CallbackInitiator) Delivery(ctx context.Context, targetURL string, body
 	return p.Client.Do(req)
 }
 
+func (p *CallbackInitiator) SubscriptionDeliveryWithBody(ctx context.Context, targetURL string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewSubscriptionDeliveryCallbackRequestWithBody(targetURL, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := p.applyCallbackEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return p.Client.Do(req)
+}
+
+func (p *CallbackInitiator) SubscriptionDelivery(ctx context.Context, targetURL string, body SubscriptionDeliveryJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewSubscriptionDeliveryCallbackRequest(targetURL, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := p.applyCallbackEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return p.Client.Do(req)
+}
+
 // NewDeliveryCallbackRequest builds a application/json POST request for the delivery callback
 func NewDeliveryCallbackRequest(targetURL string, body DeliveryJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -42492,6 +42536,37 @@ func NewDeliveryCallbackRequest(targetURL string, body DeliveryJSONRequestBody) 
 
 // NewDeliveryCallbackRequestWithBody builds a POST request for the delivery callback with any body
 func NewDeliveryCallbackRequestWithBody(targetURL string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+	_ = err
+
+	reqURL, err := url.Parse(targetURL)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, reqURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewSubscriptionDeliveryCallbackRequest builds a application/json POST request for the subscriptionDelivery callback
+func NewSubscriptionDeliveryCallbackRequest(targetURL string, body SubscriptionDeliveryJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewSubscriptionDeliveryCallbackRequestWithBody(targetURL, "application/json", bodyReader)
+}
+
+// NewSubscriptionDeliveryCallbackRequestWithBody builds a POST request for the subscriptionDelivery callback with any body
+func NewSubscriptionDeliveryCallbackRequestWithBody(targetURL string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 	_ = err
 

@@ -22,6 +22,9 @@ const (
 	TypeFileCreated      = "file.created"
 	TypeFileDeleted      = "file.deleted"
 	TypeLogAppended      = "log.appended"
+	// TypeYtdlpUpdated: a node's yt-dlp changed (sent by ytdlp/managed, to
+	// admins).
+	TypeYtdlpUpdated = "ytdlp.updated"
 
 	// TypeSubscriptionUpdated carries a subscription as the API shows it
 	// whenever it changes (created, edited, an item queued);

@@ -14,9 +14,9 @@ import (
 // published to clients and their family prefixes.
 var Subscribable = []string{
 	TypeDownloadCreated, TypeDownloadUpdated, TypeDownloadProgress, TypeDownloadDeleted,
-	TypeFileCreated, TypeFileDeleted, TypeLogAppended,
+	TypeFileCreated, TypeFileDeleted, TypeLogAppended, TypeYtdlpUpdated,
 	TypeSubscriptionUpdated, TypeSubscriptionChecked, TypeSubscriptionDeleted,
-	"download.*", "file.*", "log.*", "subscription.*",
+	"download.*", "file.*", "log.*", "subscription.*", "ytdlp.*",
 }
 
 // Errors returned by ParseFilter.

@@ -24,7 +24,7 @@ export function makeVideo(dir, { seconds = 8 } = {}) {
   return file;
 }
 
-/** Serves `file` at /<name>; `bytesPerSecond` throttles the body. Resolves to {url, close}. */
+/** Serves `file` at /<name>; `bytesPerSecond` throttles the body. Resolves to {url, path, size, close}. */
 export function serveFile(file, { bytesPerSecond = 0 } = {}) {
   const name = file.split("/").pop();
   const size = statSync(file).size;
@@ -84,6 +84,7 @@ export function serveFile(file, { bytesPerSecond = 0 } = {}) {
       const { port } = server.address();
       resolve({
         url: `http://127.0.0.1:${port}/${name}`,
+        path: file,
         size,
         close: () => new Promise((r) => { server.closeAllConnections?.(); server.close(() => r()); }),
       });

@@ -18,7 +18,7 @@ import (
 
 // TypeUpdated is the live event sent (to admins) whenever a node's yt-dlp
 // state changes: its data is the node's NodeState.
-const TypeUpdated = "ytdlp.updated"
+const TypeUpdated = events.TypeYtdlpUpdated
 
 // Publisher sends live events.
 type Publisher interface {

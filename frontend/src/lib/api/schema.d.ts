@@ -9251,9 +9251,9 @@ export interface operations {
                 scope?: "own" | "all";
                 /**
                  * @description Only these event names, as a comma list (repeating the parameter
-                 *     works too); `download.*`, `file.*` and `log.*` match every event of
-                 *     that family. Default: every event you may receive. `events.resync`
-                 *     is always sent.
+                 *     works too); `download.*`, `file.*`, `log.*`, `subscription.*` and `ytdlp.*` match
+                 *     every event of that family. Default: every event you may receive.
+                 *     `events.resync` is always sent.
                  * @example [
                  *       "download.*",
                  *       "file.created"
