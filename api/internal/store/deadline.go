@@ -26,6 +26,9 @@ const (
 	RequestTxTimeout = 10 * time.Second
 )
 
+// requestTxTimeout is RequestTxTimeout, shorter in tests.
+var requestTxTimeout = RequestTxTimeout
+
 // ErrTimeout is a database call of a request that got no answer within
 // its deadline; ConnError counts it as the database being unreachable.
 var ErrTimeout = errors.New("store: the database did not answer in time")
@@ -104,10 +107,16 @@ func endDeadline(db *gorm.DB) {
 	v.(context.CancelFunc)()
 }
 
-// markTimeout makes the error of a statement that ran out of time say so.
+// markTimeout makes the error of a statement that ran out of time say so:
+// its own deadline, or its request's transaction's (database/sql rolled
+// the transaction back at RequestTxTimeout, and every later statement of
+// it finds it done).
 func markTimeout(db *gorm.DB) {
-	if db.Error != nil && db.Statement.Context != nil && errors.Is(context.Cause(db.Statement.Context), ErrTimeout) &&
-		!errors.Is(db.Error, ErrTimeout) {
+	ctx := db.Statement.Context
+	if db.Error == nil || ctx == nil || errors.Is(db.Error, ErrTimeout) {
+		return
+	}
+	if errors.Is(context.Cause(ctx), ErrTimeout) || (isRequest(ctx) && errors.Is(db.Error, sql.ErrTxDone)) {
 		db.Error = fmt.Errorf("%w: %w", ErrTimeout, db.Error)
 	}
 }
@@ -124,13 +133,14 @@ func (p connPool) BeginTx(ctx context.Context, opts *sql.TxOptions) (*sql.Tx, er
 	if !isRequest(ctx) {
 		return p.DB.BeginTx(ctx, opts)
 	}
-	if dl, ok := ctx.Deadline(); ok && time.Until(dl) <= RequestTxTimeout {
+	timeout := requestTxTimeout
+	if dl, ok := ctx.Deadline(); ok && time.Until(dl) <= timeout {
 		return p.DB.BeginTx(ctx, opts)
 	}
 	// The transaction lives with this context (database/sql rolls back
 	// when it ends); it ends at the deadline, or with the request.
-	tctx, cancel := context.WithTimeoutCause(ctx, RequestTxTimeout, ErrTimeout)
-	time.AfterFunc(RequestTxTimeout, cancel)
+	tctx, cancel := context.WithTimeoutCause(ctx, timeout, ErrTimeout)
+	time.AfterFunc(timeout, cancel)
 	tx, err := p.DB.BeginTx(tctx, opts)
 	if err != nil && errors.Is(context.Cause(tctx), ErrTimeout) {
 		err = fmt.Errorf("%w: %w", ErrTimeout, err)

@@ -78,3 +78,50 @@ func TestRequestStatementsHaveADeadline(t *testing.T) {
 		t.Errorf("value %q (%v), want the row unchanged", v, err)
 	}
 }
+
+// A request's transaction that outlives its deadline is rolled back, and
+// what the request does with it next fails as "the database did not
+// answer in time" (503 Database unavailable), not as a bare "transaction
+// has already been committed or rolled back" (a 500, seen in CI on a
+// machine so loaded that a cancel's transaction took 10 s).
+func TestRequestTransactionPastItsDeadline(t *testing.T) {
+	defer store.SetRequestTxTimeout(300 * time.Millisecond)()
+	st := storetest.New(t)
+	ctx := store.WithRequestDeadline(context.Background())
+	err := st.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := tx.Exec("INSERT INTO kv (key, value, updated_at) VALUES ('late', '1', CURRENT_TIMESTAMP)").Error; err != nil {
+			return err
+		}
+		time.Sleep(time.Second)
+		return tx.Exec("UPDATE kv SET value = '2' WHERE key = 'late'").Error
+	})
+	if !errors.Is(err, store.ErrTimeout) || !store.ConnError(err) {
+		t.Errorf("error %v, want store.ErrTimeout (a database-unavailable error)", err)
+	}
+	var n int64
+	if err := st.DB.Table("kv").Where("key = 'late'").Count(&n).Error; err != nil || n != 0 {
+		t.Errorf("%d rows (%v): the transaction was not rolled back", n, err)
+	}
+}
+
+// The same when the deadline passes after the transaction's last
+// statement: its COMMIT finds it rolled back.
+func TestRequestTransactionCommittedPastItsDeadline(t *testing.T) {
+	defer store.SetRequestTxTimeout(300 * time.Millisecond)()
+	st := storetest.New(t)
+	ctx := store.WithRequestDeadline(context.Background())
+	err := st.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := tx.Exec("INSERT INTO kv (key, value, updated_at) VALUES ('late', '1', CURRENT_TIMESTAMP)").Error; err != nil {
+			return err
+		}
+		time.Sleep(time.Second)
+		return nil
+	})
+	if err == nil || !store.ConnError(err) {
+		t.Errorf("error %v, want a database-unavailable error", err)
+	}
+	var n int64
+	if err := st.DB.Table("kv").Where("key = 'late'").Count(&n).Error; err != nil || n != 0 {
+		t.Errorf("%d rows (%v): the transaction was not rolled back", n, err)
+	}
+}

@@ -273,6 +273,10 @@ func ConnError(err error) bool {
 		return false
 	case errors.Is(err, driver.ErrBadConn), errors.As(err, &connectErr), errors.Is(err, ErrTimeout):
 		return true
+	case errors.Is(err, sql.ErrTxDone):
+		// A request's transaction rolled back at its deadline, found by
+		// its COMMIT (its statements say ErrTimeout: markTimeout).
+		return true
 	case errors.As(err, &pgErr):
 		// Class 08: connection exception; 57P01-57P03: the server is
 		// shutting down, crashed, or not yet accepting connections.
