@@ -149,10 +149,13 @@ func TestStorageQuotaRefusesNewDownloads(t *testing.T) {
 	bob := newAccount(t, env, authz.RoleUser)
 	bobC, _ := signIn(t, env, bob)
 
-	// Under quota: the download runs and fills the quota.
-	admin.Do(http.MethodPatch, "/api/v1/users/"+bob.ID.String(), map[string]any{"storage_quota_bytes": 1000}).Expect(http.StatusOK)
+	// A download, then a quota smaller than its file: bob is over it.
+	// (A quota set first would be a race: a download that passes its
+	// quota while it runs is stopped, TestDownloadTempBytesCountAgainstQuota,
+	// and on a slow machine the check came before the end.)
 	d := submitURL(t, bobC, media.URL(testmedia.PathVideo))
 	waitCompleted(t, env, bobC, d.ID)
+	admin.Do(http.MethodPatch, "/api/v1/users/"+bob.ID.String(), map[string]any{"storage_quota_bytes": 1000}).Expect(http.StatusOK)
 	var st files.Storage
 	bobC.Get("/api/v1/storage").Expect(http.StatusOK).JSON(&st)
 	if !st.OverQuota || st.QuotaBytes == nil || *st.QuotaBytes != 1000 || st.UsedBytes <= 1000 || st.FilesCount != 1 {
