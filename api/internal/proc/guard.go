@@ -178,6 +178,7 @@ func runGuard(args []string, stderr io.Writer) int {
 	for {
 		select {
 		case st := <-waited:
+			killRestOfGroup()
 			return exitLike(st)
 		case sig := <-sigs:
 			if os.Getppid() != parent {
@@ -203,6 +204,7 @@ func superviseWarm(w *warmChild, sigs <-chan os.Signal, parent int) int {
 	for {
 		select {
 		case e := <-w.done:
+			killRestOfGroup()
 			if e.sig != 0 {
 				dieBySignal(e.sig)
 				return 128 + int(e.sig)
@@ -227,6 +229,24 @@ func killOwnGroup() {
 	_ = syscall.Kill(-syscall.Getpgrp(), syscall.SIGKILL)
 	// Not reached: SIGKILL is not deliverable late.
 	os.Exit(128 + int(syscall.SIGKILL))
+}
+
+// killRestOfGroup SIGKILLs every other process of the guard's group once
+// its child has ended: what the child started (ffmpeg) must not outlive
+// it. The Runner does the same after the guard, but only while it lives:
+// when it was killed, the parent-death signal can come while another of
+// its threads still runs (it follows the thread that started the guard),
+// so the guard passes a SIGTERM on as a stop request, the child dies of
+// it, and this is the last chance to end the rest.
+func killRestOfGroup() {
+	self := os.Getpid()
+	for range 2 { // a member forking while the first pass runs
+		for _, m := range groupMembers(syscall.Getpgrp()) {
+			if m.pid != self {
+				_ = syscall.Kill(m.pid, syscall.SIGKILL)
+			}
+		}
+	}
 }
 
 // exitLike returns the child's exit code, or ends the guard by the signal

@@ -15,6 +15,7 @@ import (
 	"strconv"
 	"strings"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -201,6 +202,58 @@ while [ ! -e "$3" ]; do sleep 0.05; done`
 	shellDone <- nil // for the cleanup
 	waitFor(t, 10*time.Second, "the guard to kill its group after its parent left", func() bool {
 		return len(groupMembers(guard)) == 0
+	})
+}
+
+// TestGuardLeavesNothingWhenItsChildEnds: when the guard's child ends,
+// whatever it started in the group goes with the guard. The case CI met:
+// the Runner's process was killed, the parent-death SIGTERM came when the
+// thread that had started the guard died, while other threads of the same
+// process still lived (so the guard's parent pid had not changed yet); the
+// guard passed the SIGTERM on, yt-dlp died of it, the guard ended with it,
+// and ffmpeg lived on with nobody left to kill it.
+func TestGuardLeavesNothingWhenItsChildEnds(t *testing.T) {
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmp := t.TempDir()
+	pidFile, started := filepath.Join(tmp, "pid"), filepath.Join(tmp, "started")
+	script := `"$0" ` + GuardArg + ` -- /bin/sh -c 'sleep 60 & touch "$1"; wait' sh "$1" &
+echo $! > "$2"
+sleep 60`
+	shell := exec.Command("/bin/sh", "-c", script, exe, started, pidFile)
+	if err := shell.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = shell.Process.Kill(); _ = shell.Wait() })
+	waitFor(t, 30*time.Second, "the guard's child", func() bool {
+		_, err := os.Stat(started)
+		return err == nil
+	})
+	b, err := os.ReadFile(pidFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	guard, err := strconv.Atoi(strings.TrimSpace(string(b)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { killGroup(guard) })
+	waitFor(t, 10*time.Second, "the guard, sh and sleep in the guard's group", func() bool {
+		return len(groupMembers(guard)) == 3
+	})
+
+	// The parent lives on: the guard passes SIGTERM to sh, which dies of
+	// it and leaves its sleep behind.
+	if err := syscall.Kill(guard, syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	testkit.Eventually(t, 10*time.Second, func() error {
+		if left := describeGroup(guard); left != "" {
+			return errors.New("the guard's group still holds:\n" + left)
+		}
+		return nil
 	})
 }
 
