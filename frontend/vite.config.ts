@@ -30,6 +30,10 @@ export default defineConfig({
     css: false,
     pool: "threads",
     maxWorkers: 2,
+    // Files share their worker's jsdom and module graph instead of a fresh
+    // one each: 23 s of CPU instead of 86 s for the suite. setup.ts resets
+    // what a test can leave behind (DOM, stubs, storage, URL).
+    isolate: false,
     testTimeout: 20_000,
   },
 });

@@ -1,5 +1,5 @@
 import "@testing-library/jest-dom/vitest";
-import { cleanup } from "@testing-library/react";
+import { cleanup, configure } from "@testing-library/react";
 import { afterEach, vi } from "vitest";
 
 // jsdom lacks these browser APIs that Radix and the theme code touch.
@@ -22,8 +22,17 @@ window.matchMedia ??= ((query: string) => ({
 Element.prototype.scrollIntoView ??= () => {};
 Element.prototype.hasPointerCapture ??= () => false;
 
+// findBy*/waitFor give up after 1 s by default; CI runs these tests
+// beside the Go suites on two cores, where a render can take longer.
+configure({ asyncUtilTimeout: 5000 });
+
+// Test files share their worker's environment (isolate: false in
+// vite.config.ts: 4x less CPU), so each test leaves it as it found it.
 afterEach(() => {
   cleanup();
   vi.unstubAllGlobals();
   vi.restoreAllMocks();
+  localStorage.clear();
+  sessionStorage.clear();
+  window.history.replaceState(null, "", "/");
 });
