@@ -9,6 +9,12 @@
 
 SHELL      := /bin/bash
 GO         ?= go
+# Builds and tests leave the checkout's path out of what they compile, so a
+# fresh clone reuses the Go build cache of any other checkout of the same
+# code (a CI runner's cache, a developer's earlier build): ~60 s of CPU for
+# the tests' compiles, more under -race. RepoRoot and the deploy tests find
+# the repository from the working directory for this reason.
+export GOFLAGS := -trimpath $(GOFLAGS)
 BIN        := bin/downlink
 VERSION    ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 COMMIT     ?= $(shell git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)
@@ -21,7 +27,7 @@ GOTESTFLAGS ?= -count=1 -timeout 40m
 # docs/development.md, "How long the tests take".
 RACEFLAGS  ?= -race
 # test runs TEST_JOBS of its stages at once (1: one after another).
-TEST_JOBS  ?= 4
+TEST_JOBS  ?= 5
 FUZZTIME   ?= 20s
 # Go minimizes each new interesting input for up to 60s by default, which
 # can eat a short run whole (0 execs/sec while it does).
@@ -67,18 +73,19 @@ run: deps build
 	./$(BIN) serve
 
 ## test: every test. After installing what is missing and refreshing the
-## spec, the stages below run side by side, TEST_JOBS at a time, longest
-## first (make starts them in the order test-stages lists them): the Go
-## tests on Postgres, the end-to-end suites on SQLite, the other Go tests
-## on SQLite under -race, the crash tests on Postgres, then the browser
-## journey, vet, and the SPA's checks and unit tests. Four stages share
-## the CI machine's two cores because the end-to-end and crash suites
-## spend most of their time waiting on yt-dlp, slow media and killed nodes.
-## TEST_JOBS=1 runs them one after another.
+## spec, the stages below run side by side, TEST_JOBS at a time, in the
+## order test-stages lists them: the SPA's npm packages (mostly download
+## and unpacking, so it overlaps the Go stages instead of delaying the
+## browser and SPA stages), the Go tests on Postgres, the end-to-end suites
+## on SQLite, the other Go tests on SQLite under -race, the crash tests on
+## Postgres, then the browser journey, vet, and the SPA's checks and unit
+## tests. Five stages share the CI machine's two cores because the
+## end-to-end and crash suites spend most of their time waiting on yt-dlp,
+## slow media and killed nodes. TEST_JOBS=1 runs them one after another.
 test: deps spec
 	@$(MAKE) --no-print-directory -j$(TEST_JOBS) --output-sync=line test-stages
 
-test-stages: test-go-postgres test-go-sqlite-e2e test-go-sqlite-race test-go-postgres-crash test-e2e vet test-ui
+test-stages: ui-deps test-go-postgres test-go-sqlite-e2e test-go-sqlite-race test-go-postgres-crash test-e2e vet test-ui
 
 ## vet: go vet and staticcheck (pinned in go.mod's tool block; zero findings)
 vet:
