@@ -153,8 +153,8 @@ func (h *Handler) WithGroup(name string) slog.Handler {
 	return &Handler{c: h.c, out: h.out.WithGroup(name), prefix: h.prefix + name + ".", bound: h.bound}
 }
 
-// Dropped returns how many records were printed but not stored because
-// the buffer was full.
+// Dropped returns how many records were printed but not stored: the
+// buffer was full, or the database refused their batch.
 func (h *Handler) Dropped() uint64 { return h.c.sink.dropped() }
 
 // learnSecret remembers a value printed on stdout that must never be

@@ -67,7 +67,7 @@ func (s *sink) accepting() bool {
 		return false
 	}
 	if len(s.ch) >= cap(s.ch) {
-		s.drop()
+		s.drop(1)
 		return false
 	}
 	return true
@@ -78,17 +78,19 @@ func (s *sink) offer(r row) {
 	select {
 	case s.ch <- r:
 	default:
-		s.drop()
+		s.drop(1)
 	}
 }
 
-func (s *sink) drop() {
+// drop counts n records that will never be stored: the buffer was full,
+// or the database refused their batch.
+func (s *sink) drop(n int) {
 	s.mu.Lock()
-	s.drops++
+	s.drops += uint64(n)
 	m := s.metric
 	s.mu.Unlock()
 	if m != nil {
-		m.Add(1)
+		m.Add(float64(n))
 	}
 }
 
@@ -195,6 +197,7 @@ func (w writer) write(batch []row) []row {
 	defer cancel()
 	if err := w.db.WithContext(ctx).Create(&batch).Error; err != nil {
 		w.s.c.report(ctx, "could not store log records", "records", len(batch), "err", err)
+		w.s.drop(len(batch))
 		return batch[:0]
 	}
 	if w.pub != nil {

@@ -66,7 +66,7 @@ func New() *Registry {
 		WebhookDeliveries: f.counterVec("downlink_webhook_deliveries_total",
 			"Webhook delivery attempts by outcome: succeeded, retrying (failed, another attempt is due) or failed (the delivery gave up).", "outcome"),
 		LogsDropped: f.counter("downlink_logs_dropped_total",
-			"Log records not written to the database because the buffer was full."),
+			"Log records not written to the database: the buffer was full, or the database refused their batch."),
 		RateLimitRejected: f.counterVec("downlink_rate_limit_rejected_total",
 			"Requests refused with 429, by limiter (key, session, ip, quota, login, event_streams).", "limiter"),
 		AuthFailures: f.counterVec("downlink_auth_failures_total",
