@@ -77,6 +77,8 @@ type run struct {
 	cancel context.CancelCauseFunc
 	// pub serializes what is published about the row while it runs.
 	pub sync.Mutex
+	// done is closed when the run has ended, its clean-up included.
+	done chan struct{}
 }
 
 // runTable knows which downloads run on this node: to cancel them at
@@ -89,17 +91,40 @@ type runTable struct {
 func newRunTable() *runTable { return &runTable{runs: map[uuid.UUID]*run{}} }
 
 func (t *runTable) add(id uuid.UUID, ctx context.Context, cancel context.CancelCauseFunc) *run {
-	r := &run{ctx: ctx, cancel: cancel}
+	r := &run{ctx: ctx, cancel: cancel, done: make(chan struct{})}
 	t.mu.Lock()
 	t.runs[id] = r
 	t.mu.Unlock()
 	return r
 }
 
-func (t *runTable) remove(id uuid.UUID) {
+// remove ends r, the run of id (not a later run of the same download).
+func (t *runTable) remove(id uuid.UUID, r *run) {
 	t.mu.Lock()
-	delete(t.runs, id)
+	if t.runs[id] == r {
+		delete(t.runs, id)
+	}
 	t.mu.Unlock()
+	close(r.done)
+}
+
+// waitIdle returns once no run of id is left on this node. A download
+// retried right after a cancel gets a new job while the canceled run may
+// still be cleaning up, and that clean-up removes the download's job
+// folder: the retry's run, started meanwhile, failed with "job folder: no
+// such file or directory" (CI, the TypeScript client's cancel/retry).
+func (t *runTable) waitIdle(ctx context.Context, id uuid.UUID) error {
+	for {
+		r := t.get(id)
+		if r == nil {
+			return nil
+		}
+		select {
+		case <-r.done:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
 }
 
 // get returns the download's run here, nil when it runs nowhere here.

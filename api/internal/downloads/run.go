@@ -76,6 +76,9 @@ func (s *Service) work(ctx context.Context, jobID int64, id uuid.UUID) error {
 		s.log.Debug("download paced", "download_id", id, "platform", r.Platform, "wait", wait)
 		return river.JobSnooze(wait + time.Duration(rand.IntN(250))*time.Millisecond)
 	}
+	if err := s.runs.waitIdle(ctx, id); err != nil {
+		return err
+	}
 	switch claimed, err := s.claim(ctx, &r, jobID); {
 	case errors.Is(err, errClusterFull):
 		return river.JobSnooze(time.Duration(1500+rand.IntN(1500)) * time.Millisecond)
@@ -87,8 +90,8 @@ func (s *Service) work(ctx context.Context, jobID int64, id uuid.UUID) error {
 	r.Status, r.Node = StatusFetchingInfo, &s.cfg.NodeName
 	runCtx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
-	s.runs.add(id, runCtx, cancel)
-	defer s.runs.remove(id)
+	rn := s.runs.add(id, runCtx, cancel)
+	defer s.runs.remove(id, rn)
 	s.publishRow(ctx, id)
 	hbDone := make(chan struct{})
 	go func() {
