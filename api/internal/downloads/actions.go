@@ -55,6 +55,15 @@ func (s *Service) Cancel(ctx context.Context, caller *authz.Principal, id uuid.U
 	if err != nil {
 		return Download{}, err
 	}
+	if len(ids) == 0 {
+		// It finished between the check above and the transaction: what
+		// it finished as is the answer, as when it had finished before.
+		d, err := s.Get(ctx, caller, id)
+		if err == nil && (d.Status == StatusCompleted || d.Status == StatusFailed) {
+			return Download{}, ErrAlreadyFinished.WithDetail("This download already %s; there is nothing to cancel.", d.Status)
+		}
+		return d, err
+	}
 	for _, did := range ids {
 		if !s.runs.cancel(did, errCanceledByUser) {
 			// No run here will clean up after it (its run ends in
