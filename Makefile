@@ -50,10 +50,11 @@ all: build
 deps:
 	@./deploy/install-deps.sh
 
-## ui-deps: install the SPA's npm packages
+## ui-deps: install the SPA's npm packages (from npm's cache when it
+## holds them: --prefer-offline skips re-asking the registry about each)
 ui-deps: frontend/node_modules/.package-lock.json
 frontend/node_modules/.package-lock.json: frontend/package-lock.json
-	cd frontend && npm ci --no-audit --no-fund
+	cd frontend && npm ci --no-audit --no-fund --prefer-offline
 	@touch $@
 
 ## ui: build the SPA into frontend/dist (embedded in the binary)
