@@ -287,7 +287,7 @@ func TestGuardKillsFFmpegWithParent(t *testing.T) {
 			if !tc.guard {
 				env = append(env, "YTDLP_HELPER_NO_GUARD=1")
 			}
-			helper, helperDone, out := startHelper(t, "TestGuardFFmpegHelper", env...)
+			helper, helperDone, out := testkit.StartHelper(t, "TestGuardFFmpegHelper", env...)
 
 			var rec pidRecord
 			waitFor(t, 60*time.Second, "ffmpeg in yt-dlp's group", func() bool {

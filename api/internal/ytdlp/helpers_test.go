@@ -1,11 +1,9 @@
 package ytdlp
 
 import (
-	"bytes"
 	"context"
 	"log/slog"
 	"os"
-	"os/exec"
 	"sync"
 	"testing"
 	"time"
@@ -107,40 +105,4 @@ func testCtx(t testing.TB, d time.Duration) context.Context {
 
 func newJob(t testing.TB, id, url string, o Options) Job {
 	return Job{ID: id, URL: url, Dir: t.TempDir(), Options: o, Settings: Settings{AllowGeneric: true}}
-}
-
-// startHelper runs the test named test in a child process of this test
-// binary, with env added; the child is killed when the test ends.
-func startHelper(t *testing.T, test string, env ...string) (*exec.Cmd, chan struct{}, *syncBuffer) {
-	t.Helper()
-	helper := exec.Command(os.Args[0], "-test.run=^"+test+"$", "-test.v")
-	helper.Env = append(os.Environ(), env...)
-	out := &syncBuffer{}
-	helper.Stdout, helper.Stderr = out, out
-	helper.WaitDelay = 5 * time.Second
-	if err := helper.Start(); err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan struct{})
-	go func() { _ = helper.Wait(); close(done) }()
-	t.Cleanup(func() { _ = helper.Process.Kill(); <-done })
-	return helper, done, out
-}
-
-// syncBuffer is a bytes.Buffer for a writer goroutine and a reader.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }

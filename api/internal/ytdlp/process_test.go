@@ -262,7 +262,7 @@ func TestPdeathsig(t *testing.T) {
 			if !tc.guard {
 				env = append(env, "YTDLP_HELPER_NO_GUARD=1")
 			}
-			helper, helperDone, out := startHelper(t, "TestPdeathsigHelper", env...)
+			helper, helperDone, out := testkit.StartHelper(t, "TestPdeathsigHelper", env...)
 
 			select {
 			case <-stalled:

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/downlink/downlink/api/internal/proc"
+	"github.com/downlink/downlink/api/internal/testkit"
 	"github.com/downlink/downlink/api/internal/testmedia"
 	"github.com/downlink/downlink/api/internal/ytdlp/warm"
 )
@@ -175,7 +176,7 @@ func TestWarmPdeathsig(t *testing.T) {
 	}))
 	t.Cleanup(func() { stall.CloseClientConnections(); stall.Close() })
 	dir := t.TempDir()
-	helper, helperDone, out := startHelper(t, "TestWarmPdeathsigHelper",
+	helper, helperDone, out := testkit.StartHelper(t, "TestWarmPdeathsigHelper",
 		"YTDLP_WARM_HELPER=1", "YTDLP_HELPER_URL="+stall.URL+"/stall.mp4", "YTDLP_HELPER_DIR="+dir)
 	select {
 	case <-stalled:
