@@ -1,9 +1,11 @@
 import { type InfiniteData, QueryClient } from "@tanstack/react-query";
-import { beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it, vi } from "vitest";
+import { downloadQueryOptions } from "@/features/downloads/api/get-download";
+import { downloadsQueryOptions } from "@/features/downloads/api/list-downloads";
 import type { Schemas } from "@/lib/api/client";
 import { queryKeys } from "@/lib/query-keys";
 import { applyEvent } from "@/lib/sse/apply-event";
-import { makeDownload } from "@/test/fixtures";
+import { jsonResponse, makeDownload } from "@/test/fixtures";
 
 type Page = Schemas["DownloadList"];
 type List = InfiniteData<Page, string | null>;
@@ -101,5 +103,75 @@ describe("applyEvent", () => {
     expect(row(qc, allKey, "a")!.status).toBe("downloading"); // untouched
     expect(qc.getQueryState(allKey)!.isInvalidated).toBe(true);
     expect(qc.getQueryState(queryKeys.downloads.detail("a"))!.isInvalidated).toBe(true);
+  });
+});
+
+// A request sent before an event and answered after it: the fetch is held
+// until the test releases it with the body the server had at send time.
+function heldFetch() {
+  let release!: (body: unknown) => void;
+  const answered = new Promise<unknown>((r) => (release = r));
+  vi.stubGlobal("fetch", vi.fn(async () => jsonResponse(200, await answered)));
+  return release;
+}
+
+describe("a late answer does not undo an event", () => {
+  const queued = makeDownload({ id: "q", status: "queued", created_at: "2026-11-14T10:00:00Z", updated_at: "2026-11-14T10:00:00.100Z" });
+  const failed = { ...queued, status: "failed" as const, updated_at: "2026-11-14T10:00:00.900Z", error: { code: "connection_refused" as const, message: "The site refused the connection." } };
+  let qc: QueryClient;
+  beforeEach(() => {
+    qc = new QueryClient();
+  });
+
+  it("a list fetched before a download failed keeps the failure", async () => {
+    const release = heldFetch();
+    const all = downloadsQueryOptions({ sort: "-created_at", limit: 25 });
+    const active = downloadsQueryOptions({ status: ["queued", "fetching_info", "downloading"], limit: 10 });
+    const fetched = Promise.all([qc.fetchInfiniteQuery(all), qc.fetchInfiniteQuery(active)]);
+    applyEvent(qc, "download.updated", failed);
+    release({ items: [queued, b], next_cursor: null });
+    await fetched;
+
+    expect(row(qc, all.queryKey, "q")!.status).toBe("failed");
+    expect(ids(qc, all.queryKey)).toEqual(["q", "b"]);
+    expect(ids(qc, active.queryKey)).toEqual(["b"]);
+  });
+
+  it("a detail fetched before a download failed keeps the failure", async () => {
+    const release = heldFetch();
+    const fetched = qc.fetchQuery(downloadQueryOptions("q"));
+    applyEvent(qc, "download.updated", failed);
+    release(queued);
+    expect((await fetched).status).toBe("failed");
+    expect(qc.getQueryData<Schemas["Download"]>(queryKeys.downloads.detail("q"))!.status).toBe("failed");
+  });
+
+  it("a list fetched before a delete leaves the deleted row out", async () => {
+    const release = heldFetch();
+    const all = downloadsQueryOptions({ limit: 25 });
+    const fetched = qc.fetchInfiniteQuery(all);
+    applyEvent(qc, "download.deleted", { id: "q", parent_id: null, user_id: queued.user_id });
+    release({ items: [queued, b], next_cursor: null });
+    await fetched;
+    expect(ids(qc, all.queryKey)).toEqual(["b"]);
+  });
+
+  it("the submit's answer arriving after the failure event does not reopen the row", () => {
+    qc.setQueryData(allKey, list(b));
+    applyEvent(qc, "download.updated", failed);
+    applyEvent(qc, "download.created", queued);
+    expect(row(qc, allKey, "q")!.status).toBe("failed");
+    expect(qc.getQueryData<Schemas["Download"]>(queryKeys.downloads.detail("q"))!.status).toBe("failed");
+  });
+
+  it("progress arriving after the failure does not reopen the row, a retry does", () => {
+    qc.setQueryData(allKey, list(queued));
+    applyEvent(qc, "download.updated", failed);
+    applyEvent(qc, "download.progress", { id: "q", parent_id: null, status: "downloading", progress: { ...queued.progress, percent: 50 } });
+    expect(row(qc, allKey, "q")!.status).toBe("failed");
+
+    applyEvent(qc, "download.updated", { ...failed, status: "queued" as const, error: null, updated_at: "2026-11-14T10:00:05Z" });
+    applyEvent(qc, "download.progress", { id: "q", parent_id: null, status: "downloading", progress: { ...queued.progress, percent: 50 } });
+    expect(row(qc, allKey, "q")!.status).toBe("downloading");
   });
 });

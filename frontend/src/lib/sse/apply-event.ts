@@ -38,21 +38,25 @@ export function applyEvent(qc: QueryClient, event: string, data: unknown) {
   switch (event as EventName) {
     case "download.created":
     case "download.updated": {
-      const d = data as Download;
-      qc.setQueryData(queryKeys.downloads.detail(d.id), d);
+      const d = remember(qc, data as Download);
+      if (!d) break; // deleted since
+      qc.setQueryData<Download>(queryKeys.downloads.detail(d.id), (old) => newer(old, d));
       upsertInLists(qc, d);
       if (event === "download.updated" && terminal.has(d.status)) refreshSummaries(qc);
       break;
     }
     case "download.progress": {
       const p = data as S["DownloadProgressEvent"];
-      const patch = (d: Download): Download => ({ ...d, status: p.status, progress: p.progress });
+      // Progress never reopens a finished row: a retry says so first
+      // with download.updated.
+      const patch = (d: Download): Download => (terminal.has(d.status) ? d : { ...d, status: p.status, progress: p.progress });
       qc.setQueryData<Download>(queryKeys.downloads.detail(p.id), (d) => (d ? patch(d) : d));
       forEachList(qc, (params, list) => mapList(list, (d) => (d.id === p.id ? (matches(patch(d), params) ? patch(d) : null) : d)));
       break;
     }
     case "download.deleted": {
       const { id } = data as S["DownloadDeletedEvent"];
+      forget(qc, id);
       qc.removeQueries({ queryKey: queryKeys.downloads.detail(id), exact: true });
       forEachList(qc, (_p, list) => mapList(list, (d) => (d.id === id ? null : d)));
       refreshSummaries(qc);
@@ -163,7 +167,12 @@ export function matches(d: Download, p: DownloadListParams): boolean {
 function upsertInLists(qc: QueryClient, d: Download) {
   forEachList(qc, (params, list) => {
     const present = list.pages.some((pg) => pg.items.some((x) => x.id === d.id));
-    if (present) return mapList(list, (x) => (x.id === d.id ? (matches(d, params) ? d : null) : x));
+    if (present) {
+      return mapList(list, (x) => {
+        if (x.id !== d.id || newer(x, d) !== d) return x; // another row, or the list already holds a later state
+        return matches(d, params) ? d : null;
+      });
+    }
     if (!matches(d, params)) return list;
     return insertSorted(list, d, params.sort ?? "-created_at") ?? list;
   });
@@ -193,4 +202,67 @@ function insertSorted(list: ListData, d: Download, sort: string): ListData | nul
   if (last.next_cursor) return null;
   last.items.push(d);
   return { ...list, pages };
+}
+
+/**
+ * The newest state of each download the event stream (or a mutation's
+ * answer) has told this client of, kept a few minutes. A list or detail
+ * requested before an event but answered after it must not put the older
+ * state back: a download that fails while the list is being fetched would
+ * otherwise read "queued" again until the next reload, since no event
+ * follows a failure. null marks a deleted download.
+ */
+type Known = { d: Download | null; seen: number };
+const known = new WeakMap<QueryClient, Map<string, Known>>();
+const keepFor = 5 * 60_000;
+let lastSweep = 0;
+
+function knownOf(qc: QueryClient): Map<string, Known> {
+  let m = known.get(qc);
+  if (!m) known.set(qc, (m = new Map()));
+  return m;
+}
+
+/** Records d unless something newer is known; returns what to show (null: deleted). */
+function remember(qc: QueryClient, d: Download): Download | null {
+  const m = knownOf(qc);
+  const k = m.get(d.id);
+  if (k && (k.d === null || newer(k.d, d) !== d)) return k.d;
+  const now = Date.now();
+  m.set(d.id, { d, seen: now });
+  if (now - lastSweep > keepFor) {
+    lastSweep = now;
+    for (const [id, e] of m) if (now - e.seen > keepFor) m.delete(id);
+  }
+  return d;
+}
+
+function forget(qc: QueryClient, id: string) {
+  knownOf(qc).set(id, { d: null, seen: Date.now() });
+}
+
+/** The later of two states of one download; the incoming one when they are as old. */
+function newer(old: Download | undefined, incoming: Download): Download {
+  if (!old) return incoming;
+  return Date.parse(old.updated_at) > Date.parse(incoming.updated_at) ? old : incoming;
+}
+
+/** A fetched list page with every row brought up to what the client already knows. */
+export function reconcilePage(qc: QueryClient, params: DownloadListParams, page: DownloadPage): DownloadPage {
+  const m = known.get(qc);
+  if (!m?.size) return page;
+  let changed = false;
+  const items: Download[] = [];
+  for (const d of page.items) {
+    const k = m.get(d.id);
+    const latest = k ? (k.d === null ? null : newer(k.d, d)) : d;
+    if (latest !== d) changed = true;
+    if (latest && (latest === d || matches(latest, params))) items.push(latest);
+  }
+  return changed ? { ...page, items } : page;
+}
+
+/** A fetched download, or the newer state the client already knows. */
+export function reconcileOne(qc: QueryClient, d: Download): Download {
+  return newer(known.get(qc)?.get(d.id)?.d ?? undefined, d);
 }
