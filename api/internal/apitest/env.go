@@ -104,7 +104,7 @@ func New(t testing.TB, opts ...Option) *Env {
 	logs := &syncBuffer{}
 	log := app.NewLogger(loaded, logs)
 	ctx, cancel := context.WithCancel(context.Background())
-	appOpts := append([]app.Option{app.WithPasswordParams(CheapPasswords)}, o.app...)
+	appOpts := append([]app.Option{app.WithPasswordParams(CheapPasswords), app.WithSharedWarm()}, o.app...)
 	a, err := app.New(ctx, loaded, log, app.RoleServe, appOpts...)
 	if err != nil {
 		cancel()

@@ -100,6 +100,8 @@ type App struct {
 	mailRoots *x509.CertPool
 	// relayoutHook is WithRelayoutHook's.
 	relayoutHook func(done int) error
+	// sharedWarm is WithSharedWarm's.
+	sharedWarm bool
 	// userOpts are test seams for the users service (WithPasswordParams).
 	userOpts []users.Option
 	// keyOpts are test seams for the API-key service (WithKeyClock).

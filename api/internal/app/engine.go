@@ -67,7 +67,11 @@ func (a *App) buildEngine(bus events.Bus) error {
 	// New jobs start from the managed yt-dlp when one is active.
 	ycfg := ytdlp.Config{Path: a.Cfg.YtdlpPath, Executable: a.Ytdlp.Installer(), FFmpegPath: a.Cfg.FfmpegPath,
 		JSRuntime: js, Logger: a.Log.With("source", "ytdlp"), Proc: a.Procs}
-	if a.Cfg.YtdlpWarm {
+	switch {
+	case !a.Cfg.YtdlpWarm:
+	case a.sharedWarm:
+		ycfg.Warm = ytdlp.SharedWarm(ycfg) // the process's, not this node's to stop
+	default:
 		// A Python yt-dlp starts forked from a warm interpreter.
 		ycfg.Warm = ytdlp.NewWarm(ycfg, a.Procs)
 		e.Warm = ycfg.Warm

@@ -58,3 +58,11 @@ func WithMailRoots(roots *x509.CertPool) Option {
 func WithRelayoutHook(f func(done int) error) Option {
 	return func(a *App) { a.relayoutHook = f }
 }
+
+// WithSharedWarm makes the node start yt-dlp from the process-wide fork
+// servers (ytdlp.SharedWarm) instead of servers of its own, which it
+// would stop when it stops. A test seam: a test process that starts
+// hundreds of nodes imports yt-dlp once per executable, not once per node.
+func WithSharedWarm() Option {
+	return func(a *App) { a.sharedWarm = true }
+}

@@ -5,6 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
+	"slices"
+	"strings"
+	"sync"
 	"time"
 
 	"github.com/downlink/downlink/api/internal/proc"
@@ -116,6 +120,39 @@ func notInstalled(err error) error {
 func NewWarm(cfg Config, p *proc.Runner) *warm.Pool {
 	cfg.setDefaults()
 	return warm.New(warm.Config{Proc: p, Env: cfg.JSRuntime.env(), Logger: cfg.Logger})
+}
+
+// shared are the process-wide pools of SharedWarm, by environment.
+var shared struct {
+	sync.Mutex
+	pools map[string]*warm.Pool
+}
+
+// SharedWarm returns the process-wide fork-server pool for cfg's
+// environment, whose servers a Runner of its own starts and nothing stops:
+// they end with the process (their guard's parent-death signal). A test
+// seam (app.WithSharedWarm): a test process starts hundreds of nodes, and
+// each node's own server imports yt-dlp again (0.7 CPU-seconds, more than
+// a plain exec's 0.4) for the one or two jobs it runs. Jobs are the same
+// fresh forks either way; only the server outlives the node.
+func SharedWarm(cfg Config) *warm.Pool {
+	env := cfg.JSRuntime.env()
+	keys := slices.Sorted(maps.Keys(env))
+	var key strings.Builder
+	for _, k := range keys {
+		fmt.Fprintf(&key, "%s=%s\x00", k, env[k])
+	}
+	shared.Lock()
+	defer shared.Unlock()
+	if p := shared.pools[key.String()]; p != nil {
+		return p
+	}
+	if shared.pools == nil {
+		shared.pools = map[string]*warm.Pool{}
+	}
+	p := warm.New(warm.Config{Proc: proc.New(proc.Config{}), Env: env})
+	shared.pools[key.String()] = p
+	return p
 }
 
 // forkServer returns the socket a process of the yt-dlp at bin (version:
