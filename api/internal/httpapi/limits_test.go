@@ -91,6 +91,7 @@ func waitFailedWith(t *testing.T, w dlWorld, id uuid.UUID, code string) (downloa
 // defaults, a PUT without them keeps them, bad values are a 422 naming the
 // field, and a platform override shows on the platform's settings.
 func TestLimitsShownAndValidated(t *testing.T) {
+	t.Parallel()
 	env := apitest.New(t)
 	admin := adminClient(t, env)
 	var g map[string]any
@@ -123,6 +124,7 @@ func TestLimitsShownAndValidated(t *testing.T) {
 // of a 3 MB file: minutes) is stopped at the maximum duration (the generic
 // platform's override, 3 s) with a clear reason.
 func TestDownloadTrickleStoppedAtMaxDuration(t *testing.T) {
+	t.Parallel()
 	w := newDLWorld(t)
 	admin := adminClient(t, w.env)
 	setPlatformLimits(t, admin, "generic", map[string]any{"max_download_seconds": 3, "max_download_bytes": nil})
@@ -139,6 +141,7 @@ func TestDownloadTrickleStoppedAtMaxDuration(t *testing.T) {
 // TestDownloadTrickleStoppedAtMaxSize: the temporary files passing the
 // maximum size stop the download with a clear reason.
 func TestDownloadTrickleStoppedAtMaxSize(t *testing.T) {
+	t.Parallel()
 	w := newDLWorld(t)
 	admin := adminClient(t, w.env)
 	setLimits(t, admin, "max_download_bytes", 200_000)
@@ -157,6 +160,7 @@ func TestDownloadTrickleStoppedAtMaxSize(t *testing.T) {
 // the quota the download stops with storage_quota_exceeded, and its bytes
 // no longer count.
 func TestDownloadTempBytesCountAgainstQuota(t *testing.T) {
+	t.Parallel()
 	w := newDLWorld(t)
 	admin := adminClient(t, w.env)
 	setGlobal(t, admin, func(g map[string]any) { g["default_storage_quota_bytes"] = 400_000 })
@@ -229,6 +233,7 @@ func liveHLS(t *testing.T) string {
 // the code live (the probe warns first); with live streams allowed it is
 // not refused (it runs until the maximum duration stops it).
 func TestLiveStreamRefusedUnlessAllowed(t *testing.T) {
+	t.Parallel()
 	w := newDLWorld(t)
 	admin := adminClient(t, w.env)
 	url := liveHLS(t)
@@ -269,6 +274,7 @@ func waitNoProcess(t *testing.T, id uuid.UUID) {
 // once and 429s with retry_after beyond; the node never runs more than
 // max_concurrent_probes yt-dlp probes.
 func TestProbesPooledAndCappedPerUser(t *testing.T) {
+	t.Parallel()
 	w := newDLWorld(t)
 	admin := adminClient(t, w.env)
 	setLimits(t, admin, "max_probes_per_user", 2, "max_concurrent_probes", 3)
@@ -376,6 +382,7 @@ func TestProbesPooledAndCappedPerUser(t *testing.T) {
 // 1 on a node of three workers, one user's three downloads run one at a
 // time, while another user's download runs beside them.
 func TestRunningDownloadsCappedPerUser(t *testing.T) {
+	t.Parallel()
 	w := newDLWorld(t, workers(3))
 	admin := adminClient(t, w.env)
 	setLimits(t, admin, "max_running_downloads_per_user", 1)
@@ -413,6 +420,7 @@ func TestRunningDownloadsCappedPerUser(t *testing.T) {
 // submits a feed of three items: one item is downloaded, the others are
 // not queued, and the parent says why.
 func TestDailyQuotaCountsExpandedItems(t *testing.T) {
+	t.Parallel()
 	w := newDLWorld(t)
 	k := createKey(t, w.c, "quota", []authz.Scope{authz.ScopeDownloadsRead, authz.ScopeDownloadsWrite},
 		"daily_download_quota", 1)
