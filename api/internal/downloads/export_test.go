@@ -20,3 +20,7 @@ func RequeueRunning(s *Service, ctx context.Context, id uuid.UUID) error {
 // AfterImport makes f run when a completion's files are in the library,
 // before their rows are committed.
 func AfterImport(s *Service, f func()) { s.afterImport = f }
+
+// AfterRelayoutCopy makes f run when a move between layouts has copied a
+// file into the download's job folder, before the library takes it.
+func AfterRelayoutCopy(s *Service, f func()) { s.afterRelayoutCopy = f }

@@ -450,6 +450,7 @@ func mediaExt(name string, secondary bool) string {
 // before the row changes leaves an unregistered copy the next put
 // replaces; after it, an orphan the orphan check lists.
 func (s *Service) moveFile(ctx context.Context, r *row, f files.Row, put func(src string) (files.Imported, error)) error {
+	defer s.held.hold(r.ID)()
 	tmp := s.jobDir(r.ID)
 	if err := os.MkdirAll(tmp, 0o750); err != nil {
 		return err
@@ -474,6 +475,9 @@ func (s *Service) moveFile(ctx context.Context, r *row, f files.Row, put func(sr
 		_ = os.Remove(src)
 		return err
 	}
+	if s.afterRelayoutCopy != nil {
+		s.afterRelayoutCopy()
+	}
 	im, err := put(src)
 	if err != nil {
 		_ = os.Remove(src)
@@ -494,6 +498,7 @@ func (s *Service) moveFile(ctx context.Context, r *row, f files.Row, put func(sr
 // addExtra writes data as <dir>/<name><ext> through the library and
 // registers it as a file of r.
 func (s *Service) addExtra(ctx context.Context, r *row, dir, name, ext string, data []byte, thumbURL *string) error {
+	defer s.held.hold(r.ID)()
 	tmp := s.jobDir(r.ID)
 	if err := os.MkdirAll(tmp, 0o750); err != nil {
 		return err

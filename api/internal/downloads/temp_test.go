@@ -2,8 +2,10 @@ package downloads_test
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -11,6 +13,8 @@ import (
 
 	"github.com/downlink/downlink/api/internal/downloads"
 	"github.com/downlink/downlink/api/internal/downloads/downloadstest"
+	"github.com/downlink/downlink/api/internal/files"
+	"github.com/downlink/downlink/api/internal/testkit"
 )
 
 // Issue 23, fault 3: temporary folders of downloads that will never run
@@ -92,5 +96,55 @@ func TestSweepRemovesTempFoldersOfFinishedDownloads(t *testing.T) {
 	}
 	if _, err := os.Stat(waitingDir); err != nil {
 		t.Errorf("the folder of a waiting download was removed: %v", err)
+	}
+}
+
+// TestRelayoutSurvivesTheTempSweep: the periodic sweep removes the job
+// folders of finished downloads, and a move between layouts copies a
+// completed download's file through that download's job folder. A sweep
+// in the middle of the move leaves the folder alone: the move succeeds.
+func TestRelayoutSurvivesTheTempSweep(t *testing.T) {
+	var mode atomic.Value
+	mode.Store(files.LayoutDefault)
+	e := downloadstest.New(t, downloadstest.Options{
+		Layout: func(context.Context) files.Layout { return files.Layout{Mode: mode.Load().(string)} },
+	})
+	d := e.Submit(t, "https://www.youtube.com/watch?v=aaaaaaaaaaa", "")
+	e.Drain(t)
+	if got := e.Get(t, d.ID); got.Status != downloads.StatusCompleted {
+		t.Fatalf("download %s, want completed", got.Status)
+	}
+	ctx := context.Background()
+	swept := 0
+	downloads.AfterRelayoutCopy(e.Svc, func() {
+		n, err := e.Svc.SweepTemp(ctx)
+		if err != nil {
+			t.Errorf("sweep: %v", err)
+		}
+		swept += n
+	})
+	mode.Store(files.LayoutMediaServer)
+	if _, err := e.Svc.StartRelayout(ctx, e.User.UserID); err != nil {
+		t.Fatal(err)
+	}
+	var op downloads.Relayout
+	testkit.Eventually(t, 30*time.Second, func() error {
+		var err error
+		if op, err = e.Svc.LatestRelayout(ctx); err != nil {
+			return err
+		}
+		if op.Status != downloads.RelayoutCompleted {
+			return fmt.Errorf("relayout %s", op.Status)
+		}
+		return nil
+	})
+	if op.Moved != 1 || op.Failed != 0 {
+		t.Fatalf("relayout moved %d, failed %d: %+v", op.Moved, op.Failed, op.Failures)
+	}
+	if swept != 0 {
+		t.Errorf("the sweep removed %d folders during the move", swept)
+	}
+	if _, err := os.Stat(filepath.Join(e.TempRoot, d.ID.String())); !os.IsNotExist(err) {
+		t.Errorf("the move left its job folder behind (%v)", err)
 	}
 }

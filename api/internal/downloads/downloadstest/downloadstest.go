@@ -332,6 +332,8 @@ type Options struct {
 	Policy downloads.Policy
 	// HeartbeatInterval is how often a run beats (default the service's).
 	HeartbeatInterval time.Duration
+	// Layout is how the library files downloads (default: the default).
+	Layout func(context.Context) files.Layout
 }
 
 // Engine is a downloads service with its fakes, and a user to act as.
@@ -370,7 +372,7 @@ func New(t testing.TB, o Options) *Engine {
 	svc := downloads.New(downloads.Config{NodeName: "test", TempRoot: temp, Workers: func() int { return 4 },
 		HeartbeatInterval: o.HeartbeatInterval},
 		downloads.Deps{DB: st.DB, Queue: q, Bus: bus, Runner: o.Runner, Files: lib, Policy: o.Policy,
-			Metrics: metrics.New(), Logger: log, StorageQuota: lib, Handlers: o.Handlers})
+			Metrics: metrics.New(), Logger: log, StorageQuota: lib, Handlers: o.Handlers, Layout: o.Layout})
 	return &Engine{Svc: svc, DB: st.DB, Queue: q, Runner: o.Runner, Bus: bus, TempRoot: temp, Library: libDir,
 		User: &authz.Principal{UserID: uuid.New(), Role: authz.RoleUser, Method: authz.MethodSession}}
 }
