@@ -230,9 +230,13 @@ func (s *Service) snapshot(ctx context.Context) map[string]settingRow {
 	defer cancel()
 	if err := s.db.WithContext(rctx).Find(&rows).Error; err != nil {
 		s.log.Warn("cannot read settings; using the last known", "err", err)
+		// Asked again only after cacheTTL: every reader waiting its turn
+		// for its own snapshotTimeout would queue each request behind
+		// the others for as long as the database hangs.
 		if s.rows == nil {
-			return map[string]settingRow{}
+			s.rows = map[string]settingRow{}
 		}
+		s.loadedAt = time.Now()
 		return s.rows
 	}
 	m := make(map[string]settingRow, len(rows))

@@ -46,7 +46,13 @@ type DatabaseCheck struct {
 // is above the threshold.
 func (s *Service) Ready(ctx context.Context) Readiness {
 	r := Readiness{Reasons: []string{}, Warnings: []string{}}
-	r.Checks.Database = s.checkDatabase(ctx)
+	// The database is asked beside the other checks, so that one which
+	// also waits on it (the minimum free disk is a setting) does not add
+	// its wait to the database's own deadline.
+	db := make(chan DatabaseCheck, 1)
+	go func() { db <- s.checkDatabase(ctx) }()
+	disk, diskErr := s.DiskInfo(ctx)
+	r.Checks.Database = <-db
 	if !r.Checks.Database.OK {
 		r.Reasons = append(r.Reasons, "database unreachable: "+r.Checks.Database.Error)
 	}
@@ -78,11 +84,10 @@ func (s *Service) Ready(ctx context.Context) Readiness {
 	if !r.Checks.Ffmpeg.Found {
 		r.Reasons = append(r.Reasons, "ffmpeg "+r.Checks.Ffmpeg.Error+" (DOWNLINK_FFMPEG_PATH="+r.Checks.Ffmpeg.Path+")")
 	}
-	disk, err := s.DiskInfo(ctx)
 	r.Checks.Disk = disk
 	switch {
-	case err != nil:
-		r.Reasons = append(r.Reasons, "cannot measure free disk: "+err.Error())
+	case diskErr != nil:
+		r.Reasons = append(r.Reasons, "cannot measure free disk: "+diskErr.Error())
 	case disk.BelowMinimum:
 		r.Reasons = append(r.Reasons, fmt.Sprintf("free disk %s is below the minimum %s", humanize.IBytes(uint64(disk.FreeBytes)), humanize.IBytes(uint64(disk.MinFreeBytes))))
 	}
