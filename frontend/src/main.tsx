@@ -5,6 +5,7 @@ import { Providers } from "@/app/providers";
 import { Router } from "@/app/router";
 import "@/index.css";
 
+// index.html's frame (see BootShell) shows until the first render replaces it.
 createRoot(document.getElementById("root")!).render(
   <StrictMode>
     <Providers>

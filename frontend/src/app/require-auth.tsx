@@ -2,6 +2,7 @@ import { lazy, type ReactNode, Suspense } from "react";
 import { Button } from "@/components/ui/button";
 import { isApiError } from "@/lib/api/problem";
 import { AuthLayout } from "@/components/layout/auth-layout";
+import { BootShell } from "@/components/layout/boot-shell";
 import { useMe } from "@/features/auth/api/get-me";
 import { useLogout } from "@/features/auth/api/logout";
 
@@ -38,5 +39,5 @@ export function RequireAuth({ children }: { children: ReactNode }) {
       </main>
     );
   }
-  return <div className="min-h-dvh" aria-busy="true" />;
+  return <BootShell />;
 }

@@ -1,5 +1,6 @@
 import { Suspense } from "react";
 import { Route, Switch } from "wouter";
+import { BootShell } from "@/components/layout/boot-shell";
 import { PageSkeleton } from "@/components/layout/page-skeleton";
 import { AppLayout } from "@/app/app-layout";
 import { RequireAuth } from "@/app/require-auth";
@@ -21,7 +22,7 @@ function SignedInRoutes() {
 
 export function Router() {
   return (
-    <Suspense fallback={null}>
+    <Suspense fallback={<BootShell />}>
       <Switch>
         <Route path="/login" component={LoginPage} />
         <Route path="/setup" component={SetupPage} />
