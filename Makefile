@@ -77,18 +77,20 @@ run: deps build
 
 ## test: every test. After installing what is missing and refreshing the
 ## spec, the stages below run side by side, TEST_JOBS at a time, in the
-## order test-stages lists them: the SPA's npm packages (mostly download
-## and unpacking, so it overlaps the Go stages instead of delaying the
-## browser and SPA stages), the Go tests on Postgres, the end-to-end suites
-## on SQLite, the other Go tests on SQLite under -race, the crash tests on
-## Postgres, then the browser journey, vet, and the SPA's checks and unit
-## tests. Five stages share the CI machine's two cores because the
+## order test-stages lists them, longest first: the SPA's npm packages
+## (mostly download and unpacking, so it overlaps the Go stages instead of
+## delaying the browser and SPA stages), the Go tests on SQLite under
+## -race, the Go tests on Postgres, the browser journey (its build starts
+## as soon as the npm packages are in), the end-to-end suites on SQLite,
+## the crash tests on Postgres, then the SPA's checks and unit tests, and
+## vet. Within a stage the longest packages start first
+## (.ci/longest-first.sh). Five stages share the CI machine's two cores because the
 ## end-to-end and crash suites spend most of their time waiting on yt-dlp,
 ## slow media and killed nodes. TEST_JOBS=1 runs them one after another.
 test: deps spec
 	@$(MAKE) --no-print-directory -j$(TEST_JOBS) --output-sync=line test-stages
 
-test-stages: ui-deps test-go-postgres test-go-sqlite-e2e test-go-sqlite-race test-go-postgres-crash test-e2e vet test-ui
+test-stages: ui-deps test-go-sqlite-race test-go-postgres test-e2e test-go-sqlite-e2e test-go-postgres-crash test-ui vet
 
 ## vet: go vet and staticcheck (pinned in go.mod's tool block; zero findings)
 vet:
@@ -113,7 +115,7 @@ E2E_PARALLEL ?= 4
 test-go-sqlite: test-go-sqlite-race test-go-sqlite-e2e
 
 test-go-sqlite-race:
-	$(timed) env TEST_DB=sqlite $(GO) test $(RACEFLAGS) $(GOTESTFLAGS) $$($(GO) list ./... | grep -v -F -x $(foreach p,$(E2E_PKGS),-e $(p)))
+	$(timed) env TEST_DB=sqlite $(GO) test $(RACEFLAGS) $(GOTESTFLAGS) $$($(GO) list ./... | grep -v -F -x $(foreach p,$(E2E_PKGS),-e $(p)) | ./.ci/longest-first.sh)
 	$(stage_done)
 
 test-go-sqlite-e2e:
@@ -128,7 +130,7 @@ test-race:
 # others do not depend on it (.ci/db-packages.sh). No -race here: the
 # SQLite pass has it.
 test-go-postgres:
-	$(timed) ./.ci/with-postgres.sh env TEST_DB=postgres $(GO) test $(GOTESTFLAGS) -parallel $(E2E_PARALLEL) $$(./.ci/db-packages.sh | grep -v -x -F github.com/downlink/downlink/api/internal/crashtest)
+	$(timed) ./.ci/with-postgres.sh env TEST_DB=postgres $(GO) test $(GOTESTFLAGS) -parallel $(E2E_PARALLEL) $$(./.ci/db-packages.sh | grep -v -x -F github.com/downlink/downlink/api/internal/crashtest | ./.ci/longest-first.sh)
 	$(stage_done)
 
 # The crash tests on Postgres (about 3 minutes, mostly waiting on killed and

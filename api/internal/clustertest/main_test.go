@@ -43,7 +43,7 @@ func build() (string, error) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, gobin, "build", "-o", bin, "github.com/downlink/downlink/api/cmd/downlink")
+	cmd := exec.CommandContext(ctx, gobin, "build", "-ldflags=-s -w", "-o", bin, "github.com/downlink/downlink/api/cmd/downlink")
 	if out, err := cmd.CombinedOutput(); err != nil {
 		return "", fmt.Errorf("go build: %w\n%s", err, out)
 	}

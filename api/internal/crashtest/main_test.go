@@ -50,7 +50,7 @@ func build() (string, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), buildTimeout)
 	defer cancel()
 	start := time.Now()
-	cmd := exec.CommandContext(ctx, gobin, "build", "-o", bin, "github.com/downlink/downlink/api/cmd/downlink")
+	cmd := exec.CommandContext(ctx, gobin, "build", "-ldflags=-s -w", "-o", bin, "github.com/downlink/downlink/api/cmd/downlink")
 	if out, err := cmd.CombinedOutput(); err != nil {
 		return "", fmt.Errorf("go build: %w\n%s", err, out)
 	}
