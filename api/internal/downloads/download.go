@@ -6,7 +6,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/google/uuid"
@@ -17,47 +16,19 @@ import (
 // jobDir is a download's temporary folder on this node.
 func (s *Service) jobDir(id uuid.UUID) string { return filepath.Join(s.cfg.TempRoot, id.String()) }
 
+// relayoutDir is where a move between layouts stages a completed
+// download's files on this node. Not its job folder: the download's own
+// worker removes that as it finishes, and the temp sweep removes those of
+// finished downloads, either of which can happen while a move runs (the
+// sweep passes over it: its name is not a download's id).
+func (s *Service) relayoutDir(id uuid.UUID) string {
+	return filepath.Join(s.cfg.TempRoot, ".relayout", id.String())
+}
+
 func (s *Service) removeJobDir(id uuid.UUID) {
 	if err := os.RemoveAll(s.jobDir(id)); err != nil {
 		s.log.Warn("cannot remove job folder", "download_id", id, "err", err)
 	}
-}
-
-// heldDirs are the job folders of finished downloads that work on this
-// node is using (a move between layouts copies a file through one): the
-// temp sweep, which removes the folders of finished downloads, leaves
-// them alone.
-type heldDirs struct {
-	mu sync.Mutex
-	n  map[uuid.UUID]int
-}
-
-// hold marks id's folder in use until release is called.
-func (h *heldDirs) hold(id uuid.UUID) (release func()) {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	if h.n == nil {
-		h.n = map[uuid.UUID]int{}
-	}
-	h.n[id]++
-	return sync.OnceFunc(func() {
-		h.mu.Lock()
-		defer h.mu.Unlock()
-		if h.n[id]--; h.n[id] == 0 {
-			delete(h.n, id)
-		}
-	})
-}
-
-// removeUnlessHeld runs remove unless id's folder is held, and keeps any
-// hold from starting while it runs; false: held, nothing was removed.
-func (h *heldDirs) removeUnlessHeld(id uuid.UUID, remove func() error) (bool, error) {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	if h.n[id] > 0 {
-		return false, nil
-	}
-	return true, remove()
 }
 
 // download runs yt-dlp for one item and registers its files.

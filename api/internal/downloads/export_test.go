@@ -21,6 +21,6 @@ func RequeueRunning(s *Service, ctx context.Context, id uuid.UUID) error {
 // before their rows are committed.
 func AfterImport(s *Service, f func()) { s.afterImport = f }
 
-// AfterRelayoutCopy makes f run when a move between layouts has copied a
-// file into the download's job folder, before the library takes it.
+// AfterRelayoutCopy makes f run when a move between layouts has staged a
+// file, before the library takes it.
 func AfterRelayoutCopy(s *Service, f func()) { s.afterRelayoutCopy = f }

@@ -144,14 +144,11 @@ func (s *Service) sweep(ctx context.Context, keep func(Status) bool) (int, error
 		if keep(st) || s.runs.get(id) != nil {
 			continue // re-queued: yt-dlp resumes from what is there
 		}
-		removed, err := s.held.removeUnlessHeld(id, func() error { return os.RemoveAll(filepath.Join(s.cfg.TempRoot, e.Name())) })
-		if err != nil {
+		if err := os.RemoveAll(filepath.Join(s.cfg.TempRoot, e.Name())); err != nil {
 			s.log.Warn("cannot remove stale temp folder", "dir", e.Name(), "err", err)
 			continue
 		}
-		if removed {
-			n++
-		}
+		n++
 	}
 	return n, nil
 }

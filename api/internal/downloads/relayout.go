@@ -444,18 +444,17 @@ func mediaExt(name string, secondary bool) string {
 	return ext
 }
 
-// moveFile copies f's data out of the library into the job folder,
+// moveFile copies f's data out of the library into relayoutDir,
 // places it with put (through the library backend: never outside it),
 // points f's row at the new key and then removes the old one. A crash
 // before the row changes leaves an unregistered copy the next put
 // replaces; after it, an orphan the orphan check lists.
 func (s *Service) moveFile(ctx context.Context, r *row, f files.Row, put func(src string) (files.Imported, error)) error {
-	defer s.held.hold(r.ID)()
-	tmp := s.jobDir(r.ID)
+	tmp := s.relayoutDir(r.ID)
 	if err := os.MkdirAll(tmp, 0o750); err != nil {
 		return err
 	}
-	defer s.removeJobDir(r.ID)
+	defer os.RemoveAll(tmp)
 	obj, err := s.files.Backend().Open(ctx, f.RelPath)
 	if err != nil {
 		return err
@@ -498,12 +497,11 @@ func (s *Service) moveFile(ctx context.Context, r *row, f files.Row, put func(sr
 // addExtra writes data as <dir>/<name><ext> through the library and
 // registers it as a file of r.
 func (s *Service) addExtra(ctx context.Context, r *row, dir, name, ext string, data []byte, thumbURL *string) error {
-	defer s.held.hold(r.ID)()
-	tmp := s.jobDir(r.ID)
+	tmp := s.relayoutDir(r.ID)
 	if err := os.MkdirAll(tmp, 0o750); err != nil {
 		return err
 	}
-	defer s.removeJobDir(r.ID)
+	defer os.RemoveAll(tmp)
 	p := filepath.Join(tmp, "extra"+ext)
 	if err := os.WriteFile(p, data, 0o640); err != nil {
 		return err

@@ -93,10 +93,8 @@ type Service struct {
 	// in the library and not yet registered (where a crash is injected).
 	afterImport func()
 	// afterRelayoutCopy, set by tests only, runs when a move between
-	// layouts has copied a file into the download's job folder.
+	// layouts has staged a file for the library.
 	afterRelayoutCopy func()
-	// held are the job folders of finished downloads in use here.
-	held heldDirs
 	// relayoutHook (Deps.RelayoutHook) runs after each download a move
 	// between layouts handled.
 	relayoutHook func(done int) error

@@ -99,11 +99,12 @@ func TestSweepRemovesTempFoldersOfFinishedDownloads(t *testing.T) {
 	}
 }
 
-// TestRelayoutSurvivesTheTempSweep: the periodic sweep removes the job
-// folders of finished downloads, and a move between layouts copies a
-// completed download's file through that download's job folder. A sweep
-// in the middle of the move leaves the folder alone: the move succeeds.
-func TestRelayoutSurvivesTheTempSweep(t *testing.T) {
+// TestRelayoutSurvivesTheJobFolderGoing: a move between layouts stages a
+// completed download's file on this node while the periodic sweep removes
+// the job folders of finished downloads, and while the download's own
+// worker, finishing, removes its job folder. Both happening in the middle
+// of the move leave it whole: it succeeds, and leaves nothing behind.
+func TestRelayoutSurvivesTheJobFolderGoing(t *testing.T) {
 	var mode atomic.Value
 	mode.Store(files.LayoutDefault)
 	e := downloadstest.New(t, downloadstest.Options{
@@ -116,12 +117,20 @@ func TestRelayoutSurvivesTheTempSweep(t *testing.T) {
 	}
 	ctx := context.Background()
 	swept := 0
+	jobDir := filepath.Join(e.TempRoot, d.ID.String())
 	downloads.AfterRelayoutCopy(e.Svc, func() {
+		if err := os.MkdirAll(jobDir, 0o750); err != nil {
+			t.Error(err)
+		}
 		n, err := e.Svc.SweepTemp(ctx)
 		if err != nil {
 			t.Errorf("sweep: %v", err)
 		}
 		swept += n
+		// What the download's worker does last as it finishes.
+		if err := os.RemoveAll(jobDir); err != nil {
+			t.Error(err)
+		}
 	})
 	mode.Store(files.LayoutMediaServer)
 	if _, err := e.Svc.StartRelayout(ctx, e.User.UserID); err != nil {
@@ -141,10 +150,10 @@ func TestRelayoutSurvivesTheTempSweep(t *testing.T) {
 	if op.Moved != 1 || op.Failed != 0 {
 		t.Fatalf("relayout moved %d, failed %d: %+v", op.Moved, op.Failed, op.Failures)
 	}
-	if swept != 0 {
-		t.Errorf("the sweep removed %d folders during the move", swept)
+	if swept != 1 {
+		t.Errorf("the sweep removed %d folders during the move, want the finished download's job folder", swept)
 	}
-	if _, err := os.Stat(filepath.Join(e.TempRoot, d.ID.String())); !os.IsNotExist(err) {
-		t.Errorf("the move left its job folder behind (%v)", err)
+	if left, _ := filepath.Glob(filepath.Join(e.TempRoot, "*", "*")); len(left) > 0 {
+		t.Errorf("the move left %v behind", left)
 	}
 }
