@@ -5,8 +5,10 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/uuid"
 
@@ -83,6 +85,23 @@ func expectStatus(t *testing.T, r *apitest.Response, status int) *apitest.Respon
 		t.Fatalf("status %d, want %d\nbody: %.2000s", r.Status, status, r.Body)
 	}
 	return r
+}
+
+// retryUnavailable makes a request until it is not a 503 with Retry-After
+// (at most a minute), as a client is told to: on a loaded machine a big
+// transaction on SQLite can outlast a request's deadline.
+func retryUnavailable(t *testing.T, do func() *apitest.Response) *apitest.Response {
+	t.Helper()
+	deadline := time.Now().Add(time.Minute)
+	for {
+		r := do()
+		after, err := strconv.Atoi(r.Header.Get("Retry-After"))
+		if r.Status != http.StatusServiceUnavailable || err != nil || time.Now().After(deadline) {
+			return r
+		}
+		t.Logf("503 (%s); retrying after %d s", r.Body, after)
+		time.Sleep(time.Duration(after) * time.Second)
+	}
 }
 
 // jsonInto decodes a response body into v.

@@ -474,7 +474,9 @@ func TestHugeFeedCutWhileListing(t *testing.T) {
 	})
 	took := time.Since(start)
 	// Its children would download a thousand videos: stop them.
-	expectStatus(t, w.c.Post("/api/v1/downloads/"+parent.ID.String()+"/cancel", nil), http.StatusOK)
+	expectStatus(t, retryUnavailable(t, func() *apitest.Response {
+		return w.c.Post("/api/v1/downloads/"+parent.ID.String()+"/cancel", nil)
+	}), http.StatusOK)
 	if p.ChildrenCount != 1000 {
 		t.Errorf("%d children, want the cap of 1000", p.ChildrenCount)
 	}
