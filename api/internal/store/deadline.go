@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"gorm.io/gorm"
@@ -35,15 +36,32 @@ var ErrTimeout = errors.New("store: the database did not answer in time")
 
 type requestKey struct{}
 
+// request is what a request's context carries: the context of its latest
+// transaction, whose deadline (RequestTxTimeout) can end a statement that
+// was running in it without the statement's own context saying why.
+type request struct {
+	mu sync.Mutex
+	tx context.Context
+}
+
 // WithRequestDeadline marks ctx as a request's: database calls made with
 // it get RequestStatementTimeout each.
 func WithRequestDeadline(ctx context.Context) context.Context {
-	return context.WithValue(ctx, requestKey{}, true)
+	return context.WithValue(ctx, requestKey{}, &request{})
 }
 
-func isRequest(ctx context.Context) bool {
-	v, _ := ctx.Value(requestKey{}).(bool)
-	return v
+func requestOf(ctx context.Context) *request {
+	r, _ := ctx.Value(requestKey{}).(*request)
+	return r
+}
+
+func isRequest(ctx context.Context) bool { return requestOf(ctx) != nil }
+
+// txTimedOut reports whether the request's transaction ran out of time.
+func (r *request) txTimedOut() bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.tx != nil && errors.Is(context.Cause(r.tx), ErrTimeout)
 }
 
 // deadlines is the gorm plugin that gives a request's statements their
@@ -109,14 +127,15 @@ func endDeadline(db *gorm.DB) {
 
 // markTimeout makes the error of a statement that ran out of time say so:
 // its own deadline, or its request's transaction's (database/sql rolled
-// the transaction back at RequestTxTimeout, and every later statement of
-// it finds it done).
+// the transaction back at RequestTxTimeout: a statement reading its rows
+// then finds them closed, and every later one finds the transaction done).
 func markTimeout(db *gorm.DB) {
 	ctx := db.Statement.Context
 	if db.Error == nil || ctx == nil || errors.Is(db.Error, ErrTimeout) {
 		return
 	}
-	if errors.Is(context.Cause(ctx), ErrTimeout) || (isRequest(ctx) && errors.Is(db.Error, sql.ErrTxDone)) {
+	r := requestOf(ctx)
+	if errors.Is(context.Cause(ctx), ErrTimeout) || (r != nil && (errors.Is(db.Error, sql.ErrTxDone) || r.txTimedOut())) {
 		db.Error = fmt.Errorf("%w: %w", ErrTimeout, db.Error)
 	}
 }
@@ -130,7 +149,8 @@ func (p connPool) GetDBConn() (*sql.DB, error) { return p.DB, nil }
 
 // BeginTx implements gorm.TxBeginner.
 func (p connPool) BeginTx(ctx context.Context, opts *sql.TxOptions) (*sql.Tx, error) {
-	if !isRequest(ctx) {
+	req := requestOf(ctx)
+	if req == nil {
 		return p.DB.BeginTx(ctx, opts)
 	}
 	timeout := requestTxTimeout
@@ -140,7 +160,12 @@ func (p connPool) BeginTx(ctx context.Context, opts *sql.TxOptions) (*sql.Tx, er
 	// The transaction lives with this context (database/sql rolls back
 	// when it ends); it ends at the deadline, or with the request.
 	tctx, cancel := context.WithTimeoutCause(ctx, timeout, ErrTimeout)
-	time.AfterFunc(timeout, cancel)
+	// Released once done (by its own timer, whose cause then says
+	// ErrTimeout; a cancel racing that timer could have said Canceled).
+	context.AfterFunc(tctx, cancel)
+	req.mu.Lock()
+	req.tx = tctx
+	req.mu.Unlock()
 	tx, err := p.DB.BeginTx(tctx, opts)
 	if err != nil && errors.Is(context.Cause(tctx), ErrTimeout) {
 		err = fmt.Errorf("%w: %w", ErrTimeout, err)

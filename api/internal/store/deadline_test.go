@@ -125,3 +125,25 @@ func TestRequestTransactionCommittedPastItsDeadline(t *testing.T) {
 		t.Errorf("%d rows (%v): the transaction was not rolled back", n, err)
 	}
 }
+
+// The same when the deadline passes while a statement of the transaction
+// is running: database/sql ends it ("Rows are closed", "interrupted",
+// "context canceled"), and the error still says the database did not
+// answer in time (a 503, not a 500).
+func TestRequestTransactionPastItsDeadlineMidStatement(t *testing.T) {
+	defer store.SetRequestTxTimeout(300 * time.Millisecond)()
+	st := storetest.New(t)
+	ctx := store.WithRequestDeadline(context.Background())
+	slow := "WITH RECURSIVE c(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM c WHERE n < 3000000) SELECT count(*) FROM c"
+	if st.IsPostgres() {
+		slow = "SELECT n FROM generate_series(1, 5000000) n"
+	}
+	start := time.Now()
+	err := st.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var n []int64
+		return tx.Raw(slow).Find(&n).Error
+	})
+	if !errors.Is(err, store.ErrTimeout) || !store.ConnError(err) {
+		t.Errorf("error %v after %v, want store.ErrTimeout (a database-unavailable error)", err, time.Since(start))
+	}
+}
