@@ -16,6 +16,7 @@ import (
 	"github.com/downlink/downlink/api/internal/app"
 	"github.com/downlink/downlink/api/internal/config"
 	"github.com/downlink/downlink/api/internal/store/storetest"
+	"github.com/downlink/downlink/api/internal/testkit"
 	"github.com/downlink/downlink/api/internal/users"
 )
 
@@ -33,7 +34,7 @@ type Env struct {
 	Cfg *config.Config
 	URL string
 
-	logs     *syncBuffer
+	logs     *testkit.SyncBuffer
 	contract *Contract
 	secrets  secretBook
 	stop     context.CancelFunc
@@ -101,7 +102,7 @@ func New(t testing.TB, opts ...Option) *Env {
 	if err != nil {
 		t.Fatalf("apitest: config: %v", err)
 	}
-	logs := &syncBuffer{}
+	logs := &testkit.SyncBuffer{}
 	log := app.NewLogger(loaded, logs)
 	ctx, cancel := context.WithCancel(context.Background())
 	appOpts := append([]app.Option{app.WithPasswordParams(CheapPasswords), app.WithSharedWarm()}, o.app...)

@@ -2,7 +2,6 @@ package crashtest
 
 import (
 	"bufio"
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"net"
@@ -200,24 +199,13 @@ func freeAddr(t *testing.T) string {
 }
 
 // logSink keeps everything a node wrote (JSON log lines).
-type logSink struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (l *logSink) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.buf.Write(p)
-}
+type logSink struct{ testkit.SyncBuffer }
 
 func (l *logSink) mark(s string) { _, _ = l.Write([]byte(s + "\n")) }
 
 func (l *logSink) lines() []string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
 	var out []string
-	sc := bufio.NewScanner(bytes.NewReader(l.buf.Bytes()))
+	sc := bufio.NewScanner(strings.NewReader(l.String()))
 	sc.Buffer(make([]byte, 0, 64<<10), 1<<20)
 	for sc.Scan() {
 		out = append(out, sc.Text())
