@@ -213,32 +213,32 @@ function insertSorted(list: ListData, d: Download, sort: string): ListData | nul
  * follows a failure. null marks a deleted download.
  */
 type Known = { d: Download | null; seen: number };
-const known = new WeakMap<QueryClient, Map<string, Known>>();
+type KnownSet = { rows: Map<string, Known>; swept: number };
+const known = new WeakMap<QueryClient, KnownSet>();
 const keepFor = 5 * 60_000;
-let lastSweep = 0;
 
-function knownOf(qc: QueryClient): Map<string, Known> {
-  let m = known.get(qc);
-  if (!m) known.set(qc, (m = new Map()));
-  return m;
+function knownOf(qc: QueryClient): KnownSet {
+  let k = known.get(qc);
+  if (!k) known.set(qc, (k = { rows: new Map(), swept: Date.now() }));
+  return k;
 }
 
 /** Records d unless something newer is known; returns what to show (null: deleted). */
 function remember(qc: QueryClient, d: Download): Download | null {
-  const m = knownOf(qc);
-  const k = m.get(d.id);
+  const set = knownOf(qc);
+  const k = set.rows.get(d.id);
   if (k && (k.d === null || newer(k.d, d) !== d)) return k.d;
   const now = Date.now();
-  m.set(d.id, { d, seen: now });
-  if (now - lastSweep > keepFor) {
-    lastSweep = now;
-    for (const [id, e] of m) if (now - e.seen > keepFor) m.delete(id);
+  set.rows.set(d.id, { d, seen: now });
+  if (now - set.swept > keepFor) {
+    set.swept = now;
+    for (const [id, e] of set.rows) if (now - e.seen > keepFor) set.rows.delete(id);
   }
   return d;
 }
 
 function forget(qc: QueryClient, id: string) {
-  knownOf(qc).set(id, { d: null, seen: Date.now() });
+  knownOf(qc).rows.set(id, { d: null, seen: Date.now() });
 }
 
 /** The later of two states of one download; the incoming one when they are as old. */
@@ -249,7 +249,7 @@ function newer(old: Download | undefined, incoming: Download): Download {
 
 /** A fetched list page with every row brought up to what the client already knows. */
 export function reconcilePage(qc: QueryClient, params: DownloadListParams, page: DownloadPage): DownloadPage {
-  const m = known.get(qc);
+  const m = known.get(qc)?.rows;
   if (!m?.size) return page;
   let changed = false;
   const items: Download[] = [];
@@ -264,5 +264,5 @@ export function reconcilePage(qc: QueryClient, params: DownloadListParams, page:
 
 /** A fetched download, or the newer state the client already knows. */
 export function reconcileOne(qc: QueryClient, d: Download): Download {
-  return newer(known.get(qc)?.get(d.id)?.d ?? undefined, d);
+  return newer(known.get(qc)?.rows.get(d.id)?.d ?? undefined, d);
 }
