@@ -1,14 +1,19 @@
 import { type ComponentType, lazy } from "react";
+import DashboardPage from "@/app/routes/dashboard";
 
 /**
  * The signed-in pages. Each is its own chunk (React.lazy), so the first
- * visit loads only the shell and the page it lands on. To add a page: add a
- * file under app/routes/ and a line here (and in nav-items.ts).
+ * visit loads only the shell and the page it lands on. The home page, where
+ * most visits land, is part of the shell's chunk: lazy, its ~35 small
+ * chunks were fetched only after the shell had run and the session was
+ * known, and drawing it waited for them (docs/performance.md, Lighthouse).
+ * To add a page: add a file under app/routes/ and a line here (and in
+ * nav-items.ts).
  */
 export type PageRoute = { path: string; page: ComponentType; adminOnly?: boolean };
 
 export const pageRoutes: PageRoute[] = [
-  { path: "/", page: lazy(() => import("@/app/routes/dashboard")) },
+  { path: "/", page: DashboardPage },
   { path: "/downloads", page: lazy(() => import("@/app/routes/downloads")) },
   { path: "/files", page: lazy(() => import("@/app/routes/files")) },
   { path: "/subscriptions", page: lazy(() => import("@/app/routes/subscriptions")) },
