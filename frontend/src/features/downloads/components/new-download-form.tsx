@@ -60,6 +60,8 @@ export function NewDownloadForm({ isAdmin = false }: { isAdmin?: boolean }) {
     form.reset({ ...fromPreferences(prefs.data), url: form.getValues("url") }, { keepDirtyValues: true });
   }, [prefs.data, form]);
   const [showOptions, setShowOptions] = useState(false);
+  const [optionsMounted, setOptionsMounted] = useState(false);
+  if (showOptions && !optionsMounted) setOptionsMounted(true);
   const [results, setResults] = useState<BatchResult[] | null>(null);
   // The setting that would allow the last refused link, for an admin's link.
   const [fix, setFix] = useState<ProblemFix | null>(null);
@@ -228,8 +230,11 @@ export function NewDownloadForm({ isAdmin = false }: { isAdmin?: boolean }) {
               <SlidersHorizontalIcon aria-hidden /> {showOptions ? "Hide options" : "Options"}
             </Button>
           </div>
+          {/* Mounted when first shown: its selects, checkboxes and switches
+              measure themselves on mount (forced layouts that were most of
+              the home page's first render). Values live in the form either way. */}
           <div id={optionsId} hidden={!showOptions}>
-            <DownloadOptions control={form.control} register={form.register} errors={errors} platform={platform} />
+            {optionsMounted && <DownloadOptions control={form.control} register={form.register} errors={errors} platform={platform} />}
           </div>
         </form>
       </CardContent>
