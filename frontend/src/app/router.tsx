@@ -1,4 +1,4 @@
-import { Suspense } from "react";
+import { type ReactNode, Suspense, useDeferredValue } from "react";
 import { Route, Switch } from "wouter";
 import { BootShell } from "@/components/layout/boot-shell";
 import { PageSkeleton } from "@/components/layout/page-skeleton";
@@ -20,6 +20,18 @@ function SignedInRoutes() {
   );
 }
 
+/**
+ * Shows the skeleton on the frame's first render and the page right after,
+ * at a priority React may interrupt: the frame paints at once, and the
+ * page's first render (the home page is the largest) is cut into slices
+ * instead of one long task that holds input up. Later navigations render
+ * as usual: this stays mounted.
+ */
+function DeferredFirstPage({ children }: { children: ReactNode }) {
+  const show = useDeferredValue(true, false);
+  return show ? children : <PageSkeleton />;
+}
+
 export function Router() {
   return (
     <Suspense fallback={<BootShell />}>
@@ -32,7 +44,9 @@ export function Router() {
           <RequireAuth>
             <AppLayout>
               <Suspense fallback={<PageSkeleton />}>
-                <SignedInRoutes />
+                <DeferredFirstPage>
+                  <SignedInRoutes />
+                </DeferredFirstPage>
               </Suspense>
             </AppLayout>
           </RequireAuth>
