@@ -40,7 +40,9 @@ export function formatUptime(seconds: number | null | undefined): string {
   return shown.map(([n, unit]) => plural(n, unit)).join(" ");
 }
 
-const rtf = new Intl.RelativeTimeFormat(undefined, { numeric: "auto" });
+// Made on first use: building it loads locale data (a measurable part of
+// the first page's start-up, on pages that show no relative time).
+let rtf: Intl.RelativeTimeFormat | undefined;
 const steps: [Intl.RelativeTimeFormatUnit, number][] = [
   ["year", 31536000],
   ["month", 2592000],
@@ -55,7 +57,7 @@ export function formatRelative(iso: string | null | undefined, now = Date.now())
   if (!iso) return "—";
   const diff = (new Date(iso).getTime() - now) / 1000;
   for (const [unit, secs] of steps) {
-    if (Math.abs(diff) >= secs || unit === "second") return rtf.format(Math.round(diff / secs), unit);
+    if (Math.abs(diff) >= secs || unit === "second") return (rtf ??= new Intl.RelativeTimeFormat(undefined, { numeric: "auto" })).format(Math.round(diff / secs), unit);
   }
   return "—";
 }
