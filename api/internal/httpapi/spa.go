@@ -2,12 +2,16 @@ package httpapi
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/base64"
 	"errors"
+	"fmt"
 	"io"
 	"io/fs"
 	"net/http"
 	"net/url"
 	"path"
+	"regexp"
 	"strings"
 	"time"
 
@@ -19,15 +23,33 @@ import (
 // UIFiles is the built SPA: index.html and its assets.
 type UIFiles = fs.FS
 
+// spaCSP is the dashboard's policy; %s is the script-src sources.
 const spaCSP = "default-src 'self'; img-src 'self' data: blob: https:; media-src 'self' blob:; " +
-	"style-src 'self' 'unsafe-inline'; script-src 'self'; connect-src 'self'; font-src 'self' data:; " +
+	"style-src 'self' 'unsafe-inline'; script-src %s; connect-src 'self'; font-src 'self' data:; " +
 	"object-src 'none'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'"
+
+// inlineScript is an attribute-less inline <script> of index.html (the
+// theme set before first paint: inline, it costs no request before the
+// page can paint).
+var inlineScript = regexp.MustCompile(`(?s)<script>(.*?)</script>`)
+
+// indexCSP allows 'self' and, by hash, exactly the inline scripts of the
+// index.html it is sent with: no 'unsafe-inline', so an injected script
+// still does not run.
+func indexCSP(index []byte) string {
+	src := []string{"'self'"}
+	for _, m := range inlineScript.FindAllSubmatch(index, -1) {
+		sum := sha256.Sum256(m[1])
+		src = append(src, "'sha256-"+base64.StdEncoding.EncodeToString(sum[:])+"'")
+	}
+	return fmt.Sprintf(spaCSP, strings.Join(src, " "))
+}
 
 // spa serves the dashboard: real files as they are, and index.html for
 // every other path so the SPA's router can take it (history fallback).
 func (s *Server) spa(c echo.Context) error {
 	h := c.Response().Header()
-	h.Set("Content-Security-Policy", spaCSP)
+	h.Set("Content-Security-Policy", indexCSP(nil))
 	ui := s.deps.UI
 	name := strings.TrimPrefix(path.Clean("/"+c.Param("*")), "/")
 	if name != "" && name != "index.html" && ui != nil {
@@ -44,6 +66,7 @@ func (s *Server) spa(c echo.Context) error {
 		h.Set("Cache-Control", "no-store")
 		return c.HTML(http.StatusOK, uiMissingPage)
 	}
+	h.Set("Content-Security-Policy", indexCSP(index))
 	h.Set("Cache-Control", "no-cache")
 	http.ServeContent(c.Response(), c.Request(), "index.html", time.Time{}, bytes.NewReader(index))
 	return nil

@@ -24,6 +24,14 @@ export const themeStep = {
     await page.getByRole("menuitemradio", { name: "Dark" }).click();
     expect(await page.evaluate(() => document.documentElement.classList.contains("dark")), "dark class on <html>");
     expect((await page.evaluate(() => localStorage.getItem("downlink-theme"))) === "dark", "theme persisted");
+    // index.html's inline script (allowed by the CSP's hash) sets it before
+    // any of the app's JavaScript runs: with the app's scripts refused, a
+    // reload is still dark (a CSP refusal would also fail the journey).
+    await page.route("**/assets/*.js", (route) => route.abort());
+    await page.reload();
+    expect(await page.evaluate(() => document.documentElement.classList.contains("dark")), "dark before the app's scripts");
+    await page.unroute("**/assets/*.js");
+    await page.reload();
     await page.getByRole("button", { name: /Change theme/ }).click();
     await page.getByRole("menuitemradio", { name: "Light" }).click();
     expect(!(await page.evaluate(() => document.documentElement.classList.contains("dark"))), "light again");

@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useSyncExternalStore } from "react";
 
 export type Theme = "light" | "dark" | "system";
-const key = "downlink-theme"; // also read by public/theme-init.js
+const key = "downlink-theme"; // also read by index.html's inline script
 const listeners = new Set<() => void>();
 
 function read(): Theme {
