@@ -4,7 +4,7 @@ import { useDocumentTitle } from "@/lib/use-document-title";
 import { useMe } from "@/features/auth/api/get-me";
 import { DownloadDetailSheet } from "@/features/downloads/components/download-detail-sheet";
 import { DownloadsList } from "@/features/downloads/components/downloads-list";
-import { defaultFilters } from "@/features/downloads/components/downloads-toolbar";
+import { defaultFilters } from "@/features/downloads/utils/filters";
 import { NewDownloadForm } from "@/features/downloads/components/new-download-form";
 import { RecentFailures } from "@/features/downloads/components/recent-failures";
 import { useOpenDownload } from "@/features/downloads/hooks/use-open-download";

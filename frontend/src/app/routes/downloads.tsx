@@ -4,7 +4,8 @@ import { useSearchState } from "@/lib/use-search-state";
 import { useMe } from "@/features/auth/api/get-me";
 import { DownloadDetailSheet } from "@/features/downloads/components/download-detail-sheet";
 import { DownloadsList } from "@/features/downloads/components/downloads-list";
-import { allowedFilters, DownloadsToolbar, defaultFilters } from "@/features/downloads/components/downloads-toolbar";
+import { DownloadsToolbar } from "@/features/downloads/components/downloads-toolbar";
+import { allowedFilters, defaultFilters } from "@/features/downloads/utils/filters";
 import { NewDownloadForm } from "@/features/downloads/components/new-download-form";
 import { useOpenDownload } from "@/features/downloads/hooks/use-open-download";
 

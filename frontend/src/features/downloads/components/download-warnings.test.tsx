@@ -1,7 +1,7 @@
 import { screen, within } from "@testing-library/react";
 import { describe, expect, it, vi } from "vitest";
 import { DownloadsList } from "@/features/downloads/components/downloads-list";
-import { defaultFilters } from "@/features/downloads/components/downloads-toolbar";
+import { defaultFilters } from "@/features/downloads/utils/filters";
 import { DownloadWarnings } from "@/features/downloads/components/download-warnings";
 import { jsonResponse, makeDownload } from "@/test/fixtures";
 import { renderWithClient } from "@/test/render";

@@ -2,7 +2,7 @@ import { screen, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it, vi } from "vitest";
 import { DownloadsList } from "@/features/downloads/components/downloads-list";
-import { defaultFilters } from "@/features/downloads/components/downloads-toolbar";
+import { defaultFilters } from "@/features/downloads/utils/filters";
 import { MatchCandidates } from "@/features/downloads/components/match-candidates";
 import { jsonResponse, makeDownload } from "@/test/fixtures";
 import { renderWithClient } from "@/test/render";

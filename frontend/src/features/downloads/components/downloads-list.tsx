@@ -6,7 +6,7 @@ import { EmptyState } from "@/components/ui/empty-state";
 import { Skeleton } from "@/components/ui/skeleton";
 import { type ListParams, useDownloads } from "@/features/downloads/api/list-downloads";
 import { DownloadRow } from "@/features/downloads/components/download-row";
-import type { DownloadFilters } from "@/features/downloads/components/downloads-toolbar";
+import type { DownloadFilters } from "@/features/downloads/utils/filters";
 import { activeStatuses } from "@/features/downloads/components/status-badge";
 
 export function toListParams(f: DownloadFilters): ListParams {

@@ -2,27 +2,9 @@ import { SearchIcon } from "lucide-react";
 import { Input } from "@/components/ui/input";
 import { Label } from "@/components/ui/label";
 import { Select, SelectContent, SelectItem, SelectTrigger, SelectValue } from "@/components/ui/select";
-import type { Schemas } from "@/lib/api/client";
 import { statusLabels } from "@/features/downloads/components/status-badge";
 import { usePlatforms } from "@/lib/platforms";
-
-export type DownloadFilters = {
-  status: "all" | "active" | Schemas["DownloadStatus"];
-  platform: "all" | Schemas["Platform"];
-  q: string;
-  sort: "-created_at" | "created_at" | "title" | "-title" | "status" | "-status";
-};
-
-export const defaultFilters: DownloadFilters = { status: "all", platform: "all", q: "", sort: "-created_at" };
-
-export const sorts: Record<DownloadFilters["sort"], string> = {
-  "-created_at": "Newest first",
-  created_at: "Oldest first",
-  title: "Title A–Z",
-  "-title": "Title Z–A",
-  status: "Status",
-  "-status": "Status (reverse)",
-};
+import { type DownloadFilters, sorts } from "@/features/downloads/utils/filters";
 
 export function DownloadsToolbar({ value, onChange }: { value: DownloadFilters; onChange: (f: DownloadFilters) => void }) {
   const set = <K extends keyof DownloadFilters>(k: K, v: DownloadFilters[K]) => onChange({ ...value, [k]: v });
@@ -78,9 +60,3 @@ export function DownloadsToolbar({ value, onChange }: { value: DownloadFilters; 
     </div>
   );
 }
-
-/** The values each filter may take in the URL. */
-export const allowedFilters = {
-  status: ["all", "active", ...Object.keys(statusLabels)],
-  sort: Object.keys(sorts),
-};

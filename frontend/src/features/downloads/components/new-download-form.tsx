@@ -1,5 +1,5 @@
 import { DownloadIcon, EyeIcon, Loader2Icon, SlidersHorizontalIcon } from "lucide-react";
-import { useEffect, useId, useRef, useState } from "react";
+import { lazy, Suspense, useEffect, useId, useRef, useState } from "react";
 import { useForm } from "react-hook-form";
 import { Link } from "wouter";
 import { toast } from "sonner";
@@ -15,7 +15,6 @@ import { useProbeDownload } from "@/features/downloads/api/probe-download";
 import {
   defaultOptionValues,
   fromPreferences,
-  DownloadOptions,
   type NewDownloadValues,
   optionAliases,
   toPreferences,
@@ -28,6 +27,9 @@ import { ProbePreview } from "@/features/downloads/components/probe-preview";
 import { UrlBox } from "@/features/downloads/components/url-box";
 import { useOpenDownload } from "@/features/downloads/hooks/use-open-download";
 import { parseUrls } from "@/features/downloads/utils/parse-urls";
+
+// Its own chunk: loads when the panel is first opened (most visits never do).
+const DownloadOptions = lazy(() => import("@/features/downloads/components/download-options-fields").then((m) => ({ default: m.DownloadOptions })));
 
 type Values = NewDownloadValues;
 const fields = ["url", ...Object.keys(defaultOptionValues)];
@@ -234,7 +236,11 @@ export function NewDownloadForm({ isAdmin = false }: { isAdmin?: boolean }) {
               measure themselves on mount (forced layouts that were most of
               the home page's first render). Values live in the form either way. */}
           <div id={optionsId} hidden={!showOptions}>
-            {optionsMounted && <DownloadOptions control={form.control} register={form.register} errors={errors} platform={platform} />}
+            {optionsMounted && (
+              <Suspense fallback={<p className="text-sm text-muted-foreground">Loading options…</p>}>
+                <DownloadOptions control={form.control} register={form.register} errors={errors} platform={platform} />
+              </Suspense>
+            )}
           </div>
         </form>
       </CardContent>
