@@ -39,6 +39,10 @@ FUZZMINTIME ?= 2s
 # log shows where the time went.
 T0         := $(shell date +%s)
 timed      = TIMEFORMAT='== $@: %Us user + %Ss sys CPU, %Rs wall'; time
+# The race pass is the longest stage and the last to end; the others run
+# at a lower CPU priority beside it, so it is not the one that waits
+# (they mostly wait on yt-dlp, killed nodes and the browser anyway).
+beside     = nice -n 5
 stage_done = @echo "== $@ finished $$(( $$(date +%s) - $(T0) ))s after the start"
 
 .PHONY: all run build ui ui-deps deps spec test test-go test-go-sqlite test-go-postgres test-go-postgres-crash \
@@ -94,7 +98,7 @@ test-stages: ui-deps test-go-sqlite-race test-go-postgres test-e2e test-go-sqlit
 
 ## vet: go vet and staticcheck (pinned in go.mod's tool block; zero findings)
 vet:
-	$(timed) { $(GO) vet ./... && $(GO) tool staticcheck ./...; }
+	$(timed) $(beside) sh -c '$(GO) vet ./... && $(GO) tool staticcheck ./...'
 	$(stage_done)
 
 test-go: test-go-sqlite test-go-postgres test-go-postgres-crash
@@ -119,7 +123,7 @@ test-go-sqlite-race:
 	$(stage_done)
 
 test-go-sqlite-e2e:
-	$(timed) env TEST_DB=sqlite $(GO) test $(GOTESTFLAGS) -parallel $(E2E_PARALLEL) $(E2E)
+	$(timed) $(beside) env TEST_DB=sqlite $(GO) test $(GOTESTFLAGS) -parallel $(E2E_PARALLEL) $(E2E)
 	$(stage_done)
 
 ## test-race: every Go test on SQLite under the race detector (slow: ~30 min on 2 cores)
@@ -130,22 +134,22 @@ test-race:
 # others do not depend on it (.ci/db-packages.sh). No -race here: the
 # SQLite pass has it.
 test-go-postgres:
-	$(timed) ./.ci/with-postgres.sh env TEST_DB=postgres $(GO) test $(GOTESTFLAGS) -parallel $(E2E_PARALLEL) $$(./.ci/db-packages.sh | grep -v -x -F github.com/downlink/downlink/api/internal/crashtest | ./.ci/longest-first.sh)
+	$(timed) $(beside) ./.ci/with-postgres.sh env TEST_DB=postgres $(GO) test $(GOTESTFLAGS) -parallel $(E2E_PARALLEL) $$(./.ci/db-packages.sh | grep -v -x -F github.com/downlink/downlink/api/internal/crashtest | ./.ci/longest-first.sh)
 	$(stage_done)
 
 # The crash tests on Postgres (about 3 minutes, mostly waiting on killed and
 # restarted nodes) are a stage of their own.
 test-go-postgres-crash:
-	$(timed) ./.ci/with-postgres.sh env TEST_DB=postgres $(GO) test $(GOTESTFLAGS) -parallel $(E2E_PARALLEL) ./api/internal/crashtest
+	$(timed) $(beside) ./.ci/with-postgres.sh env TEST_DB=postgres $(GO) test $(GOTESTFLAGS) -parallel $(E2E_PARALLEL) ./api/internal/crashtest
 	$(stage_done)
 
 test-ui: ui-deps
-	$(timed) { cd frontend && npm run lint:api && npm run check:api && npm run check:clients && npm run typecheck && npm test; }
+	$(timed) $(beside) sh -c 'cd frontend && npm run lint:api && npm run check:api && npm run check:clients && npm run typecheck && npm test'
 	$(stage_done)
 
 ## test-e2e: the browser journey against the real server (builds both)
 test-e2e: build
-	$(timed) { cd frontend && E2E_SCREENSHOTS=0 DOWNLINK_BIN=$(CURDIR)/$(BIN) npm run e2e; }
+	$(timed) $(beside) sh -c 'cd frontend && E2E_SCREENSHOTS=0 DOWNLINK_BIN=$(CURDIR)/$(BIN) npm run e2e'
 	$(stage_done)
 
 ## screenshots: run the journey and refresh docs/screenshots
