@@ -39,9 +39,10 @@ FUZZMINTIME ?= 2s
 # log shows where the time went.
 T0         := $(shell date +%s)
 timed      = TIMEFORMAT='== $@: %Us user + %Ss sys CPU, %Rs wall'; time
-# The race pass is the longest stage and the last to end; the others run
-# at a lower CPU priority beside it, so it is not the one that waits
-# (they mostly wait on yt-dlp, killed nodes and the browser anyway).
+# The race pass is the longest stage and was the last to end; the others
+# run at a lower CPU priority beside it, so it is not the one that waits
+# (they mostly wait on yt-dlp, killed nodes and Postgres anyway). Not the
+# browser journey: it starts late (after the build) and would end last.
 beside     = nice -n 5
 stage_done = @echo "== $@ finished $$(( $$(date +%s) - $(T0) ))s after the start"
 
@@ -149,7 +150,7 @@ test-ui: ui-deps
 
 ## test-e2e: the browser journey against the real server (builds both)
 test-e2e: build
-	$(timed) $(beside) sh -c 'cd frontend && E2E_SCREENSHOTS=0 DOWNLINK_BIN=$(CURDIR)/$(BIN) npm run e2e'
+	$(timed) sh -c 'cd frontend && E2E_SCREENSHOTS=0 DOWNLINK_BIN=$(CURDIR)/$(BIN) npm run e2e'
 	$(stage_done)
 
 ## screenshots: run the journey and refresh docs/screenshots
