@@ -207,7 +207,20 @@ func TestLibraryRelayout(t *testing.T) {
 // and skipped; the other download is moved.
 func TestLibraryRelayoutSkipsAFailure(t *testing.T) {
 	t.Parallel()
-	w := newDLWorld(t)
+	// The move waits after its first download until both clicks below have
+	// answered, so they meet a running move however slow the machine (a
+	// move that had ended before the second click arrived let it start a
+	// second one, as it should).
+	clicked := make(chan struct{})
+	release := sync.OnceFunc(func() { close(clicked) })
+	t.Cleanup(release)
+	hook := func(done int) error {
+		if done == 1 {
+			<-clicked
+		}
+		return nil
+	}
+	w := newDLWorld(t, apitest.WithApp(app.WithRelayoutHook(hook)))
 	admin := adminClient(t, w.env)
 	feed := newLiveFeed(t, testmedia.NewServer(t))
 	feed.add("Episode 1", "Episode 2")
@@ -240,6 +253,7 @@ func TestLibraryRelayoutSkipsAFailure(t *testing.T) {
 	wg.Go(func() { admin.Post("/api/v1/storage/relayout", nil).Expect(http.StatusAccepted).JSON(&a) })
 	wg.Go(func() { admin.Post("/api/v1/storage/relayout", nil).Expect(http.StatusAccepted).JSON(&b) })
 	wg.Wait()
+	release()
 	if a.ID != b.ID {
 		t.Errorf("two moves started at once: %s and %s", a.ID, b.ID)
 	}
