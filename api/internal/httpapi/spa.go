@@ -45,11 +45,15 @@ func indexCSP(index []byte) string {
 	return fmt.Sprintf(spaCSP, strings.Join(src, " "))
 }
 
+// assetCSP is the policy of every response but index.html: no inline
+// script at all.
+var assetCSP = indexCSP(nil)
+
 // spa serves the dashboard: real files as they are, and index.html for
 // every other path so the SPA's router can take it (history fallback).
 func (s *Server) spa(c echo.Context) error {
 	h := c.Response().Header()
-	h.Set("Content-Security-Policy", indexCSP(nil))
+	h.Set("Content-Security-Policy", assetCSP)
 	ui := s.deps.UI
 	name := strings.TrimPrefix(path.Clean("/"+c.Param("*")), "/")
 	if name != "" && name != "index.html" && ui != nil {
