@@ -150,7 +150,7 @@ test-ui: ui-deps
 
 ## test-e2e: the browser journey against the real server (builds both)
 test-e2e: build
-	$(timed) sh -c 'cd frontend && E2E_SCREENSHOTS=0 DOWNLINK_BIN=$(CURDIR)/$(BIN) npm run e2e'
+	$(timed) { cd frontend && E2E_SCREENSHOTS=0 DOWNLINK_BIN=$(CURDIR)/$(BIN) npm run e2e; }
 	$(stage_done)
 
 ## screenshots: run the journey and refresh docs/screenshots
