@@ -97,3 +97,23 @@ export async function axeCheck(page, label) {
     .filter((v) => v.impact === "serious" || v.impact === "critical")
     .map((v) => `${label}: [${v.impact}] ${v.id} — ${v.help} (${v.nodes.slice(0, 3).map((n) => n.target.join(" ")).join(", ")})`);
 }
+
+/**
+ * How far the page is wider than the window, in px, and what sticks out:
+ * the outermost elements whose right edge passes the window's (so a
+ * failure names the culprit, not just the number).
+ */
+export async function horizontalOverflow(page) {
+  return page.evaluate(() => {
+    const px = document.documentElement.scrollWidth - window.innerWidth;
+    if (px <= 1) return { px, culprits: "" };
+    const describe = (el) => {
+      const cls = typeof el.className === "string" ? el.className.trim().split(/\s+/).slice(0, 4).join(".") : "";
+      const text = (el.textContent ?? "").trim().replace(/\s+/g, " ").slice(0, 40);
+      return `<${el.tagName.toLowerCase()}${cls ? "." + cls : ""}> ${Math.round(el.getBoundingClientRect().right)}px "${text}"`;
+    };
+    const wide = [...document.body.querySelectorAll("*")].filter((el) => el.getBoundingClientRect().right > window.innerWidth + 1);
+    const outermost = wide.filter((el) => !wide.includes(el.parentElement));
+    return { px, culprits: outermost.slice(0, 3).map(describe).join("; ") };
+  });
+}

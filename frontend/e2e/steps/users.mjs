@@ -1,3 +1,5 @@
+import { horizontalOverflow } from "../lib/browser.mjs";
+
 const nav = (page, name) => page.getByRole("navigation", { name: "Main" }).getByRole("link", { name, exact: true }).click();
 
 // Give yourself a quota; demoting the only admin is refused with a clear banner.
@@ -50,8 +52,8 @@ export const adminMobileStep = {
         await page.getByRole("heading", { name: heading, level: 1 }).waitFor();
         await page.waitForLoadState("networkidle").catch(() => {});
         await page.waitForTimeout(200);
-        const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-        expect(overflow <= 1, `${path} fits 375 px (overflows by ${overflow}px)`);
+        const overflow = await horizontalOverflow(page);
+        expect(overflow.px <= 1, `${path} fits 375 px (overflows by ${overflow.px}px: ${overflow.culprits})`);
         if (name) await shoot(name, { suffix: "-mobile" });
         else await check(`${path} (mobile)`);
       }
