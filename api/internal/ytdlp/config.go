@@ -137,22 +137,27 @@ var shared struct {
 // fresh forks either way; only the server outlives the node.
 func SharedWarm(cfg Config) *warm.Pool {
 	env := cfg.JSRuntime.env()
-	keys := slices.Sorted(maps.Keys(env))
-	var key strings.Builder
-	for _, k := range keys {
-		fmt.Fprintf(&key, "%s=%s\x00", k, env[k])
-	}
+	key := envKey(env)
 	shared.Lock()
 	defer shared.Unlock()
-	if p := shared.pools[key.String()]; p != nil {
+	if p := shared.pools[key]; p != nil {
 		return p
 	}
 	if shared.pools == nil {
 		shared.pools = map[string]*warm.Pool{}
 	}
 	p := warm.New(warm.Config{Proc: proc.New(proc.Config{}), Env: env})
-	shared.pools[key.String()] = p
+	shared.pools[key] = p
 	return p
+}
+
+// envKey is env as one comparable string.
+func envKey(env map[string]string) string {
+	var b strings.Builder
+	for _, k := range slices.Sorted(maps.Keys(env)) {
+		fmt.Fprintf(&b, "%s=%s\x00", k, env[k])
+	}
+	return b.String()
 }
 
 // forkServer returns the socket a process of the yt-dlp at bin (version:

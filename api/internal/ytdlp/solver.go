@@ -252,6 +252,18 @@ func (r *Runner) askSolver(ctx context.Context, bin string) SolverState {
 		return SolverState{Status: SolverUnsupported, Providers: []string{}, YtdlpVersion: version,
 			Message: "yt-dlp " + version + " predates the JavaScript challenge solver (2025.11.12): update yt-dlp."}
 	}
+	env := r.cfg.JSRuntime.env()
+	id, err := statVersionKey(bin)
+	if err != nil {
+		return r.runSolver(ctx, bin, version, env)
+	}
+	key := solverKey{bin: bin, file: id, args: strings.Join(r.solverArgs(version, "http://proxy"), "\x00"), env: envKey(env)}
+	return solverAnswers.get(key, func() SolverState { return r.runSolver(ctx, bin, version, env) })
+}
+
+// runSolver runs yt-dlp at bin -v through a proxy that closes every
+// connection and reads its report.
+func (r *Runner) runSolver(ctx context.Context, bin, version string, env map[string]string) SolverState {
 	dead, err := closingListener()
 	if err != nil {
 		return SolverState{Status: SolverUnknown, Providers: []string{}, Message: "cannot ask yt-dlp: " + err.Error()}
@@ -259,11 +271,59 @@ func (r *Runner) askSolver(ctx context.Context, bin string) SolverState {
 	defer dead.Close()
 	out := proc.NewHead(256 << 10)
 	_, err = r.proc.Run(ctx, proc.Spec{Path: bin, Args: r.solverArgs(version, "http://"+dead.Addr().String()),
-		Dir: os.TempDir(), Env: r.cfg.JSRuntime.env(), Stdout: out, Stderr: out})
+		Dir: os.TempDir(), Env: env, Stdout: out, Stderr: out})
 	if err != nil {
 		return SolverState{Status: SolverUnknown, Providers: []string{}, Message: "cannot run yt-dlp: " + err.Error()}
 	}
 	return ParseSolverState(out.String())
+}
+
+// solverAnswers are the answers of runSolver in this process, by what
+// decides one: the executable (its path and file identity, which an update
+// changes), the arguments (the proxy's address aside) and the environment.
+// A node has one Runner, whose own cache is in front of this; a test
+// process starts hundreds of nodes on the same yt-dlp, and each asked
+// again (a Python start, ~0.5 CPU-s). An "unknown" answer (yt-dlp could
+// not be run or asked) is not kept.
+var solverAnswers = sharedAnswers{m: map[solverKey]*sharedAnswer{}}
+
+type solverKey struct {
+	bin       string
+	file      versionKey
+	args, env string
+}
+
+type sharedAnswers struct {
+	mu sync.Mutex
+	m  map[solverKey]*sharedAnswer
+}
+
+type sharedAnswer struct {
+	mu    sync.Mutex // held while yt-dlp is asked: one check per key at a time
+	at    time.Time
+	state SolverState
+}
+
+// get returns the answer for key, from ask when there is none younger
+// than solverTTL.
+func (c *sharedAnswers) get(key solverKey, ask func() SolverState) SolverState {
+	c.mu.Lock()
+	a := c.m[key]
+	if a == nil {
+		a = &sharedAnswer{}
+		c.m[key] = a
+	}
+	c.mu.Unlock()
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if !a.at.IsZero() && time.Since(a.at) < solverTTL {
+		return a.state
+	}
+	st := ask()
+	if st.Status != SolverUnknown {
+		a.state, a.at = st, time.Now()
+	}
+	return st
 }
 
 // closingListener listens on a loopback port and closes every connection at

@@ -113,3 +113,59 @@ func TestSolverNow(t *testing.T) {
 		t.Errorf("then = %+v", s)
 	}
 }
+
+// A test process starts many nodes on one yt-dlp, and a node may build
+// more than one Runner: the solver is asked once per executable,
+// arguments and environment, again when the executable changes, and an
+// answer that says nothing ("unknown") is not kept.
+func TestSolverAnswerSharedAcrossRunners(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	header := filepath.Join("testdata", "solver", "header-2026.10.26-none.txt")
+	if abs, err := filepath.Abs(header); err == nil {
+		header = abs
+	}
+	runs := filepath.Join(dir, "runs")
+	bin := filepath.Join(dir, "yt-dlp")
+	write := func(report string) {
+		script := "#!/bin/sh\nif [ \"$2\" = --version ]; then echo 2026.10.26; exit 0; fi\necho run >> " + runs + "\n" + report + "\n"
+		if err := os.WriteFile(bin, []byte(script), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	count := func() int {
+		b, _ := os.ReadFile(runs)
+		return strings.Count(string(b), "run\n")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	cfg := Config{Path: bin, Logger: testLogger(t), JSRuntime: JSRuntime{Name: JSRuntimeNone}}
+	ask := func(cfg Config, wantRuns int, want SolverStatus) {
+		t.Helper()
+		if s := New(cfg).Solver(ctx); s.Status != want {
+			t.Errorf("solver = %+v, want %s", s, want)
+		}
+		if got := count(); got != wantRuns {
+			t.Errorf("yt-dlp asked %d times, want %d", got, wantRuns)
+		}
+	}
+
+	write("cat " + header + " >&2")
+	ask(cfg, 1, SolverDisabled)
+	ask(cfg, 1, SolverDisabled) // another node, the same yt-dlp: its answer
+	deno := cfg
+	deno.JSRuntime = JSRuntime{Name: "deno", Path: filepath.Join(dir, "deno")}
+	ask(deno, 2, SolverDisabled) // other arguments: asked
+	ask(deno, 2, SolverDisabled)
+
+	// An update replaces the file: asked again.
+	time.Sleep(10 * time.Millisecond) // a new modification time on coarse clocks
+	write("cat " + header + " >&2")
+	ask(cfg, 3, SolverDisabled)
+
+	// A yt-dlp that reports nothing is asked again each time.
+	time.Sleep(10 * time.Millisecond)
+	write("echo nothing to say >&2")
+	ask(cfg, 4, SolverUnknown)
+	ask(cfg, 5, SolverUnknown)
+}
