@@ -114,9 +114,11 @@ type Resolver = netguard.Resolver
 // DiskFree measures free bytes where downloads are written.
 type DiskFree func() (int64, error)
 
-// Notifier learns of a download reaching a final state (completed, failed,
+// Notifier learns of downloads reaching a final state (completed, failed,
 // canceled) inside the transaction that records it, so what it enqueues
-// (webhook deliveries) exists exactly when the transition does.
+// (webhook deliveries) exists exactly when the transition does. One call
+// carries every download the transition moved (a canceled playlist moves
+// its children with it).
 type Notifier interface {
-	DownloadFinished(ctx context.Context, tx *gorm.DB, d Download) error
+	DownloadsFinished(ctx context.Context, tx *gorm.DB, ds []Download) error
 }

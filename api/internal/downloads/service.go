@@ -8,6 +8,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -156,23 +157,42 @@ func New(cfg Config, d Deps) *Service {
 	}
 }
 
-// notifyTx tells the Notifier about a final transition of id inside tx.
-func (s *Service) notifyTx(ctx context.Context, tx *gorm.DB, id uuid.UUID) error {
-	if s.notifier == nil {
+// notifyTx tells the Notifier about the final transitions of ids inside
+// tx: their rows and files are read in a few statements whatever their
+// number (a canceled playlist of a thousand items moves its children in
+// one transaction, which holds their rows locked until it commits).
+func (s *Service) notifyTx(ctx context.Context, tx *gorm.DB, ids []uuid.UUID) error {
+	if s.notifier == nil || len(ids) == 0 {
 		return nil
 	}
-	var r row
-	if err := tx.WithContext(ctx).Where("id = ?", id).Take(&r).Error; err != nil {
-		return err
+	for chunk := range slices.Chunk(ids, notifyBatch) {
+		var rs []row
+		if err := tx.WithContext(ctx).Where("id IN ?", chunk).Find(&rs).Error; err != nil {
+			return err
+		}
+		var frs []files.Row
+		if err := tx.WithContext(ctx).Where("download_id IN ?", chunk).Order("created_at, id").Find(&frs).Error; err != nil {
+			return err
+		}
+		byDownload := map[uuid.UUID][]files.File{}
+		for i, f := range s.files.Views(ctx, frs) {
+			byDownload[*frs[i].DownloadID] = append(byDownload[*frs[i].DownloadID], f)
+		}
+		ds := make([]Download, len(rs))
+		for i := range rs {
+			ds[i] = rs[i].view()
+			ds[i].Files = byDownload[rs[i].ID]
+		}
+		if err := s.notifier.DownloadsFinished(ctx, tx, ds); err != nil {
+			return err
+		}
 	}
-	d := r.view()
-	var frs []files.Row
-	if err := tx.WithContext(ctx).Where("download_id = ?", id).Order("created_at, id").Find(&frs).Error; err != nil {
-		return err
-	}
-	d.Files = s.files.Views(ctx, frs)
-	return s.notifier.DownloadFinished(ctx, tx, d)
+	return nil
 }
+
+// notifyBatch bounds the ids of one statement (SQLite allows 32,766
+// parameters, Postgres 65,535).
+const notifyBatch = 500
 
 // CreateRequest is a new download as submitted, its options decoded
 // (DecodeOptions).

@@ -141,12 +141,7 @@ func (s *Service) transition(ctx context.Context, tx *gorm.DB, m move) (int64, e
 			return res.RowsAffected, err
 		}
 	}
-	for _, id := range moved {
-		if err := s.notifyTx(ctx, tx, id); err != nil {
-			return res.RowsAffected, err
-		}
-	}
-	return res.RowsAffected, nil
+	return res.RowsAffected, s.notifyTx(ctx, tx, moved)
 }
 
 // moveOne is transition of one row held by job, in its own transaction.

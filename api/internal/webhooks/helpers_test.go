@@ -161,10 +161,10 @@ func (e *env) finish(d downloads.Download) {
 		if err := tx.Exec("UPDATE webhooks SET enabled = enabled WHERE 1 = 0").Error; err != nil {
 			return err
 		}
-		return e.svc.DownloadFinished(context.Background(), tx, d)
+		return e.svc.DownloadsFinished(context.Background(), tx, []downloads.Download{d})
 	})
 	if err != nil {
-		e.t.Fatalf("DownloadFinished: %v", err)
+		e.t.Fatalf("DownloadsFinished: %v", err)
 	}
 }
 

@@ -46,33 +46,39 @@ func eventFor(s downloads.Status) (Event, bool) {
 	return "", false
 }
 
-// DownloadFinished implements downloads.Notifier: inside the transaction
-// that records d's final state, it writes one delivery (and its job) for
-// every enabled webhook that wants the event, so deliveries exist exactly
-// when the transition commits.
-func (s *Service) DownloadFinished(ctx context.Context, tx *gorm.DB, d downloads.Download) error {
-	ev, ok := eventFor(d.Status)
-	if !ok {
-		return nil
-	}
+// DownloadsFinished implements downloads.Notifier: inside the transaction
+// that records the downloads' final states, it writes one delivery (and
+// its job) for every enabled webhook that wants each one's event, so
+// deliveries exist exactly when the transition commits. The webhooks are
+// read once for all of them.
+func (s *Service) DownloadsFinished(ctx context.Context, tx *gorm.DB, ds []downloads.Download) error {
 	var hooks []webhookRow
 	if err := tx.WithContext(ctx).Where("enabled = ?", true).Find(&hooks).Error; err != nil {
 		return fmt.Errorf("webhooks: find subscribers: %w", err)
 	}
-	var body []byte
-	for i := range hooks {
-		h := &hooks[i]
-		if !h.subscribes(ev) || !matches(h, d) {
+	if len(hooks) == 0 {
+		return nil
+	}
+	for _, d := range ds {
+		ev, ok := eventFor(d.Status)
+		if !ok {
 			continue
 		}
-		if body == nil {
-			var err error
-			if body, err = s.payload(ev, d); err != nil {
+		var body []byte
+		for i := range hooks {
+			h := &hooks[i]
+			if !h.subscribes(ev) || !matches(h, d) {
+				continue
+			}
+			if body == nil {
+				var err error
+				if body, err = s.payload(ev, d); err != nil {
+					return err
+				}
+			}
+			if _, err := s.enqueue(ctx, tx, h.ID, ev, body); err != nil {
 				return err
 			}
-		}
-		if _, err := s.enqueue(ctx, tx, h.ID, ev, body); err != nil {
-			return err
 		}
 	}
 	return nil

@@ -82,7 +82,7 @@ func TestNoDeliveryWithoutTheTransition(t *testing.T) {
 	hook := e.create("http://127.0.0.1:9/hook")
 	rollback := errors.New("the transition failed")
 	err := e.st.DB.Transaction(func(tx *gorm.DB) error {
-		if err := e.svc.DownloadFinished(context.Background(), tx, download(downloads.StatusCompleted, uuid.New(), "youtube")); err != nil {
+		if err := e.svc.DownloadsFinished(context.Background(), tx, []downloads.Download{download(downloads.StatusCompleted, uuid.New(), "youtube")}); err != nil {
 			return err
 		}
 		return rollback
