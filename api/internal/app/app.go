@@ -9,6 +9,7 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"net"
 	"net/http"
@@ -39,7 +40,6 @@ import (
 	"github.com/downlink/downlink/api/internal/users"
 	"github.com/downlink/downlink/api/internal/webhooks"
 	"github.com/downlink/downlink/api/internal/ytdlp/managed"
-	"github.com/downlink/downlink/frontend"
 )
 
 // Role says what a process does.
@@ -102,6 +102,8 @@ type App struct {
 	relayoutHook func(done int) error
 	// sharedWarm is WithSharedWarm's.
 	sharedWarm bool
+	// ui is WithUI's (nil: the embedded build).
+	ui fs.FS
 	// userOpts are test seams for the users service (WithPasswordParams).
 	userOpts []users.Option
 	// keyOpts are test seams for the API-key service (WithKeyClock).
@@ -224,7 +226,7 @@ func (a *App) build() error {
 			Logger:           a.Log,
 			Metrics:          a.Metrics,
 			System:           a.System,
-			UI:               frontend.Dist(),
+			UI:               a.uiFiles(),
 			Spec:             apispec.YAML,
 			Auth:             a.Auth,
 			APIKeys:          a.APIKeys,

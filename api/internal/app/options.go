@@ -2,11 +2,13 @@ package app
 
 import (
 	"crypto/x509"
+	"io/fs"
 	"time"
 
 	"github.com/downlink/downlink/api/internal/apikeys"
 	"github.com/downlink/downlink/api/internal/netguard"
 	"github.com/downlink/downlink/api/internal/users"
+	"github.com/downlink/downlink/frontend"
 )
 
 // Option adjusts how New builds an app; the binary passes none.
@@ -65,4 +67,20 @@ func WithRelayoutHook(f func(done int) error) Option {
 // hundreds of nodes imports yt-dlp once per executable, not once per node.
 func WithSharedWarm() Option {
 	return func(a *App) { a.sharedWarm = true }
+}
+
+// WithUI makes the node serve ui as the dashboard instead of the build
+// embedded in the binary. A test seam: Go's tests compile before (or while)
+// make test builds the UI, so a test of how its files are served brings
+// its own.
+func WithUI(ui fs.FS) Option {
+	return func(a *App) { a.ui = ui }
+}
+
+// uiFiles is the dashboard the node serves.
+func (a *App) uiFiles() fs.FS {
+	if a.ui != nil {
+		return a.ui
+	}
+	return frontend.Dist()
 }

@@ -87,8 +87,10 @@ func (s *Server) middleware() {
 			}
 			p := c.Request().URL.Path
 			// Streams must flush as they go; media is already compressed
-			// and must keep byte ranges exact.
-			return p == "/api/v1/events" || strings.HasSuffix(p, "/content") || p == "/metrics"
+			// and must keep byte ranges exact; the UI's files are served
+			// gzipped once and for all (serveUIFile).
+			return p == "/api/v1/events" || strings.HasSuffix(p, "/content") || p == "/metrics" ||
+				isUIFile(s.deps.UI, p)
 		},
 	}))
 }

@@ -88,6 +88,8 @@ type Server struct {
 	handler  http.Handler
 	// streams caps open event streams per user and per address.
 	streams *streamCaps
+	// uiGzip holds the UI's text assets gzipped.
+	uiGzip uiGzip
 
 	shutdownHooks []func(context.Context)
 }

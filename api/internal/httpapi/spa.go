@@ -57,7 +57,7 @@ func (s *Server) spa(c echo.Context) error {
 	ui := s.deps.UI
 	name := strings.TrimPrefix(path.Clean("/"+c.Param("*")), "/")
 	if name != "" && name != "index.html" && ui != nil {
-		if served, err := serveUIFile(c, ui, name); served || err != nil {
+		if served, err := s.serveUIFile(c, ui, name); served || err != nil {
 			return err
 		}
 	}
@@ -94,8 +94,10 @@ func sharePost(c echo.Context) error {
 	return c.Redirect(http.StatusSeeOther, "/share?"+q.Encode())
 }
 
-// serveUIFile serves one file of the built UI if it exists.
-func serveUIFile(c echo.Context, ui fs.FS, name string) (bool, error) {
+// serveUIFile serves one file of the built UI if it exists: a text asset
+// gzipped once at the best compression (uiGzip) to a client that takes
+// gzip, as it is to one that does not.
+func (s *Server) serveUIFile(c echo.Context, ui fs.FS, name string) (bool, error) {
 	f, err := ui.Open(name)
 	if err != nil {
 		return false, nil
@@ -109,16 +111,40 @@ func serveUIFile(c echo.Context, ui fs.FS, name string) (bool, error) {
 	if !ok {
 		return false, nil
 	}
+	h := c.Response().Header()
 	if strings.HasPrefix(name, "assets/") {
 		// Vite puts a content hash in every asset name.
-		c.Response().Header().Set("Cache-Control", "public, max-age=31536000, immutable")
+		h.Set("Cache-Control", "public, max-age=31536000, immutable")
 	}
-	if strings.HasSuffix(name, ".webmanifest") {
-		// Not in Go's MIME table; sniffing would say text/plain.
-		c.Response().Header().Set("Content-Type", "application/manifest+json")
+	if ct := contentType(name); ct != "" {
+		h.Set("Content-Type", ct)
+	}
+	if compressible(name) {
+		h.Add("Vary", "Accept-Encoding")
+		if acceptsGzip(c.Request()) {
+			gz, err := s.uiGzip.get(name, rs)
+			if err != nil {
+				return true, err
+			}
+			h.Set("Content-Encoding", "gzip")
+			http.ServeContent(c.Response(), c.Request(), name, st.ModTime(), bytes.NewReader(gz))
+			return true, nil
+		}
 	}
 	http.ServeContent(c.Response(), c.Request(), name, st.ModTime(), rs)
 	return true, nil
+}
+
+// isUIFile says whether the request path p names a file of the built UI
+// other than index.html (which spa serves for every path it does not
+// know).
+func isUIFile(ui fs.FS, p string) bool {
+	name := strings.TrimPrefix(path.Clean("/"+p), "/")
+	if ui == nil || name == "" || name == "index.html" {
+		return false
+	}
+	st, err := fs.Stat(ui, name)
+	return err == nil && !st.IsDir()
 }
 
 func readIndex(ui fs.FS) ([]byte, error) {
