@@ -4,10 +4,12 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/downlink/downlink/api/internal/apitest"
 	"github.com/downlink/downlink/api/internal/authz"
 	"github.com/downlink/downlink/api/internal/buildinfo"
+	"github.com/downlink/downlink/api/internal/testkit"
 )
 
 // systemView is what GET /system tells about versions and paths.
@@ -25,13 +27,21 @@ type systemView struct {
 		Path    string `json:"path"`
 		Version string `json:"version"`
 	} `json:"ffmpeg"`
-	Nodes []map[string]any `json:"nodes"`
-	Ready bool             `json:"ready"`
+	Nodes  []map[string]any `json:"nodes"`
+	Ready  bool             `json:"ready"`
+	Solver struct {
+		Status         string `json:"status"`
+		Runtime        string `json:"runtime"`
+		RuntimeVersion string `json:"runtime_version"`
+		YtdlpVersion   string `json:"ytdlp_version"`
+	} `json:"youtube_solver"`
 }
 
 // TestSystemShowsVersionsAndPathsToAdminsOnly: an admin (and an admin's
 // key with admin:read) sees versions, executable paths and nodes; a user,
-// and an admin's key without admin:read, sees the health without them.
+// and an admin's key without admin:read, sees the health without them,
+// the YouTube challenge solver's state included (not its runtime's path
+// nor the versions its check reports).
 func TestSystemShowsVersionsAndPathsToAdminsOnly(t *testing.T) {
 	t.Parallel()
 	env := apitest.New(t)
@@ -54,7 +64,16 @@ func TestSystemShowsVersionsAndPathsToAdminsOnly(t *testing.T) {
 			t.Errorf("%s sees %+v", name, v)
 		}
 	}
-	admView, _ := get(admin)
+	// The solver's check runs in the background: once it has answered,
+	// the admin's view names the runtime and versions.
+	var admView systemView
+	testkit.EventuallyTrue(t, time.Minute, "the solver checked", func() bool {
+		admView, _ = get(admin)
+		return admView.Solver.Status != "" && admView.Solver.Status != "unknown"
+	})
+	if admView.Solver.Runtime == "" || admView.Solver.YtdlpVersion == "" {
+		t.Fatalf("admin's solver view: %+v", admView.Solver)
+	}
 	for name, c := range map[string]*apitest.Client{"user": user, "admin key without admin:read": narrow} {
 		v, raw := get(c)
 		if v.Version != "" || v.Commit != "" || v.Go != "" || v.Ytdlp.Path != "" || v.Ytdlp.Version != "" ||
@@ -64,7 +83,14 @@ func TestSystemShowsVersionsAndPathsToAdminsOnly(t *testing.T) {
 		if !v.Ytdlp.Found || v.Ready != admView.Ready {
 			t.Errorf("%s does not see the health: %+v", name, v)
 		}
-		for _, leak := range []string{admView.Ytdlp.Path, admView.Ffmpeg.Path, admView.Ytdlp.Version} {
+		if v.Solver.Status != admView.Solver.Status {
+			t.Errorf("%s sees the solver %q, the admin %q", name, v.Solver.Status, admView.Solver.Status)
+		}
+		leaks := []string{admView.Ytdlp.Path, admView.Ffmpeg.Path, admView.Ytdlp.Version, admView.Solver.Runtime, admView.Solver.YtdlpVersion}
+		if admView.Solver.RuntimeVersion != "" {
+			leaks = append(leaks, `"`+admView.Solver.RuntimeVersion+`"`)
+		}
+		for _, leak := range leaks {
 			if strings.Contains(raw, leak) {
 				t.Errorf("%s's view has %q: %s", name, leak, raw)
 			}

@@ -205,6 +205,11 @@ func (i Info) ForUser() Info {
 	i.Ffmpeg.Path, i.Ffmpeg.Version, i.Ffmpeg.Error = "", "", ""
 	i.Database.Error = ""
 	i.Nodes = []Node{}
+	if sv := i.YouTubeSolver; sv != nil {
+		// The state, not the runtime's path, its version or yt-dlp's.
+		i.YouTubeSolver = &ytdlp.SolverState{Status: sv.Status, Providers: []string{}, CheckedAt: sv.CheckedAt,
+			Message: userSolverMessage[sv.Status]}
+	}
 	// Problems and warnings name paths and versions: a user learns that
 	// something is wrong, an admin what.
 	if len(i.Problems) > 0 {
@@ -213,6 +218,18 @@ func (i Info) ForUser() Info {
 	i.Warnings = []string{}
 	return i
 }
+
+// userSolverMessage is what a non-admin reads about the YouTube challenge
+// solver in each state (an admin's message names runtimes and versions).
+var userSolverMessage = map[ytdlp.SolverStatus]string{
+	ytdlp.SolverReady:       "YouTube's JavaScript challenges are solved.",
+	ytdlp.SolverUnknown:     "The YouTube challenge solver has not been checked yet.",
+	ytdlp.SolverMissing:     solverNotReady,
+	ytdlp.SolverUnsupported: solverNotReady,
+	ytdlp.SolverDisabled:    solverNotReady,
+}
+
+const solverNotReady = "YouTube downloads may lose formats or fail; an administrator can see why on the System page."
 
 // UserProblem is the one problem a non-admin sees while the node is not
 // ready.
