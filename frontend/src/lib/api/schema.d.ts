@@ -1789,7 +1789,9 @@ export interface paths {
          *     Versions, the commit, executable paths, tool and database errors and
          *     the node list are for admins (a key needs `admin:read`): for anyone
          *     else they are `""` (and `nodes` is empty), `warnings` is empty and
-         *     `problems` holds one general line while the node is not ready.
+         *     `problems` holds one general line while the node is not ready;
+         *     `youtube_solver` keeps its `status` and `checked_at`, with a general
+         *     `message` and no runtime, providers or versions.
          *
          *     Requires scope `downloads:read`.
          */
