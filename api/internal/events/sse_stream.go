@@ -40,9 +40,12 @@ type stream struct {
 	// only the subscription's overflow protects us from a stuck client.
 	deadlines bool
 	// mu orders interrupt's deadline change after the stream's own;
-	// interrupted, once set, makes every later write fail.
+	// interrupted, once set, makes every later write fail; ended, set
+	// when the stream has written its last, keeps interrupt off the
+	// connection (net/http still has the response's end to write).
 	mu          sync.Mutex
 	interrupted bool
+	ended       bool
 }
 
 // errInterrupted ends a stream whose hub is shutting down.
@@ -140,12 +143,14 @@ func (s *stream) run(sub *Subscription) {
 		}
 	}
 	log.Debug("sse stream ended", "reason", reason)
+	s.mu.Lock()
+	s.ended = true
 	if s.deadlines {
-		// The connection may serve another request; leave no deadline.
-		s.mu.Lock()
+		// The connection may serve another request, and the response's
+		// end is still to be written: leave no deadline.
 		_ = s.rc.SetWriteDeadline(time.Time{})
-		s.mu.Unlock()
 	}
+	s.mu.Unlock()
 }
 
 // check runs the stream's recheck bounded by d, and cut short when the
@@ -204,7 +209,7 @@ func (s *stream) interrupt() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.interrupted = true
-	if s.deadlines {
+	if s.deadlines && !s.ended {
 		_ = s.rc.SetWriteDeadline(time.Now())
 	}
 }
