@@ -19,7 +19,7 @@ export function LiveIndicator({ status }: { status: StreamStatus }) {
       title={status === "live" ? "Live updates are on" : "Live updates are paused; reconnecting"}
     >
       <span className="relative flex size-2" aria-hidden>
-        {status === "live" && <span className="absolute inline-flex h-full w-full animate-ping rounded-full bg-success opacity-60" />}
+        {status === "live" && <span className="absolute inline-flex h-full w-full rounded-full bg-success opacity-60 motion-safe:animate-ping" />}
         <span className={cn("relative inline-flex size-2 rounded-full", status === "live" ? "bg-success" : "bg-warning")} />
       </span>
       <span className="max-sm:sr-only">{text[status]}</span>

@@ -2,5 +2,5 @@ import type * as React from "react";
 import { cn } from "@/lib/utils";
 
 export function Skeleton({ className, ...props }: React.ComponentProps<"div">) {
-  return <div aria-hidden className={cn("animate-pulse rounded-md bg-muted", className)} {...props} />;
+  return <div aria-hidden className={cn("rounded-md bg-muted motion-safe:animate-pulse", className)} {...props} />;
 }
