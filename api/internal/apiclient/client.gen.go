@@ -8664,7 +8664,9 @@ type ClientInterface interface {
 	// Versions, the commit, executable paths, tool and database errors and
 	// the node list are for admins (a key needs `admin:read`): for anyone
 	// else they are `""` (and `nodes` is empty), `warnings` is empty and
-	// `problems` holds one general line while the node is not ready.
+	// `problems` holds one general line while the node is not ready;
+	// `youtube_solver` keeps its `status` and `checked_at`, with a general
+	// `message` and no runtime, providers or versions.
 	//
 	// Requires scope `downloads:read`.
 	//
@@ -11227,7 +11229,9 @@ func (c *Client) CheckSubscription(ctx context.Context, id IdPath, reqEditors ..
 // Versions, the commit, executable paths, tool and database errors and
 // the node list are for admins (a key needs `admin:read`): for anyone
 // else they are `""` (and `nodes` is empty), `warnings` is empty and
-// `problems` holds one general line while the node is not ready.
+// `problems` holds one general line while the node is not ready;
+// `youtube_solver` keeps its `status` and `checked_at`, with a general
+// `message` and no runtime, providers or versions.
 //
 // Requires scope `downloads:read`.
 //
@@ -17589,7 +17593,9 @@ type ClientWithResponsesInterface interface {
 	// Versions, the commit, executable paths, tool and database errors and
 	// the node list are for admins (a key needs `admin:read`): for anyone
 	// else they are `""` (and `nodes` is empty), `warnings` is empty and
-	// `problems` holds one general line while the node is not ready.
+	// `problems` holds one general line while the node is not ready;
+	// `youtube_solver` keeps its `status` and `checked_at`, with a general
+	// `message` and no runtime, providers or versions.
 	//
 	// Requires scope `downloads:read`.
 	//
@@ -30068,7 +30074,9 @@ func (c *ClientWithResponses) CheckSubscriptionWithResponse(ctx context.Context,
 // Versions, the commit, executable paths, tool and database errors and
 // the node list are for admins (a key needs `admin:read`): for anyone
 // else they are `""` (and `nodes` is empty), `warnings` is empty and
-// `problems` holds one general line while the node is not ready.
+// `problems` holds one general line while the node is not ready;
+// `youtube_solver` keeps its `status` and `checked_at`, with a general
+// `message` and no runtime, providers or versions.
 //
 // Requires scope `downloads:read`.
 //
