@@ -116,6 +116,10 @@ test-go: test-go-sqlite test-go-postgres test-go-postgres-crash
 E2E := ./api/internal/httpapi ./api/internal/crashtest ./api/internal/clustertest
 E2E_PKGS := $(foreach p,$(E2E),github.com/downlink/downlink/$(patsubst ./%,%,$(p)))
 E2E_PARALLEL ?= 4
+# The Postgres pass ends last: when the race pass is done, httpapi's tests
+# on Postgres are most of what is left, waiting on yt-dlp and timers with
+# a core to spare, so more of them run at once.
+PG_PARALLEL ?= 8
 
 test-go-sqlite: test-go-sqlite-race test-go-sqlite-e2e
 
@@ -135,7 +139,7 @@ test-race:
 # others do not depend on it (.ci/db-packages.sh). No -race here: the
 # SQLite pass has it.
 test-go-postgres:
-	$(timed) $(beside) ./.ci/with-postgres.sh env TEST_DB=postgres $(GO) test $(GOTESTFLAGS) -parallel $(E2E_PARALLEL) $$(./.ci/db-packages.sh | grep -v -x -F github.com/downlink/downlink/api/internal/crashtest | ./.ci/longest-first.sh)
+	$(timed) $(beside) ./.ci/with-postgres.sh env TEST_DB=postgres $(GO) test $(GOTESTFLAGS) -parallel $(PG_PARALLEL) $$(./.ci/db-packages.sh | grep -v -x -F github.com/downlink/downlink/api/internal/crashtest | ./.ci/longest-first.sh)
 	$(stage_done)
 
 # The crash tests on Postgres (about 3 minutes, mostly waiting on killed and
