@@ -10,10 +10,22 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/downlink/downlink/api/internal/files"
+	"github.com/downlink/downlink/api/internal/store"
 	"github.com/downlink/downlink/api/internal/store/storetest"
 )
 
 func TestMain(m *testing.M) { storetest.Main(m) }
+
+// testLibrary is a file library on st in a temporary folder.
+func testLibrary(t *testing.T, st *store.Store) *files.Service {
+	t.Helper()
+	backend, err := files.NewLocal(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return files.New(files.Deps{DB: st.DB, Backend: backend, Logger: storetest.Logger()})
+}
 
 func insertRow(t *testing.T, s *Service, platform, status string, jobID int64, heartbeat *time.Time) *row {
 	t.Helper()

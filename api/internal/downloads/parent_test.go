@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/downlink/downlink/api/internal/events"
-	"github.com/downlink/downlink/api/internal/files"
 	"github.com/downlink/downlink/api/internal/store/storetest"
 )
 
@@ -46,13 +45,8 @@ func TestParentStatus(t *testing.T) {
 func TestParentFollowsRacingChildren(t *testing.T) {
 	t.Parallel()
 	st := storetest.New(t)
-	backend, err := files.NewLocal(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	lib := files.New(files.Deps{DB: st.DB, Backend: backend, Logger: storetest.Logger()})
 	s := New(Config{NodeName: "node-a", HeartbeatTimeout: 90 * time.Second, Workers: func() int { return 8 }},
-		Deps{DB: st.DB, Files: lib, Bus: discard{}, Logger: storetest.Logger()})
+		Deps{DB: st.DB, Files: testLibrary(t, st), Bus: discard{}, Logger: storetest.Logger()})
 	ctx := context.Background()
 	for round := 0; round < 10; round++ {
 		parent := insertRow(t, s, "spotify", string(StatusQueued), int64(1000+round*100), nil)

@@ -10,7 +10,6 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/downlink/downlink/api/internal/events"
-	"github.com/downlink/downlink/api/internal/files"
 	"github.com/downlink/downlink/api/internal/store/storetest"
 	"github.com/downlink/downlink/api/internal/ytdlp"
 )
@@ -156,14 +155,9 @@ func TestTrackerPostProcessing(t *testing.T) {
 func newRunningTracker(t *testing.T, ctx context.Context) (*tracker, *captureBus, *row) {
 	t.Helper()
 	st := storetest.New(t)
-	backend, err := files.NewLocal(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
 	bus := &captureBus{}
 	s := New(Config{NodeName: "node-a", Workers: func() int { return 1 }},
-		Deps{DB: st.DB, Bus: bus, Logger: storetest.Logger(),
-			Files: files.New(files.Deps{DB: st.DB, Backend: backend, Logger: storetest.Logger()})})
+		Deps{DB: st.DB, Bus: bus, Logger: storetest.Logger(), Files: testLibrary(t, st)})
 	r := insertRow(t, s, "youtube", string(StatusFetchingInfo), 1, nil)
 	runCtx, cancel := context.WithCancelCause(ctx)
 	t.Cleanup(func() { cancel(nil) })

@@ -108,14 +108,9 @@ func (f *finished) DownloadsFinished(_ context.Context, _ *gorm.DB, ds []Downloa
 func TestFinalMoveOfManyIsOneBatch(t *testing.T) {
 	t.Parallel()
 	st := storetest.New(t)
-	backend, err := files.NewLocal(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	lib := files.New(files.Deps{DB: st.DB, Backend: backend, Logger: storetest.Logger()})
 	note := &finished{}
 	s := New(Config{NodeName: "node-a", Workers: func() int { return 1 }},
-		Deps{DB: st.DB, Files: lib, Notifier: note, Logger: storetest.Logger()})
+		Deps{DB: st.DB, Files: testLibrary(t, st), Notifier: note, Logger: storetest.Logger()})
 	ctx := context.Background()
 
 	const n = 2*notifyBatch + 7
@@ -153,7 +148,7 @@ func TestFinalMoveOfManyIsOneBatch(t *testing.T) {
 			t.Fatalf("register %s: %v", name, err)
 		}
 	}
-	err = s.db.Transaction(func(tx *gorm.DB) error {
+	err := s.db.Transaction(func(tx *gorm.DB) error {
 		_, err := s.transition(ctx, tx, move{ids: ids, to: StatusCanceled})
 		return err
 	})
