@@ -116,10 +116,13 @@ test-go: test-go-sqlite test-go-postgres test-go-postgres-crash
 E2E := ./api/internal/httpapi ./api/internal/crashtest ./api/internal/clustertest
 E2E_PKGS := $(foreach p,$(E2E),github.com/downlink/downlink/$(patsubst ./%,%,$(p)))
 E2E_PARALLEL ?= 4
-# The Postgres pass ends last: when the race pass is done, httpapi's tests
-# on Postgres are most of what is left, waiting on yt-dlp and timers with
-# a core to spare, so more of them run at once.
-PG_PARALLEL ?= 8
+# The Postgres pass ended last: once the race pass is done, httpapi's
+# tests on Postgres are most of what is left, waiting on yt-dlp and timers
+# with a core to spare, so more of them run at once. Each test's store
+# keeps at most 5 connections (storetest), so 6 at once beside the crash
+# tests stay well under a default server's 100; 8 at once with 10 each
+# did not.
+PG_PARALLEL ?= 6
 
 test-go-sqlite: test-go-sqlite-race test-go-sqlite-e2e
 

@@ -172,7 +172,10 @@ func openPostgres(ctx context.Context, dsn string, gcfg *gorm.Config) (*Store, e
 	if err != nil {
 		return nil, fmt.Errorf("parse DOWNLINK_DATABASE_URL: %w", err)
 	}
-	if pcfg.MaxConns < 10 {
+	// pgxpool's default is four on two cores: too few for the workers,
+	// the queue and requests at once. A pool_max_conns in the URL is the
+	// operator's choice (a small managed Postgres) and is kept.
+	if pcfg.MaxConns < 10 && !strings.Contains(dsn, "pool_max_conns") {
 		pcfg.MaxConns = 10
 	}
 	pool, err := pgxpool.NewWithConfig(ctx, pcfg)

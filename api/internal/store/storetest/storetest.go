@@ -16,6 +16,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -202,5 +203,22 @@ func newPostgres(t testing.TB) config.Database {
 			_ = c.Close(ctx)
 		}
 	})
-	return config.Database{Kind: config.Postgres, DSN: withDatabase(admin, name)}
+	return config.Database{Kind: config.Postgres, DSN: withPoolSize(withDatabase(admin, name), testPoolSize)}
+}
+
+// testPoolSize bounds each test store's connections: a node keeps up to
+// ten open otherwise, and eight API tests at once beside the crash tests
+// passed the 100 connections of a default Postgres server.
+const testPoolSize = 5
+
+// withPoolSize sets pool_max_conns in a postgres URL.
+func withPoolSize(raw string, n int) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return raw
+	}
+	q := u.Query()
+	q.Set("pool_max_conns", strconv.Itoa(n))
+	u.RawQuery = q.Encode()
+	return u.String()
 }
