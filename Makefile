@@ -28,11 +28,8 @@ GOTESTFLAGS ?= -count=1 -timeout 40m -ldflags=-w
 # dialect differences and runs without it (2-10x faster). See
 # docs/development.md, "How long the tests take".
 RACEFLAGS  ?= -race
-# test runs TEST_JOBS of its stages at once (1: one after another). The
-# default is enough for all eight and the UI and binary builds the browser
-# journey needs: those are make jobs too, and at 5 they waited for a slot
-# until the crash tests ended (the journey started at ~370 s of 505).
-TEST_JOBS  ?= 12
+# test runs TEST_JOBS of its stages at once (1: one after another).
+TEST_JOBS  ?= 5
 FUZZTIME   ?= 20s
 # Go minimizes each new interesting input for up to 60s by default, which
 # can eat a short run whole (0 execs/sec while it does).
