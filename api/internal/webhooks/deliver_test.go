@@ -201,7 +201,11 @@ func TestAnAttemptTimesOut(t *testing.T) {
 }
 
 func TestDeletingAWebhookStopsItsDeliveries(t *testing.T) {
-	e := newEnv(t, envOptions{allowPrivate: true, schedule: []time.Duration{300 * time.Millisecond, 300 * time.Millisecond}})
+	// The retry is due 2 s after the first attempt: the webhook is deleted
+	// while it waits. (An attempt already sending when the webhook goes
+	// finishes: its request is on the wire. With a 300 ms retry, CI under
+	// -race sometimes saw the test delete that late.)
+	e := newEnv(t, envOptions{allowPrivate: true, schedule: []time.Duration{2 * time.Second, 2 * time.Second}})
 	rc := newReceiver(t, 500)
 	hook := e.create(rc.URL)
 	e.finish(download(downloads.StatusCompleted, uuid.New(), "youtube"))
@@ -209,8 +213,8 @@ func TestDeletingAWebhookStopsItsDeliveries(t *testing.T) {
 	if _, err := e.svc.Delete(context.Background(), hook.ID); err != nil {
 		t.Fatal(err)
 	}
-	// The retry is due 300 ms later. Once no delivery job is left that
-	// could run, the receiver must have heard nothing more.
+	// Once no delivery job is left that could run (the retry found
+	// nothing to send), the receiver must have heard nothing more.
 	testkit.Eventually(t, 20*time.Second, func() error {
 		var n int64
 		err := e.st.DB.Table("river_job").Where("kind = ? AND state NOT IN ?", webhooks.DeliverArgs{}.Kind(),
