@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"testing"
 	"time"
 )
@@ -67,13 +68,15 @@ func TestSSEClientDisconnect(t *testing.T) {
 	eventually(t, "handler exit", func() bool { return hub.Clients() == 0 && bus.Stats().Subscribers == 0 })
 }
 
-func TestSSEShutdown(t *testing.T) {
-	bus := NewInProcessBus()
-	defer bus.Close()
+// shutdownWith opens n streams on a new hub, shuts the hub down and
+// waits up to end for each stream to end cleanly (waitEnd fails on
+// anything but the response's proper end).
+func shutdownWith(t *testing.T, bus Bus, n int, end time.Duration) (*Hub, *httptest.Server) {
+	t.Helper()
 	hub := NewHub(bus, HubOptions{})
 	srv := testServer(t, hub)
 	var clients []*sseClient
-	for i := range 5 {
+	for i := range n {
 		clients = append(clients, connect(t, srv.URL, userHeader(fmt.Sprint("u", i), false)))
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
@@ -82,8 +85,17 @@ func TestSSEShutdown(t *testing.T) {
 		t.Fatalf("Shutdown: %v", err)
 	}
 	for _, c := range clients {
-		c.waitEnd(t, time.Second)
+		c.waitEnd(t, end)
 	}
+	return hub, srv
+}
+
+func TestSSEShutdown(t *testing.T) {
+	bus := NewInProcessBus()
+	defer bus.Close()
+	hub, srv := shutdownWith(t, bus, 5, time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
 	if hub.Clients() != 0 || bus.Stats().Subscribers != 0 {
 		t.Errorf("after Shutdown: clients %d, subscribers %d", hub.Clients(), bus.Stats().Subscribers)
 	}
@@ -118,20 +130,7 @@ func TestSSEShutdownEndsEveryStreamCleanly(t *testing.T) {
 	t.Parallel()
 	for range 20 {
 		bus := NewInProcessBus()
-		hub := NewHub(bus, HubOptions{})
-		srv := testServer(t, hub)
-		var clients []*sseClient
-		for i := range 10 {
-			clients = append(clients, connect(t, srv.URL, userHeader(fmt.Sprint("u", i), false)))
-		}
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		if err := hub.Shutdown(ctx); err != nil {
-			t.Fatalf("Shutdown: %v", err)
-		}
-		cancel()
-		for _, c := range clients {
-			c.waitEnd(t, 2*time.Second)
-		}
+		shutdownWith(t, bus, 10, 2*time.Second)
 		bus.Close()
 	}
 }
