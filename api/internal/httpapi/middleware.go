@@ -88,9 +88,12 @@ func (s *Server) middleware() {
 			p := c.Request().URL.Path
 			// Streams must flush as they go; media is already compressed
 			// and must keep byte ranges exact; the UI's files are served
-			// gzipped once and for all (serveUIFile).
-			return p == "/api/v1/events" || strings.HasSuffix(p, "/content") || p == "/metrics" ||
-				isUIFile(s.deps.UI, p)
+			// gzipped once and for all (serveUIFile). API requests, the
+			// hot path, skip the look in the UI's files.
+			if strings.HasPrefix(p, "/api/") {
+				return p == "/api/v1/events" || strings.HasSuffix(p, "/content")
+			}
+			return p == "/metrics" || isUIFile(s.deps.UI, p)
 		},
 	}))
 }
