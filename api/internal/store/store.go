@@ -17,10 +17,10 @@ import (
 	"strings"
 	"time"
 
-	"github.com/glebarez/sqlite"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/jackc/pgx/v5/stdlib"
+	"github.com/libtnb/sqlite"
 	"gorm.io/driver/postgres"
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
@@ -76,11 +76,12 @@ func sqliteDSN(path string, readOnly bool) string {
 	if readOnly {
 		q.Add("_pragma", "query_only(1)")
 	} else {
-		// No _time_format: the driver's default is already SQLite's own
-		// format, and go-sqlite v1.21 stops reading parameters after it,
-		// which would silently drop _txlock.
 		q.Set("_txlock", "immediate")
 	}
+	// How databases written since 2025 store time: 2006-01-02
+	// 15:04:05.999999999-07:00, which sorts as time does within one zone
+	// (Downlink writes UTC). modernc.org/sqlite's default is time.String.
+	q.Set("_time_format", "sqlite")
 	// SQLite reads the name as a URI: %, ? and # in a path must be escaped.
 	escaped := strings.NewReplacer("%", "%25", "?", "%3f", "#", "%23").Replace(path)
 	return "file:" + escaped + "?" + q.Encode()
@@ -131,11 +132,8 @@ func openSQLite(ctx context.Context, path string, gcfg *gorm.Config) (*Store, er
 	if err := restrictSQLiteFiles(path); err != nil {
 		return nil, err
 	}
-	writer, err := sql.Open(sqlite.DriverName, sqliteDSN(path, false))
-	if err != nil {
-		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
-	}
-	gdb, err := gorm.Open(&sqlite.Dialector{DriverName: sqlite.DriverName, Conn: connPool{writer}}, gcfg)
+	writer := sql.OpenDB(newSQLiteConnector(sqliteDSN(path, false)))
+	gdb, err := gorm.Open(sqlite.New(sqlite.Config{Conn: connPool{writer}}), gcfg)
 	if err != nil {
 		_ = writer.Close()
 		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
@@ -146,15 +144,11 @@ func openSQLite(ctx context.Context, path string, gcfg *gorm.Config) (*Store, er
 		_ = writer.Close()
 		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
 	}
-	readers, err := sql.Open(sqlite.DriverName, sqliteDSN(path, true))
-	if err != nil {
-		_ = writer.Close()
-		return nil, err
-	}
+	readers := sql.OpenDB(newSQLiteConnector(sqliteDSN(path, true)))
 	readers.SetMaxOpenConns(sqliteReaders)
 	readers.SetMaxIdleConns(sqliteReaders)
 	err = gdb.Use(dbresolver.Register(dbresolver.Config{
-		Replicas: []gorm.Dialector{&sqlite.Dialector{DriverName: sqlite.DriverName, Conn: readers}},
+		Replicas: []gorm.Dialector{sqlite.New(sqlite.Config{Conn: readers})},
 	}))
 	if err == nil {
 		err = gdb.Use(deadlines{})
