@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"log"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -92,7 +93,7 @@ func seedFiles(ctx context.Context, st *store.Store, s *server, owner uuid.UUID,
 		fid, _ := uuid.NewV7()
 		chunk = append(chunk, map[string]any{"id": fid, "download_id": id, "user_id": owner, "name": name,
 			"rel_path": owner.String() + "/youtube/" + name, "size_bytes": 18, "mime_type": "video/mp4", "kind": "video",
-			"platform": "youtube", "pinned": false, "created_at": now})
+			"platform": "youtube", "pinned": false, "created_at": now, "updated_at": now})
 		if len(chunk) == 500 || i == len(ids)-1 {
 			if err := st.DB.WithContext(ctx).Table("files").Create(chunk).Error; err != nil {
 				return err
@@ -159,11 +160,13 @@ func load(ctx context.Context, s *server, c int, d time.Duration, path func(int)
 					}
 					continue
 				}
-				_, _ = io.Copy(io.Discard, resp.Body)
+				body, _ := io.ReadAll(resp.Body)
 				resp.Body.Close()
 				el := time.Since(t0)
 				if resp.StatusCode != 200 {
-					errs.Add(1)
+					if errs.Add(1) == 1 {
+						log.Printf("load: first error: %s %s: %d %.300s\nserver log: %s", req.Method, req.URL.Path, resp.StatusCode, body, tail(s.log.String(), 1500))
+					}
 				}
 				n.Add(1)
 				local = append(local, el)
