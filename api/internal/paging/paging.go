@@ -139,11 +139,15 @@ func Map[T, U any](p Page[T], f func(T) U) Page[U] {
 }
 
 // Keyset is the condition that continues a list sorted by column, then id,
-// after a cursor: bind the cursor's key twice, then its id.
+// after a cursor: bind the cursor's key twice, then its id. It reads
+// "column <= key AND (column < key OR id < cursor id)" (>= and > going up)
+// rather than the equivalent "column < key OR (column = key AND id < ...)":
+// the leading range lets the database start the page at the cursor in the
+// column's index instead of walking it from the first row.
 func Keyset(column string, desc bool) string {
 	op := ">"
 	if desc {
 		op = "<"
 	}
-	return "(" + column + " " + op + " ?) OR (" + column + " = ? AND id " + op + " ?)"
+	return column + " " + op + "= ? AND (" + column + " " + op + " ? OR id " + op + " ?)"
 }

@@ -32,5 +32,6 @@ func migrations() []*gormigrate.Migration {
 		migrationUpdatedSince,
 		migrationLibraryRelayout,
 		migrationFileThumb,
+		migrationListIndexes,
 	}
 }

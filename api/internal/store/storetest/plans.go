@@ -1,0 +1,77 @@
+package storetest
+
+import (
+	"context"
+	"strings"
+	"sync"
+	"testing"
+
+	"gorm.io/gorm"
+)
+
+// Plans runs fn with a context that marks its statements, and returns
+// SQLite's query plan (EXPLAIN QUERY PLAN's details joined by "; ") of
+// each statement on table that fn ran through db, in order. SQLite only:
+// it plans without statistics (Downlink never runs ANALYZE), as on a
+// user's machine.
+func Plans(t *testing.T, db *gorm.DB, table string, fn func(ctx context.Context)) []string {
+	t.Helper()
+	type stmt struct {
+		sql  string
+		vars []any
+	}
+	type mark struct{}
+	var (
+		mu   sync.Mutex
+		seen []stmt
+	)
+	capture := func(tx *gorm.DB) {
+		if tx.Statement.Table == table && tx.Statement.Context.Value(mark{}) != nil {
+			mu.Lock()
+			seen = append(seen, stmt{tx.Statement.SQL.String(), append([]any(nil), tx.Statement.Vars...)})
+			mu.Unlock()
+		}
+	}
+	name := "storetest:plans:" + t.Name()
+	if err := db.Callback().Row().After("gorm:row").Register(name, capture); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Callback().Query().After("gorm:query").Register(name, capture); err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		_ = db.Callback().Row().Remove(name)
+		_ = db.Callback().Query().Remove(name)
+	}()
+	fn(context.WithValue(context.Background(), mark{}, true))
+
+	mu.Lock()
+	defer mu.Unlock()
+	plans := make([]string, 0, len(seen))
+	for _, s := range seen {
+		rows, err := db.Raw("EXPLAIN QUERY PLAN "+s.sql, s.vars...).Rows()
+		if err != nil {
+			t.Fatalf("explain %s: %v", s.sql, err)
+		}
+		var details []string
+		for rows.Next() {
+			var id, parent, unused int
+			var detail string
+			if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
+				t.Fatal(err)
+			}
+			details = append(details, detail)
+		}
+		_ = rows.Close()
+		plans = append(plans, strings.Join(details, "; ")+"\n  for "+s.sql)
+	}
+	return plans
+}
+
+// SortsEveryRow reports whether a plan from Plans sorts all the rows it
+// matches for its ORDER BY instead of reading them in order from an index
+// (a sort of ties within the index's order, "RIGHT PART OF ORDER BY", is
+// fine).
+func SortsEveryRow(plan string) bool {
+	return strings.Contains(plan, "USE TEMP B-TREE FOR ORDER BY")
+}
