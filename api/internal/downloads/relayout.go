@@ -140,13 +140,19 @@ func (s *Service) startRelayout(ctx context.Context, by uuid.UUID) (Relayout, er
 		if err := s.db.WithContext(ctx).Model(&row{}).Where("status = ?", StatusCompleted).Count(&total).Error; err != nil {
 			return Relayout{}, err
 		}
+		// Created claimed by this node: created unclaimed, the periodic
+		// resume could take it before this request does, and both run it.
 		now := time.Now().UTC()
-		r = relayoutRow{ID: store.NewID(), Status: RelayoutInterrupted, Layout: string(lb), RequestedBy: &by,
-			Total: int(total), Failures: "[]", CreatedAt: now, UpdatedAt: now}
+		node := s.cfg.NodeName
+		r = relayoutRow{ID: store.NewID(), Status: RelayoutRunning, Layout: string(lb), RequestedBy: &by,
+			Total: int(total), Failures: "[]", Node: &node, HeartbeatAt: &now, CreatedAt: now, UpdatedAt: now}
 		if err := s.db.WithContext(ctx).Create(&r).Error; err != nil {
 			return Relayout{}, err
 		}
 		s.audit.Info("library relayout started", "relayout_id", r.ID, "layout", layout.Mode, "actor", by)
+		bg := context.WithoutCancel(ctx)
+		go s.runRelayout(bg, r.ID)
+		return s.getRelayout(bg, r.ID)
 	case err != nil:
 		return Relayout{}, err
 	}
