@@ -3,7 +3,6 @@ package files_test
 import (
 	"context"
 	"fmt"
-	"strings"
 	"testing"
 	"time"
 
@@ -65,16 +64,6 @@ func TestListReadsItsPageFromAnIndex(t *testing.T) {
 				t.Fatalf("%s: the second page does not follow the first", caller.Email)
 			}
 		})
-		if len(plans) != 2 {
-			t.Fatalf("%s: %d statements on files, want the two pages:\n%s", caller.Email, len(plans), strings.Join(plans, "\n"))
-		}
-		for i, plan := range plans {
-			if storetest.SortsEveryRow(plan) {
-				t.Errorf("%s, page %d sorts every row it matches: %s", caller.Email, i+1, plan)
-			}
-		}
-		if !strings.Contains(plans[1], "created_at<?") {
-			t.Errorf("%s, page 2 does not start at its cursor in an index: %s", caller.Email, plans[1])
-		}
+		storetest.CheckPages(t, caller.Email, "created_at", plans)
 	}
 }

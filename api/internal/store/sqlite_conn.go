@@ -48,14 +48,7 @@ func (c *sqliteConnector) Driver() driver.Driver { return c.driver }
 // one goroutine at a time, but closes an explicitly prepared statement
 // when the connection is returned, so the cache has its own lock.
 type sqliteConn struct {
-	conn interface {
-		driver.Conn
-		driver.ConnPrepareContext
-		driver.ConnBeginTx
-		driver.Pinger
-		driver.SessionResetter
-		driver.Validator
-	}
+	conn driverConn
 
 	mu       sync.Mutex
 	stmts    map[string]*list.Element // of *cachedStmt, most recently used first
@@ -63,15 +56,18 @@ type sqliteConn struct {
 	prepared int // statements this connection has parsed (tests read it)
 }
 
+// driverConn is what sqliteConn needs of the driver's connection.
+type driverConn interface {
+	driver.Conn
+	driver.ConnPrepareContext
+	driver.ConnBeginTx
+	driver.Pinger
+	driver.SessionResetter
+	driver.Validator
+}
+
 func newSQLiteConn(c driver.Conn) driver.Conn {
-	full, ok := c.(interface {
-		driver.Conn
-		driver.ConnPrepareContext
-		driver.ConnBeginTx
-		driver.Pinger
-		driver.SessionResetter
-		driver.Validator
-	})
+	full, ok := c.(driverConn)
 	if !ok {
 		return c // another driver build: no cache, the driver's own paths
 	}

@@ -75,3 +75,22 @@ func Plans(t *testing.T, db *gorm.DB, table string, fn func(ctx context.Context)
 func SortsEveryRow(plan string) bool {
 	return strings.Contains(plan, "USE TEMP B-TREE FOR ORDER BY")
 }
+
+// CheckPages fails t unless plans (from Plans) are those of a list's first
+// two pages, each read from an index in the list's order rather than
+// sorted, the second starting at its cursor (a range on column in the
+// index search). who names the caller in the messages.
+func CheckPages(t *testing.T, who, column string, plans []string) {
+	t.Helper()
+	if len(plans) != 2 {
+		t.Fatalf("%s: %d statements, want the two pages:\n%s", who, len(plans), strings.Join(plans, "\n"))
+	}
+	for i, plan := range plans {
+		if SortsEveryRow(plan) {
+			t.Errorf("%s, page %d sorts every row it matches: %s", who, i+1, plan)
+		}
+	}
+	if !strings.Contains(plans[1], column+"<?") && !strings.Contains(plans[1], column+">?") {
+		t.Errorf("%s, page 2 does not start at its cursor in an index: %s", who, plans[1])
+	}
+}
