@@ -23,7 +23,6 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/downlink/downlink/api/internal/config"
 	"github.com/downlink/downlink/api/internal/store"
@@ -51,13 +50,11 @@ func Main(m *testing.M) {
 	code := m.Run()
 	if tmpl.name != "" {
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		if pool, err := adminPool(ctx); err == nil {
-			_, _ = pool.Exec(ctx, "DROP DATABASE IF EXISTS "+pgx.Identifier{tmpl.name}.Sanitize()+" WITH (FORCE)")
+		if conn, err := pgx.Connect(ctx, adminURL()); err == nil {
+			_, _ = conn.Exec(ctx, "DROP DATABASE IF EXISTS "+pgx.Identifier{tmpl.name}.Sanitize()+" WITH (FORCE)")
+			_ = conn.Close(ctx)
 		}
 		cancel()
-	}
-	if admin.pool != nil {
-		admin.pool.Close()
 	}
 	if sqliteTmpl.dir != "" {
 		_ = os.RemoveAll(sqliteTmpl.dir)
@@ -147,30 +144,6 @@ var tmpl struct {
 // DROP DATABASE.
 func adminURL() string { return os.Getenv("TEST_DATABASE_URL") }
 
-// admin is the test binary's few connections to adminURL, kept for its
-// whole run: every test creates a database and drops it, and a new
-// connection for each cost Postgres a backend start and a catalog load
-// (two per test, a third of the backends a CI run started).
-var admin struct {
-	once sync.Once
-	pool *pgxpool.Pool
-	err  error
-}
-
-func adminPool(ctx context.Context) (*pgxpool.Pool, error) {
-	admin.once.Do(func() {
-		cfg, err := pgxpool.ParseConfig(adminURL())
-		if err != nil {
-			admin.err = err
-			return
-		}
-		cfg.MaxConns = 2
-		cfg.MaxConnIdleTime = time.Hour
-		admin.pool, admin.err = pgxpool.NewWithConfig(ctx, cfg)
-	})
-	return admin.pool, admin.err
-}
-
 func withDatabase(raw, name string) string {
 	u, err := url.Parse(raw)
 	if err != nil {
@@ -187,35 +160,37 @@ func randomSuffix() string {
 }
 
 func newPostgres(t testing.TB) config.Database {
-	adminDSN := adminURL()
-	if adminDSN == "" {
+	admin := adminURL()
+	if admin == "" {
 		t.Fatal("storetest: TEST_DB=postgres needs TEST_DATABASE_URL (e.g. postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable)")
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	tmpl.once.Do(func() {
 		name := "dltmpl_" + randomSuffix()
-		pool, err := adminPool(ctx)
+		conn, err := pgx.Connect(ctx, admin)
 		if err != nil {
 			tmpl.err = err
 			return
 		}
-		if _, err := pool.Exec(ctx, "CREATE DATABASE "+pgx.Identifier{name}.Sanitize()); err != nil {
+		defer conn.Close(ctx)
+		if _, err := conn.Exec(ctx, "CREATE DATABASE "+pgx.Identifier{name}.Sanitize()); err != nil {
 			tmpl.err = err
 			return
 		}
 		tmpl.name = name
-		tmpl.err = migrate(config.Database{Kind: config.Postgres, DSN: withDatabase(adminDSN, name)}, false)
+		tmpl.err = migrate(config.Database{Kind: config.Postgres, DSN: withDatabase(admin, name)}, false)
 	})
 	if tmpl.err != nil {
 		t.Fatalf("storetest: postgres template: %v", tmpl.err)
 	}
 	name := "dltest_" + strings.ToLower(randomSuffix())
-	pool, err := adminPool(ctx)
+	conn, err := pgx.Connect(ctx, admin)
 	if err != nil {
-		t.Fatalf("storetest: postgres unreachable at %s: %v", adminDSN, err)
+		t.Fatalf("storetest: postgres unreachable at %s: %v", admin, err)
 	}
-	_, err = pool.Exec(ctx, fmt.Sprintf("CREATE DATABASE %s TEMPLATE %s",
+	defer conn.Close(ctx)
+	_, err = conn.Exec(ctx, fmt.Sprintf("CREATE DATABASE %s TEMPLATE %s",
 		pgx.Identifier{name}.Sanitize(), pgx.Identifier{tmpl.name}.Sanitize()))
 	if err != nil {
 		t.Fatalf("storetest: create database: %v", err)
@@ -223,9 +198,12 @@ func newPostgres(t testing.TB) config.Database {
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer cancel()
-		_, _ = pool.Exec(ctx, "DROP DATABASE IF EXISTS "+pgx.Identifier{name}.Sanitize()+" WITH (FORCE)")
+		if c, err := pgx.Connect(ctx, admin); err == nil {
+			_, _ = c.Exec(ctx, "DROP DATABASE IF EXISTS "+pgx.Identifier{name}.Sanitize()+" WITH (FORCE)")
+			_ = c.Close(ctx)
+		}
 	})
-	return config.Database{Kind: config.Postgres, DSN: withPoolSize(withDatabase(adminDSN, name), testPoolSize)}
+	return config.Database{Kind: config.Postgres, DSN: withPoolSize(withDatabase(admin, name), testPoolSize)}
 }
 
 // testPoolSize bounds each test store's connections: a node keeps up to
