@@ -74,7 +74,9 @@ api/internal/apispec/openapi.yaml: openapi.yaml
 
 ## build: the UI and the binary
 build: ui spec
-	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) ./api/cmd/downlink
+	$(build_bin)
+
+build_bin = $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) ./api/cmd/downlink
 
 ## run: build everything and start the server with zero config
 run: deps build
@@ -160,7 +162,13 @@ test-ui: ui-deps
 	$(stage_done)
 
 ## test-e2e: the browser journey against the real server (builds both)
-test-e2e: build
+# The UI, the binary and the journey are one recipe, so one make job slot
+# carries them through: as separate targets (build: ui), the binary's
+# build waited for a free slot after the UI's, behind stages that hold
+# theirs for minutes, and the journey started at ~360 s of a ~490 s run.
+test-e2e: ui-deps spec
+	cd frontend && npm run build
+	$(build_bin)
 	$(timed) { cd frontend && E2E_SCREENSHOTS=0 DOWNLINK_BIN=$(CURDIR)/$(BIN) npm run e2e; }
 	$(stage_done)
 
