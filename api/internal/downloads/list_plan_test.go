@@ -9,6 +9,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/downlink/downlink/api/internal/authz"
+	"github.com/downlink/downlink/api/internal/paging"
 	"github.com/downlink/downlink/api/internal/store/storetest"
 )
 
@@ -45,22 +46,10 @@ func TestListReadsItsPageFromAnIndex(t *testing.T) {
 		{UserID: uuid.New(), Role: authz.RoleAdmin, Method: authz.MethodSession, Email: "admin"},
 		{UserID: owner, Role: authz.RoleUser, Method: authz.MethodSession, Email: "user"},
 	} {
-		plans := storetest.Plans(t, st.DB, "downloads", func(ctx context.Context) {
-			first, err := s.List(ctx, caller, ListParams{Limit: 20})
-			if err != nil {
-				t.Fatal(err)
-			}
-			if first.NextCursor == nil {
-				t.Fatalf("%s: one page of %d", caller.Email, len(first.Items))
-			}
-			second, err := s.List(ctx, caller, ListParams{Limit: 20, Cursor: *first.NextCursor})
-			if err != nil {
-				t.Fatal(err)
-			}
-			if len(second.Items) != 20 || !second.Items[0].CreatedAt.Before(first.Items[19].CreatedAt) {
-				t.Fatalf("%s: the second page does not follow the first", caller.Email)
-			}
-		})
-		storetest.CheckPages(t, caller.Email, "created_at", plans)
+		storetest.CheckNewestFirstPages(t, st.DB, "downloads", caller.Email,
+			func(ctx context.Context, cursor string) (paging.Page[Download], error) {
+				return s.List(ctx, caller, ListParams{Limit: 20, Cursor: cursor})
+			},
+			func(d Download) time.Time { return d.CreatedAt })
 	}
 }

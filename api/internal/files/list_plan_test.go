@@ -10,6 +10,7 @@ import (
 
 	"github.com/downlink/downlink/api/internal/authz"
 	"github.com/downlink/downlink/api/internal/files"
+	"github.com/downlink/downlink/api/internal/paging"
 	"github.com/downlink/downlink/api/internal/store/storetest"
 )
 
@@ -48,22 +49,10 @@ func TestListReadsItsPageFromAnIndex(t *testing.T) {
 		{UserID: uuid.New(), Role: authz.RoleAdmin, Method: authz.MethodSession, Email: "admin"},
 		{UserID: owner, Role: authz.RoleUser, Method: authz.MethodSession, Email: "user"},
 	} {
-		plans := storetest.Plans(t, st.DB, "files", func(ctx context.Context) {
-			first, err := svc.List(ctx, caller, files.ListParams{Limit: 20})
-			if err != nil {
-				t.Fatal(err)
-			}
-			if first.NextCursor == nil {
-				t.Fatalf("%s: one page of %d", caller.Email, len(first.Items))
-			}
-			second, err := svc.List(ctx, caller, files.ListParams{Limit: 20, Cursor: *first.NextCursor})
-			if err != nil {
-				t.Fatal(err)
-			}
-			if len(second.Items) != 20 || !second.Items[0].CreatedAt.Before(first.Items[19].CreatedAt) {
-				t.Fatalf("%s: the second page does not follow the first", caller.Email)
-			}
-		})
-		storetest.CheckPages(t, caller.Email, "created_at", plans)
+		storetest.CheckNewestFirstPages(t, st.DB, "files", caller.Email,
+			func(ctx context.Context, cursor string) (paging.Page[files.File], error) {
+				return svc.List(ctx, caller, files.ListParams{Limit: 20, Cursor: cursor})
+			},
+			func(f files.File) time.Time { return f.CreatedAt })
 	}
 }

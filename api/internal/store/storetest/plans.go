@@ -5,8 +5,11 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"gorm.io/gorm"
+
+	"github.com/downlink/downlink/api/internal/paging"
 )
 
 // Plans runs fn with a context that marks its statements, and returns
@@ -76,21 +79,39 @@ func SortsEveryRow(plan string) bool {
 	return strings.Contains(plan, "USE TEMP B-TREE FOR ORDER BY")
 }
 
-// CheckPages fails t unless plans (from Plans) are those of a list's first
-// two pages, each read from an index in the list's order rather than
-// sorted, the second starting at its cursor (a range on column in the
-// index search). who names the caller in the messages.
-func CheckPages(t *testing.T, who, column string, plans []string) {
+// CheckNewestFirstPages lists the first two pages of 20 newest first
+// through list ("" is the first page's cursor) and fails t unless the
+// second follows the first and both were read from an index in their
+// order on table, the second starting at its cursor (a range on
+// created_at in the index search). who names the caller in the messages.
+func CheckNewestFirstPages[T any](t *testing.T, db *gorm.DB, table, who string,
+	list func(ctx context.Context, cursor string) (paging.Page[T], error), createdAt func(T) time.Time) {
 	t.Helper()
+	plans := Plans(t, db, table, func(ctx context.Context) {
+		first, err := list(ctx, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if first.NextCursor == nil || len(first.Items) != 20 {
+			t.Fatalf("%s: one page of %d", who, len(first.Items))
+		}
+		second, err := list(ctx, *first.NextCursor)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(second.Items) != 20 || !createdAt(second.Items[0]).Before(createdAt(first.Items[19])) {
+			t.Fatalf("%s: the second page does not follow the first", who)
+		}
+	})
 	if len(plans) != 2 {
-		t.Fatalf("%s: %d statements, want the two pages:\n%s", who, len(plans), strings.Join(plans, "\n"))
+		t.Fatalf("%s: %d statements on %s, want the two pages:\n%s", who, len(plans), table, strings.Join(plans, "\n"))
 	}
 	for i, plan := range plans {
 		if SortsEveryRow(plan) {
 			t.Errorf("%s, page %d sorts every row it matches: %s", who, i+1, plan)
 		}
 	}
-	if !strings.Contains(plans[1], column+"<?") && !strings.Contains(plans[1], column+">?") {
+	if !strings.Contains(plans[1], "created_at<?") {
 		t.Errorf("%s, page 2 does not start at its cursor in an index: %s", who, plans[1])
 	}
 }
