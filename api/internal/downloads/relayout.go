@@ -127,6 +127,7 @@ func (s *Service) unfinishedRelayout(ctx context.Context) bool {
 
 func (s *Service) startRelayout(ctx context.Context, by uuid.UUID) (Relayout, error) {
 	var r relayoutRow
+	claimed := false
 	err := s.db.WithContext(ctx).Where("status IN ?", []string{RelayoutRunning, RelayoutInterrupted}).
 		Order("created_at").Take(&r).Error
 	switch {
@@ -150,16 +151,17 @@ func (s *Service) startRelayout(ctx context.Context, by uuid.UUID) (Relayout, er
 			return Relayout{}, err
 		}
 		s.audit.Info("library relayout started", "relayout_id", r.ID, "layout", layout.Mode, "actor", by)
-		bg := context.WithoutCancel(ctx)
-		go s.runRelayout(bg, r.ID)
-		return s.getRelayout(bg, r.ID)
+		claimed = true
 	case err != nil:
 		return Relayout{}, err
 	}
 	bg := context.WithoutCancel(ctx)
-	if ok, err := s.claimRelayout(bg, r.ID); err != nil {
-		return Relayout{}, err
-	} else if ok {
+	if !claimed {
+		if claimed, err = s.claimRelayout(bg, r.ID); err != nil {
+			return Relayout{}, err
+		}
+	}
+	if claimed {
 		go s.runRelayout(bg, r.ID)
 	}
 	return s.getRelayout(bg, r.ID)
