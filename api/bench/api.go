@@ -163,7 +163,12 @@ func load(ctx context.Context, s *server, c int, d time.Duration, path func(int)
 					}
 					continue
 				}
-				body, _ := io.ReadAll(resp.Body)
+				var body []byte
+				if resp.StatusCode != 200 {
+					body, _ = io.ReadAll(resp.Body)
+				} else {
+					_, _ = io.Copy(io.Discard, resp.Body)
+				}
 				resp.Body.Close()
 				el := time.Since(t0)
 				if resp.StatusCode != 200 {
