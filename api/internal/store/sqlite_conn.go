@@ -147,38 +147,43 @@ func (c *sqliteConn) PrepareContext(ctx context.Context, query string) (driver.S
 	}
 	c.stmts[query] = c.lru.PushFront(s)
 	for c.lru.Len() > stmtCacheSize {
-		old := c.lru.Back()
-		o := c.lru.Remove(old).(*cachedStmt)
+		o := c.lru.Remove(c.lru.Back()).(*cachedStmt)
 		delete(c.stmts, o.query)
-		o.evicted = true
-		if !o.inUse {
-			drop = append(drop, o)
-		}
+		drop = o.retire(drop)
 	}
 	c.mu.Unlock()
-	for _, o := range drop {
-		_ = o.Stmt.Close()
-	}
+	finalize(drop)
 	return s, nil
+}
+
+// retire takes s out of the cache (the owner's lock held): one not in use
+// is added to drop, to be finalized once the lock is released; one in use
+// is finalized by its Close.
+func (s *cachedStmt) retire(drop []*cachedStmt) []*cachedStmt {
+	s.evicted = true
+	if !s.inUse {
+		drop = append(drop, s)
+	}
+	return drop
+}
+
+func finalize(stmts []*cachedStmt) {
+	for _, s := range stmts {
+		_ = s.Stmt.Close()
+	}
 }
 
 // Close finalizes the cached statements, then closes the connection.
 func (c *sqliteConn) Close() error {
 	c.mu.Lock()
-	var stmts []*cachedStmt
+	var drop []*cachedStmt
 	for e := c.lru.Front(); e != nil; e = e.Next() {
-		s := e.Value.(*cachedStmt)
-		s.evicted = true
-		if !s.inUse {
-			stmts = append(stmts, s)
-		}
+		drop = e.Value.(*cachedStmt).retire(drop)
 	}
 	c.stmts = map[string]*list.Element{}
 	c.lru.Init()
 	c.mu.Unlock()
-	for _, s := range stmts {
-		_ = s.Stmt.Close()
-	}
+	finalize(drop)
 	return c.conn.Close()
 }
 
